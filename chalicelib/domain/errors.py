@@ -35,6 +35,12 @@ class DomainError(Exception):
         self.fields: list[FieldError] = list(fields or [])
 
 
+class BadRequest(DomainError):
+    """The request cannot be understood (a forged cursor, a malformed id): 400."""
+
+    code = "bad_request"
+
+
 class InvalidInput(DomainError):
     """The request is well-formed but breaks a rule (422)."""
 

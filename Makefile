@@ -1,0 +1,61 @@
+# The two commands: `make run` and `make test`. Everything they need is installed from here.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+USER ?= alice
+GROUPS ?=
+PORT ?= 8000
+MOTO_PORT ?= 5000
+SWEEP_SECONDS ?= 60
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: run test token openapi bench unit integration infra contract clean deps node
+
+$(STAMP): requirements.txt requirements-dev.txt infra/requirements.txt
+	@echo "==> installing Python packages into $(VENV)"
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --upgrade pip
+	@$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $(STAMP)
+
+deps: $(STAMP)
+
+# CDK synthesis runs on Node.js; install it from Debian where the machine lacks it.
+node:
+	@command -v node >/dev/null || { echo "==> installing Node.js"; apt-get update -qq && apt-get install -y -qq nodejs >/dev/null; }
+
+run: deps
+	@$(PY) -m local.run --port $(PORT) --moto-port $(MOTO_PORT) --sweep-seconds $(SWEEP_SECONDS)
+
+token: deps
+	@$(PY) -m local.tokens $(USER) $(GROUPS)
+
+openapi: deps
+	@$(PY) -m local.openapi_file --write
+
+unit: deps
+	@echo "==> unit tests"
+	@$(PY) -m pytest tests/unit -q -p no:cacheprovider
+
+integration: deps
+	@echo "==> integration tests (moto + chalice.test.Client)"
+	@$(PY) -m pytest tests/integration -q -p no:cacheprovider -n 2
+
+infra: deps node
+	@echo "==> infrastructure tests (CDK synth + cfn-lint)"
+	@$(PY) -m pytest tests/infra -q -p no:cacheprovider
+
+contract: deps
+	@echo "==> contract tests (schemathesis against the locally served API)"
+	@$(PY) -m pytest tests/contract -q -p no:cacheprovider
+
+test: unit integration infra contract
+	@echo "==> all suites passed"
+
+bench: deps
+	@$(PY) -m benchmarks.run
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis infra/cdk.out

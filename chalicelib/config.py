@@ -1,0 +1,35 @@
+"""Settings read once from the environment. Locally the defaults name the moto-served resources;
+in AWS the CDK stack sets every one of them in the Chalice stage config."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
+
+    stage: str = "local"
+    aws_region: str = "us-east-1"
+    table_name: str = "marketplace"
+    idempotency_table_name: str = "marketplace-idempotency"
+    upload_bucket: str = "marketplace-uploads"
+    scan_queue_name: str = "marketplace-scan"
+    # The Cognito user pool behind the API's authorizer. CDK overwrites the ARN in the packaged
+    # template; this default is only what `chalice local` and the tests see.
+    user_pool_arn: str = "arn:aws:cognito-idp:us-east-1:000000000000:userpool/us-east-1_local"
+    # Deadlines are spread over this many partitions of the sparse "due" index so no single
+    # partition grows hot; the sweeper queries each shard for what is due, nothing else.
+    due_shards: int = 8
+    # How many days an idempotency record is kept.
+    idempotency_days: int = 1
+    # JSON bodies larger than this are refused with 413 before parsing.
+    max_body_bytes: int = 256 * 1024
+    # Public base URL, used in links in the OpenAPI document.
+    public_base_url: str = ""
+
+
+@lru_cache(maxsize=1)
+def settings() -> Settings:
+    return Settings()

@@ -1,0 +1,28 @@
+"""Deadlines: timed rules as data. A deadline names what it acts on (``subject``), what it was set
+for (``ref``: the state or period it belongs to), and when it is due. The sweeper fires it through
+the service that owns ``kind``; that service does nothing when ``ref`` no longer matches, so a
+deadline whose subject moved on is harmless, and so is a doubled or late fire."""
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class DeadlineKind(StrEnum):
+    AVAILABILITY_START = "availability_start"  # A4: hide the seller's gigs
+    AVAILABILITY_END = "availability_end"  # A4: the seller is available again by itself
+
+
+@dataclass(frozen=True)
+class Deadline:
+    kind: DeadlineKind
+    subject: str
+    ref: str
+    due_at: datetime
+
+
+def shard_of(subject: str, shards: int) -> int:
+    """Stable spread of subjects over the due index's shards."""
+    return zlib.crc32(subject.encode()) % shards

@@ -1,0 +1,1 @@
+"""Chalice blueprints: parse and validate, call one service function, shape the answer."""

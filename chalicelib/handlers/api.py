@@ -1,0 +1,163 @@
+"""The request pipeline every route goes through, and the registry the OpenAPI document is made
+from. A route is declared once, with its pydantic request/query/response models, and this module
+registers it with Chalice, parses and validates input, checks identity and role, applies the
+Idempotency-Key, calls the view, and turns every failure into problem+json. Views stay thin."""
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass, field
+from typing import Any, Callable
+from urllib.parse import unquote
+
+from chalice import Blueprint, CognitoUserPoolAuthorizer, Response
+from pydantic import BaseModel, ValidationError
+
+from chalicelib.config import settings
+from chalicelib.domain.errors import DomainError, FieldError
+from chalicelib.handlers.identity import Identity, identity_from_context
+from chalicelib.handlers.problems import HttpProblem, from_domain_error, from_http_problem, problem_response
+from chalicelib.observability import logger
+
+AUTHORIZER_NAME = "MarketplaceUsers"
+AUTHORIZER = CognitoUserPoolAuthorizer(AUTHORIZER_NAME, provider_arns=[settings().user_pool_arn])
+IDEMPOTENCY_HEADER = "idempotency-key"
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One route as the OpenAPI document describes it."""
+
+    path: str
+    method: str
+    operation_id: str
+    summary: str
+    tag: str
+    public: bool
+    operator_only: bool
+    idempotent: bool
+    status: int
+    request: type[BaseModel] | None
+    query: type[BaseModel] | None
+    response: type[BaseModel] | None
+    description: str = ""
+
+
+OPERATIONS: list[Operation] = []
+
+
+@dataclass
+class Call:
+    """What a view receives: who calls, the validated body and query, the raw request."""
+
+    identity: Identity | None
+    body: Any
+    query: Any
+    headers: Any
+    request: Any = field(repr=False, default=None)
+
+    @property
+    def user(self) -> Identity:
+        assert self.identity is not None  # guaranteed on non-public routes
+        return self.identity
+
+
+def _field_errors(error: ValidationError, prefix: str = "") -> list[FieldError]:
+    out = []
+    for e in error.errors():
+        path = ".".join(str(p) for p in e["loc"])
+        out.append(FieldError(field=(prefix + path) if path else (prefix.rstrip(".") or "body"),
+                              message=e["msg"], code=e["type"]))
+    return out
+
+
+def _parse_body(request, model: type[BaseModel]) -> BaseModel:
+    raw = request.raw_body or b""
+    if len(raw) > settings().max_body_bytes:
+        raise HttpProblem(413, "body_too_large", f"The body may be at most {settings().max_body_bytes} bytes.")
+    try:
+        data = json.loads(raw) if raw.strip() else {}
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise HttpProblem(400, "malformed_json", f"The body is not valid JSON: {exc}") from None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise HttpProblem(422, "validation_failed", "The body has invalid fields.", _field_errors(exc)) from None
+
+
+def _parse_query(request, model: type[BaseModel]) -> BaseModel:
+    params = dict(request.query_params or {})
+    try:
+        return model.model_validate(params)
+    except ValidationError as exc:
+        raise HttpProblem(422, "validation_failed", "The query has invalid parameters.",
+                          _field_errors(exc)) from None
+
+
+class Api:
+    """A Chalice blueprint whose routes are declared with their models."""
+
+    def __init__(self, import_name: str, tag: str) -> None:
+        self.blueprint = Blueprint(import_name)
+        self.tag = tag
+
+    def route(self, path: str, method: str, *, summary: str, request: type[BaseModel] | None = None,
+              query: type[BaseModel] | None = None, response: type[BaseModel] | None = None,
+              status: int = 200, public: bool = False, operator_only: bool = False,
+              idempotent: bool = False, description: str = "") -> Callable:
+        def decorate(view: Callable) -> Callable:
+            op = Operation(path=path, method=method.upper(), operation_id=view.__name__, summary=summary,
+                           tag=self.tag, public=public, operator_only=operator_only, idempotent=idempotent,
+                           status=status, request=request, query=query, response=response,
+                           description=description or (view.__doc__ or "").strip())
+            OPERATIONS.append(op)
+
+            @functools.wraps(view)
+            def chalice_view(**path_params: str) -> Response:
+                return self._handle(op, view, path_params)
+
+            self.blueprint.route(path, methods=[op.method], authorizer=None if public else AUTHORIZER)(chalice_view)
+            return view
+
+        return decorate
+
+    def _handle(self, op: Operation, view: Callable, path_params: dict[str, str]) -> Response:
+        request = self.blueprint.current_request
+        try:
+            identity = identity_from_context(request.context)
+            if not op.public and identity is None:
+                raise HttpProblem(401, "unauthenticated", "This route needs a valid token.")
+            if op.operator_only and not (identity and identity.is_operator):
+                raise HttpProblem(403, "operators_only", "Only operators may do this.")
+            # Path parameters arrive URL-encoded from API Gateway (a Chalice pitfall).
+            params = {k: unquote(v) for k, v in path_params.items()}
+            call = Call(identity=identity,
+                        body=_parse_body(request, op.request) if op.request else None,
+                        query=_parse_query(request, op.query) if op.query else None,
+                        headers=request.headers, request=request)
+            key = request.headers.get(IDEMPOTENCY_HEADER) if op.idempotent else None
+            if key is not None:
+                from chalicelib.handlers.idempotency import run_idempotent
+
+                status, body = run_idempotent(op, call, key, params, lambda: self._run(op, view, call, params))
+                return Response(body=body, status_code=status, headers={"Content-Type": "application/json"})
+            status, body = self._run(op, view, call, params)
+            if status == 204:
+                return Response(body="", status_code=204)
+            return Response(body=body, status_code=status, headers={"Content-Type": "application/json"})
+        except HttpProblem as problem:
+            return from_http_problem(problem)
+        except DomainError as error:
+            return from_domain_error(error)
+        except Exception:  # a 500 is always a bug: log it with the stack, answer problem+json
+            logger.exception("unhandled error", extra={"route": op.path, "method": op.method})
+            return problem_response(500, "internal_error", "Something went wrong on our side.")
+
+    @staticmethod
+    def _run(op: Operation, view: Callable, call: Call, params: dict[str, str]) -> tuple[int, str]:
+        result = view(call, **params)
+        if result is None:
+            return 204, ""
+        if isinstance(result, BaseModel):
+            return op.status, result.model_dump_json()
+        return op.status, json.dumps(result)

@@ -1,0 +1,90 @@
+"""/me and public seller profiles (A1, A3, A4)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from chalicelib.domain.accounts import Availability, ChannelPreference, SellerProfile, User
+from chalicelib.domain.codec import from_primitive, to_primitive
+from chalicelib.handlers.api import Api, Call
+from chalicelib.handlers.schemas.accounts import (
+    AvailabilityIn,
+    AvailabilityOut,
+    MeOut,
+    PreferencesIn,
+    PublicAvailability,
+    SellerOut,
+    SellerProfileIn,
+)
+from chalicelib.services import accounts, runtime
+
+api = Api(__name__, tag="accounts")
+
+
+def me_out(user: User, call: Call, now: datetime) -> MeOut:
+    period = user.current_availability(now)
+    return MeOut(
+        id=user.id, username=user.username, email=user.email, operator=call.user.is_operator,
+        is_seller=user.is_seller, seller_since=user.seller_since,
+        seller=to_primitive(user.seller) if user.seller else None,
+        available=user.is_available(now),
+        availability=AvailabilityOut(**to_primitive(period), active=period.is_active(now)) if period else None,
+        preferences={k.value: to_primitive(v) for k, v in user.preferences.items()},
+    )
+
+
+def public_availability(user: User, now: datetime) -> PublicAvailability | None:
+    period = user.availability
+    if period is None or not period.is_active(now):
+        return None
+    return PublicAvailability(until=period.end_date, message=period.message,
+                              allow_new_clients_contact=period.allow_new_clients_contact)
+
+
+@api.route("/me", "GET", summary="The caller's profile", response=MeOut)
+def get_me(call: Call) -> MeOut:
+    clock = runtime.clock()
+    user = accounts.profile(call.user.user_id, call.user.username, call.user.email, clock)
+    return me_out(user, call, clock.now())
+
+
+@api.route("/me/preferences", "PUT", summary="Set notification preferences (A3)", request=PreferencesIn,
+           response=MeOut)
+def put_preferences(call: Call) -> MeOut:
+    clock = runtime.clock()
+    changes = {kind: ChannelPreference(**pref.model_dump()) for kind, pref in call.body.preferences.items()}
+    user = accounts.update_preferences(call.user.user_id, call.user.username, call.user.email, changes, clock)
+    return me_out(user, call, clock.now())
+
+
+@api.route("/me/seller-profile", "PUT", summary="Activate or update the seller profile (A1)",
+           request=SellerProfileIn, response=MeOut)
+def put_seller_profile(call: Call) -> MeOut:
+    clock = runtime.clock()
+    profile = from_primitive(SellerProfile, call.body.model_dump(mode="json"))
+    user = accounts.activate_seller(call.user.user_id, call.user.username, call.user.email, profile, clock)
+    return me_out(user, call, clock.now())
+
+
+@api.route("/me/availability", "PUT", summary="Set an out-of-office period (A4)", request=AvailabilityIn,
+           response=MeOut)
+def put_availability(call: Call) -> MeOut:
+    clock = runtime.clock()
+    period = from_primitive(Availability, {"id": "", **call.body.model_dump(mode="json")})
+    user = accounts.set_availability(call.user.user_id, period, clock)
+    return me_out(user, call, clock.now())
+
+
+@api.route("/me/availability", "DELETE", summary="End or drop the out-of-office period (A4)", response=MeOut)
+def delete_availability(call: Call) -> MeOut:
+    clock = runtime.clock()
+    user = accounts.end_availability(call.user.user_id, clock)
+    return me_out(user, call, clock.now())
+
+
+@api.route("/sellers/{seller_id}", "GET", summary="A seller's public profile", response=SellerOut, public=True)
+def get_seller(call: Call, seller_id: str) -> SellerOut:
+    clock = runtime.clock()
+    user = accounts.public_seller(seller_id, clock)
+    assert user.seller is not None
+    return SellerOut(id=user.id, username=user.username, seller_since=user.seller_since,
+                     away=public_availability(user, clock.now()), **to_primitive(user.seller))

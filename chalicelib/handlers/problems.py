@@ -1,0 +1,97 @@
+"""RFC 9457 problem+json: the one shape every error takes."""
+from __future__ import annotations
+
+import json
+from typing import Iterable
+
+from chalice import Response
+
+from chalicelib.domain.errors import BadRequest, Conflict, DomainError, FieldError, Forbidden, InvalidInput, NotFound
+from chalicelib.gateway_responses import PROBLEM_CONTENT_TYPE
+
+_STATUS_BY_ERROR: tuple[tuple[type[DomainError], int], ...] = (
+    (BadRequest, 400),
+    (InvalidInput, 422),
+    (NotFound, 404),
+    (Forbidden, 403),
+    (Conflict, 409),
+)
+
+TITLES = {
+    400: "Bad request",
+    401: "Authentication required",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Request body too large",
+    415: "Unsupported media type",
+    422: "Validation failed",
+    429: "Too many requests",
+    500: "Internal error",
+    503: "Service unavailable",
+}
+
+
+class HttpProblem(Exception):
+    """Raised by the HTTP layer itself (bad JSON, missing identity...), never by the domain."""
+
+    def __init__(self, status: int, code: str, detail: str, fields: Iterable[FieldError] = (),
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.code = code
+        self.detail = detail
+        self.fields = list(fields)
+        self.headers = headers or {}
+
+
+def problem_response(status: int, code: str, detail: str, fields: Iterable[FieldError] = (),
+                     headers: dict[str, str] | None = None, rule: str | None = None) -> Response:
+    body: dict = {
+        "type": "about:blank",
+        "title": TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+        "code": code,
+    }
+    if rule:
+        body["rule"] = rule
+    fields = list(fields)
+    if fields:
+        body["errors"] = [f.as_dict() for f in fields]
+    return Response(body=json.dumps(body), status_code=status,
+                    headers={"Content-Type": PROBLEM_CONTENT_TYPE, **(headers or {})})
+
+
+def from_domain_error(error: DomainError) -> Response:
+    status = next((s for cls, s in _STATUS_BY_ERROR if isinstance(error, cls)), 400)
+    return problem_response(status, error.code, error.message, error.fields, rule=error.rule)
+
+
+def from_http_problem(problem: HttpProblem) -> Response:
+    return problem_response(problem.status, problem.code, problem.detail, problem.fields, problem.headers)
+
+
+# Chalice's own error bodies look like {"Code": "...", "Message": "..."}; these are their codes.
+_CHALICE_CODES = {
+    "BadRequestError": "bad_request",
+    "MethodNotAllowedError": "method_not_allowed",
+    "UnsupportedMediaType": "unsupported_media_type",
+    "NotFoundError": "not_found",
+    "UnauthorizedError": "unauthenticated",
+    "ForbiddenError": "forbidden",
+    "RequestTimeoutError": "timeout",
+    "TooManyRequestsError": "throttled",
+    "InternalServerError": "internal_error",
+    "BadRequest": "bad_request",
+}
+
+
+def rewrite_chalice_error(response: Response) -> Response:
+    """Turns an error Chalice answered itself (405, 415...) into problem+json."""
+    if response.status_code < 400 or not isinstance(response.body, dict) or "Code" not in response.body:
+        return response
+    code = _CHALICE_CODES.get(response.body.get("Code"), "error")
+    keep = {k: v for k, v in response.headers.items() if k.lower() == "allow" or k.lower().startswith("access-control")}
+    return problem_response(response.status_code, code, str(response.body.get("Message", "")), headers=keep)

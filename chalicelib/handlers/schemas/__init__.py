@@ -1,0 +1,48 @@
+"""Request and response models (pydantic). The OpenAPI document is generated from these."""
+from __future__ import annotations
+
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+T = TypeVar("T")
+
+
+class RequestModel(BaseModel):
+    """Bodies and queries refuse unknown fields, so a typo is a 422, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class FieldErrorOut(BaseModel):
+    field: str
+    message: str
+    code: str
+    rule: str | None = None
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, plus a stable ``code`` and, for validation, the failing fields."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    code: str
+    rule: str | None = None
+    errors: list[FieldErrorOut] | None = None
+
+
+class MoneyOut(BaseModel):
+    amount: int = Field(description="Minor units (cents).")
+    currency: str
+
+
+class PageQuery(RequestModel):
+    limit: int = Field(20, ge=1, le=100, description="Items per page.")
+    cursor: str | None = Field(None, max_length=2048, description="Opaque; from a previous page's next_cursor.")
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    next_cursor: str | None = None

@@ -1,0 +1,122 @@
+"""Profiles, preferences (A3), seller activation (A1) and availability periods (A4)."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from chalicelib.domain.accounts import Availability, ChannelPreference, NotificationKind, SellerProfile, User
+from chalicelib.domain.clock import Clock
+from chalicelib.domain.deadlines import Deadline, DeadlineKind
+from chalicelib.domain.errors import NotFound
+from chalicelib.domain.ids import new_id
+from chalicelib.services import gig_visibility
+from chalicelib.store import deadlines as deadline_store
+from chalicelib.store import gigs as gig_store
+from chalicelib.store import users as user_store
+from chalicelib.store.models import UserItem
+from chalicelib.store.records import Record
+from chalicelib.store.unit_of_work import UnitOfWork
+
+
+def profile(user_id: str, username: str, email: str | None, clock: Clock) -> User:
+    """The caller's profile; a user who never wrote anything gets the defaults (A1: can buy)."""
+    return user_store.get_or_new(user_id, username, email, clock.now()).value
+
+
+def public_seller(seller_id: str, clock: Clock) -> User:
+    found = user_store.get(seller_id)
+    if not found or not found.value.is_seller:
+        raise NotFound("No such seller.")
+    return found.value
+
+
+def update_preferences(user_id: str, username: str, email: str | None,
+                       changes: dict[NotificationKind, ChannelPreference], clock: Clock) -> User:
+    """A3: push and e-mail, per kind of event."""
+    record = user_store.get_or_new(user_id, username, email, clock.now())
+    uow = UnitOfWork()
+    user_store.stage_save(uow, record, record.value.with_preferences(changes))
+    uow.commit()
+    return record.value
+
+
+def activate_seller(user_id: str, username: str, email: str | None, seller: SellerProfile, clock: Clock) -> User:
+    """A1: selling needs a complete seller profile; saving it again updates it."""
+    record = user_store.get_or_new(user_id, username, email, clock.now())
+    uow = UnitOfWork()
+    user_store.stage_save(uow, record, record.value.activate_seller(seller, clock.now()))
+    uow.commit()
+    return record.value
+
+
+def set_availability(user_id: str, period: Availability, clock: Clock) -> User:
+    """A4: sets (or replaces) the seller's out-of-office period. A period that starts today hides
+    the gigs at once; deadlines hide them at the start and bring them back at the end."""
+    now = clock.now()
+    record = _seller_record(user_id)
+    user = record.value.set_availability(replace(period, id=new_id("away")), now)
+    return _apply_availability(record, user, clock)
+
+
+def end_availability(user_id: str, clock: Clock) -> User:
+    """A4: the seller is back early (or drops a planned period)."""
+    record = _seller_record(user_id)
+    return _apply_availability(record, record.value.clear_availability(), clock)
+
+
+def _seller_record(user_id: str) -> Record[User]:
+    record = user_store.get(user_id)
+    if record is None or not record.value.is_seller:
+        from chalicelib.domain.errors import Conflict
+
+        raise Conflict("Only sellers set availability periods; activate a seller profile first.",
+                       code="not_a_seller", rule="A4")
+    return record
+
+
+def _apply_availability(record: Record[User], user: User, clock: Clock) -> User:
+    now = clock.now()
+    uow = UnitOfWork()
+    user_store.stage_save(uow, record, user)
+    gig_visibility.stage_reconcile(uow, user, gig_store.of_seller(user.id), now)
+    _stage_availability_deadlines(uow, user, clock)
+    uow.commit()
+    return record.value
+
+
+def _stage_availability_deadlines(uow: UnitOfWork, user: User, clock: Clock) -> None:
+    now = clock.now()
+    period = user.current_availability(now)
+    start = deadline_store.get(DeadlineKind.AVAILABILITY_START, user.id)
+    end = deadline_store.get(DeadlineKind.AVAILABILITY_END, user.id)
+    if period and period.starts_at > now:
+        deadline_store.stage_set(uow, Deadline(DeadlineKind.AVAILABILITY_START, user.id, period.id,
+                                               period.starts_at), start)
+    else:
+        deadline_store.stage_clear(uow, start)
+    if period:
+        deadline_store.stage_set(uow, Deadline(DeadlineKind.AVAILABILITY_END, user.id, period.id,
+                                               period.ends_at), end)
+    else:
+        deadline_store.stage_clear(uow, end)
+
+
+def fire_availability_deadline(deadline: Record[Deadline], clock: Clock) -> bool:
+    """The sweeper's entry for A4 deadlines. Does nothing but drop the deadline when the period it
+    was set for is gone; conditioned on the versions read, so a doubled fire changes nothing twice.
+    Returns whether anything beyond dropping the deadline changed."""
+    now = clock.now()
+    uow = UnitOfWork()
+    uow.delete(deadline.item)
+    record = user_store.get(deadline.value.subject)
+    period = record.value.availability if record else None
+    acted = False
+    if record and period and period.id == deadline.value.ref:
+        user = record.value
+        if period.is_over(now):
+            user = user.clear_availability()
+            user_store.stage_save(uow, record, user)
+        else:
+            uow.check(record.item, UserItem.version == record.item.version)
+        acted = gig_visibility.stage_reconcile(uow, user, gig_store.of_seller(user.id), now) > 0 or period.is_over(now)
+    uow.commit()
+    return acted

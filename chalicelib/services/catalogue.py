@@ -1,0 +1,49 @@
+"""The operator-managed catalogue (G2)."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from chalicelib.domain.catalogue import Catalogue, Category, validate_slug
+from chalicelib.domain.errors import Conflict, FieldError, InvalidInput, NotFound
+from chalicelib.store import catalogue as catalogue_store
+from chalicelib.store import gigs as gig_store
+from chalicelib.store.unit_of_work import UnitOfWork
+
+
+def get() -> Catalogue:
+    return catalogue_store.load()
+
+
+def put_category(category: Category) -> Category:
+    """Creates or replaces a category. A subcategory that listed gigs use cannot be dropped (G2:
+    their category is fixed once published)."""
+    validate_slug(category.slug)
+    try:
+        Catalogue(categories=(category,))
+    except InvalidInput as exc:  # report paths relative to the body, not the whole catalogue
+        raise InvalidInput(exc.message, code=exc.code,
+                           fields=[replace(f, field=f.field.removeprefix("categories.0.")) for f in exc.fields]) from None
+    existing = catalogue_store.get(category.slug)
+    if existing:
+        kept = {s.slug for s in category.subcategories}
+        in_use = [s.slug for s in existing.value.subcategories
+                  if s.slug not in kept and gig_store.has_listings(f"sub:{category.slug}/{s.slug}")]
+        if in_use:
+            raise Conflict("Published gigs use these subcategories; they cannot be removed.",
+                           code="subcategory_in_use", rule="G2",
+                           fields=[FieldError("subcategories", f"{slug!r} is in use", "in_use", "G2") for slug in in_use])
+    uow = UnitOfWork()
+    catalogue_store.stage_save(uow, existing, category)
+    uow.commit()
+    return category
+
+
+def delete_category(slug: str) -> None:
+    existing = catalogue_store.get(slug)
+    if existing is None:
+        raise NotFound("No such category.")
+    if gig_store.has_listings(f"cat:{slug}"):
+        raise Conflict("Published gigs use this category; it cannot be removed.", code="category_in_use", rule="G2")
+    uow = UnitOfWork()
+    catalogue_store.stage_delete(uow, existing)
+    uow.commit()

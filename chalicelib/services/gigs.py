@@ -1,0 +1,135 @@
+"""Gig use cases (G1–G10): drafts, editing, publishing, pausing, removal, browsing, quotes."""
+from __future__ import annotations
+
+import typing
+from typing import Any
+
+from chalicelib.domain.clock import Clock
+from chalicelib.domain.codec import from_primitive
+from chalicelib.domain.errors import Conflict, Forbidden, NotFound
+from chalicelib.domain.gigs import Actor, Gig, GigAction, GigState
+from chalicelib.domain.ids import new_id
+from chalicelib.domain.pricing import Quote, Selection, price_selection
+from chalicelib.store import catalogue as catalogue_store
+from chalicelib.store import gigs as gig_store
+from chalicelib.store import users as user_store
+from chalicelib.store.gigs import BrowseQuery
+from chalicelib.store.models import UserItem
+from chalicelib.store.records import Record
+from chalicelib.store.unit_of_work import UnitOfWork
+
+# [decision] A seller may keep at most 10 gigs that are not removed: an availability change (A4)
+# lists or unlists all of them, each with up to 8 browse entries, in one transaction of at most
+# 100 items.
+MAX_GIGS_PER_SELLER = 10
+
+_GIG_HINTS = typing.get_type_hints(Gig)
+
+
+def _domain_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """Validated body fields (plain values) as the aggregate's typed values."""
+    return {name: from_primitive(_GIG_HINTS[name], value) for name, value in fields.items()}
+
+
+def _with_ids(fields: dict[str, Any]) -> dict[str, Any]:
+    """Requirements and custom extras get server-chosen ids where the client gave none."""
+    for requirement in fields.get("requirements") or []:
+        requirement["id"] = requirement.get("id") or new_id("req")
+    for extra in (fields.get("extras") or {}).get("custom") or []:
+        extra["id"] = extra.get("id") or new_id("extra")
+    return fields
+
+
+def create_draft(seller_id: str, fields: dict[str, Any], clock: Clock) -> Gig:
+    seller = user_store.get(seller_id)
+    if seller is None or not seller.value.is_seller:
+        raise Forbidden("Activate a seller profile before creating gigs.", code="seller_profile_required",
+                        rule="A1")
+    live = [g for g in gig_store.of_seller(seller_id) if g.value.state != GigState.REMOVED]
+    if len(live) >= MAX_GIGS_PER_SELLER:
+        raise Conflict(f"A seller may have at most {MAX_GIGS_PER_SELLER} gigs.", code="too_many_gigs")
+    gig = Gig.new_draft(seller_id=seller_id, now=clock.now(), gig_id=new_id("gig"),
+                        **_domain_fields(_with_ids(fields)))
+    uow = UnitOfWork()
+    gig_store.stage_save(uow, gig_store.new_record(gig), gig)
+    uow.commit()
+    return gig
+
+
+def _own(seller_id: str, gig_id: str) -> Record[Gig]:
+    record = gig_store.get(gig_id)
+    if record is None or record.value.seller_id != seller_id:
+        raise NotFound("No such gig.")
+    return record
+
+
+def edit(seller_id: str, gig_id: str, changes: dict[str, Any], clock: Clock) -> Gig:
+    record = _own(seller_id, gig_id)
+    gig = record.value.edit(clock.now(), catalogue_store.load(), **_domain_fields(_with_ids(changes)))
+    uow = UnitOfWork()
+    gig_store.stage_save(uow, record, gig)
+    uow.commit()
+    return gig
+
+
+def publish(seller_id: str, gig_id: str, clock: Clock) -> Gig:
+    """Checks every G rule; while the seller is away (A4) the gig goes straight to paused."""
+    record = _own(seller_id, gig_id)
+    seller = user_store.get(seller_id)
+    assert seller is not None
+    now = clock.now()
+    gig = record.value.apply(GigAction.PUBLISH, Actor.SELLER, now, catalogue=catalogue_store.load(),
+                             seller_available=seller.value.is_available(now))
+    uow = UnitOfWork()
+    gig_store.stage_save(uow, record, gig)
+    # The availability read above must still hold when this commits.
+    uow.check(seller.item, UserItem.version == seller.item.version)
+    uow.commit()
+    return gig
+
+
+def seller_action(seller_id: str, gig_id: str, action: GigAction, clock: Clock) -> Gig:
+    """pause / resume by the seller (G9)."""
+    record = _own(seller_id, gig_id)
+    gig = record.value.apply(action, Actor.SELLER, clock.now())
+    uow = UnitOfWork()
+    gig_store.stage_save(uow, record, gig)
+    uow.commit()
+    return gig
+
+
+def remove(gig_id: str, reason: str, clock: Clock) -> Gig:
+    """An operator takes a gig down (G9)."""
+    record = gig_store.get(gig_id)
+    if record is None:
+        raise NotFound("No such gig.")
+    gig = record.value.apply(GigAction.REMOVE, Actor.OPERATOR, clock.now(), reason=reason)
+    uow = UnitOfWork()
+    gig_store.stage_save(uow, record, gig)
+    uow.commit()
+    return gig
+
+
+def get_listed(gig_id: str) -> Gig:
+    """A gig as the public sees it: only while listed; anything else is a 404."""
+    record = gig_store.get(gig_id)
+    if record is None or not record.value.is_listed:
+        raise NotFound("No such gig.")
+    return record.value
+
+
+def get_own(seller_id: str, gig_id: str) -> Gig:
+    return _own(seller_id, gig_id).value
+
+
+def list_own(seller_id: str, limit: int, cursor: str | None) -> tuple[list[Gig], str | None]:
+    return gig_store.page_of_seller(seller_id, limit, cursor)
+
+
+def browse(query: BrowseQuery, limit: int, cursor: str | None) -> tuple[list[dict], str | None]:
+    return gig_store.browse(query, limit, cursor)
+
+
+def quote(gig_id: str, selection: Selection) -> Quote:
+    """The server's price for a selection (G10, G5) on a listed gig: what an order will charge."""
+    return price_selection(get_listed(gig_id), selection)

@@ -1,0 +1,49 @@
+"""The sweeper: fires due deadlines through the services that own them. It reads only the due
+index (each shard, ``due_at <= now``), so its cost follows what is due, not the table. A fire that
+loses a race (Conflict) or fails leaves its deadline in place for the next sweep."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from chalicelib.config import settings
+from chalicelib.domain.clock import Clock
+from chalicelib.domain.deadlines import Deadline, DeadlineKind
+from chalicelib.domain.errors import Conflict
+from chalicelib.observability import logger
+from chalicelib.services import accounts
+from chalicelib.store import deadlines as deadline_store
+from chalicelib.store.records import Record
+
+FIRES: dict[DeadlineKind, Callable[[Record[Deadline], Clock], bool]] = {
+    DeadlineKind.AVAILABILITY_START: accounts.fire_availability_deadline,
+    DeadlineKind.AVAILABILITY_END: accounts.fire_availability_deadline,
+}
+
+
+@dataclass
+class SweepReport:
+    fired: int = 0
+    lost_races: int = 0
+    failed: int = 0
+
+    def as_dict(self) -> dict:
+        return {"fired": self.fired, "lost_races": self.lost_races, "failed": self.failed}
+
+
+def sweep(clock: Clock, batch: int = 100) -> SweepReport:
+    report = SweepReport()
+    now = clock.now()
+    for shard in range(settings().due_shards):
+        for deadline in deadline_store.due(now, shard, batch):
+            try:
+                FIRES[deadline.value.kind](deadline, clock)
+                report.fired += 1
+            except Conflict:
+                report.lost_races += 1
+            except Exception:  # one bad deadline must not stop the rest; it stays for next time
+                logger.exception("deadline failed", extra={"kind": deadline.value.kind,
+                                                           "subject": deadline.value.subject})
+                report.failed += 1
+    logger.info("sweep done", extra=report.as_dict())
+    return report

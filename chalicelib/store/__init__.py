@@ -1,0 +1,1 @@
+"""Persistence: PynamoDB models of the single table, repositories and the unit of work."""

@@ -1,0 +1,48 @@
+"""Item types of the single table. Keys (see docs/data-model.md):
+
+    user        USER#<user id>             PROFILE
+    category    CATALOGUE                  CATEGORY#<slug>
+    gig         GIG#<gig id>               GIG             gsi1: SELLER#<seller id> / GIG#<created>#<id>
+    listing     LISTING#<facet>            <price:012d>#<gig id>     (facet: all, cat:x, sub:x/y, tag:t)
+    deadline    DEADLINE#<kind>#<subject>  DEADLINE        due: DUE#<shard> / <due at>#<kind>#<subject>
+
+Aggregates keep their contents in ``data`` (the domain codec's primitive form); the attributes
+beside it are what keys, indexes, conditions and filters need."""
+from __future__ import annotations
+
+from pynamodb.attributes import JSONAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
+
+from chalicelib.store.table import TableItem
+
+
+class UserItem(TableItem, discriminator="user"):
+    data = JSONAttribute()
+
+
+class CategoryItem(TableItem, discriminator="category"):
+    data = JSONAttribute()
+
+
+class GigItem(TableItem, discriminator="gig"):
+    seller_id = UnicodeAttribute()
+    state = UnicodeAttribute()
+    data = JSONAttribute()
+
+
+class ListingItem(TableItem, discriminator="listing"):
+    """One browse entry of a listed gig under one facet; written and removed with the gig."""
+
+    gig_id = UnicodeAttribute()
+    seller_id = UnicodeAttribute()
+    category = UnicodeAttribute()
+    subcategory = UnicodeAttribute()
+    tags = ListAttribute(of=UnicodeAttribute)
+    starting_price = NumberAttribute()
+    min_delivery_days = NumberAttribute()
+    summary = JSONAttribute()
+
+
+class DeadlineItem(TableItem, discriminator="deadline"):
+    kind = UnicodeAttribute()
+    subject = UnicodeAttribute()
+    ref = UnicodeAttribute()

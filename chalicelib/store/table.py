@@ -1,0 +1,60 @@
+"""The single table. Every item type subclasses ``TableItem``; the GSIs and their key attributes
+are declared here, on the base model, as PynamoDB requires for discriminated models.
+Access patterns: docs/data-model.md."""
+from __future__ import annotations
+
+from pynamodb.attributes import DiscriminatorAttribute, TTLAttribute, UnicodeAttribute, VersionAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from chalicelib.config import settings
+
+
+class Gsi1(GlobalSecondaryIndex):
+    """Secondary lookups: a seller's gigs, a username's user..."""
+
+    class Meta:
+        index_name = "gsi1"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class DueIndex(GlobalSecondaryIndex):
+    """Sparse and sharded: only deadline items carry ``due_shard``; the sweeper queries each
+    shard for ``due_at <= now`` and so reads only what is due."""
+
+    class Meta:
+        index_name = "due"
+        projection = AllProjection()
+
+    due_shard = UnicodeAttribute(hash_key=True)
+    due_at = UnicodeAttribute(range_key=True)
+
+
+class TableItem(Model):
+    class Meta:
+        table_name = settings().table_name
+        region = settings().aws_region
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    item_type = DiscriminatorAttribute()
+    # Optimistic locking: every save and delete is conditioned on the version read.
+    version = VersionAttribute()
+
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    due_shard = UnicodeAttribute(null=True)
+    due_at = UnicodeAttribute(null=True)
+    expires_at = TTLAttribute(null=True)
+
+    gsi1 = Gsi1()
+    due = DueIndex()
+
+
+def create_table(wait: bool = True) -> None:
+    """Creates the table where it is missing (local runs and tests; CDK owns it in AWS)."""
+    if not TableItem.exists():
+        TableItem.create_table(billing_mode="PAY_PER_REQUEST", wait=wait)

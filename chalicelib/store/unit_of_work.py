@@ -1,0 +1,83 @@
+"""One use case, one DynamoDB transaction. Services stage saves, deletes and condition checks
+here and commit once; PynamoDB's TransactWrite adds the version conditions, so a concurrent change
+to any item makes the whole commit fail as a Conflict with nothing half-written."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import DeleteError, PutError, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.config import settings
+from chalicelib.domain.errors import Conflict
+from chalicelib.store.table import TableItem
+
+MAX_TRANSACTION_ITEMS = 100  # DynamoDB's limit
+
+
+@dataclass
+class UnitOfWork:
+    _saves: list[tuple[TableItem, Any]] = field(default_factory=list)
+    _deletes: list[tuple[TableItem, Any]] = field(default_factory=list)
+    _checks: list[tuple[TableItem, Any]] = field(default_factory=list)
+
+    def save(self, item: TableItem, condition: Any = None) -> None:
+        self._saves.append((item, condition))
+
+    def delete(self, item: TableItem, condition: Any = None) -> None:
+        self._deletes.append((item, condition))
+
+    def check(self, item: TableItem, condition: Any) -> None:
+        """Asserts something about an item that is not written (e.g. the gig is still published)."""
+        self._checks.append((item, condition))
+
+    @property
+    def size(self) -> int:
+        return len(self._saves) + len(self._deletes) + len(self._checks)
+
+    def commit(self) -> None:
+        if self.size == 0:
+            return
+        if self.size > MAX_TRANSACTION_ITEMS:
+            raise Conflict(f"This change touches {self.size} items; at most {MAX_TRANSACTION_ITEMS} fit "
+                           "in one transaction.", code="too_many_items")
+        try:
+            if self.size == 1 and not self._checks:
+                # A lone write needs no transaction (and costs half as much); the version condition
+                # still applies.
+                if self._saves:
+                    item, condition = self._saves[0]
+                    item.save(condition=condition)
+                else:
+                    item, condition = self._deletes[0]
+                    item.delete(condition=condition)
+                return
+            connection = Connection(region=settings().aws_region)
+            with TransactWrite(connection=connection) as tx:
+                for item, condition in self._checks:
+                    tx.condition_check(type(item), item.pk, item.sk, condition=condition)
+                for item, condition in self._saves:
+                    tx.save(item, condition=condition)
+                for item, condition in self._deletes:
+                    tx.delete(item, condition=condition)
+        except (TransactWriteError, PutError, DeleteError) as exc:
+            if _is_condition_failure(exc):
+                raise Conflict("Someone changed this at the same time; read it again and retry.",
+                               code="concurrent_update") from None
+            raise
+        finally:
+            self._saves.clear()
+            self._deletes.clear()
+            self._checks.clear()
+
+
+def _is_condition_failure(exc: Exception) -> bool:
+    code = getattr(exc, "cause_response_code", None)
+    if code in ("ConditionalCheckFailedException", "TransactionConflict"):
+        return True
+    if code == "TransactionCanceledException":
+        reasons = getattr(exc, "cancellation_reasons", None) or []
+        return any(r is not None and r.code in ("ConditionalCheckFailed", "TransactionConflict") for r in reasons)
+    return False

@@ -1,0 +1,1 @@
+"""Local running and testing aids (not part of the Lambda bundle)."""

@@ -1,0 +1,99 @@
+"""Integration tests: moto-backed AWS and the real Chalice app through chalice.test.Client."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+import pytest
+from moto import mock_aws
+
+from chalicelib.domain.clock import FixedClock
+from chalicelib.services import runtime
+from local.gateway import ProblemTestClient
+from local.resources import create_all
+from local.tokens import make_token, user_id_for
+
+START = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def aws():
+    with mock_aws():
+        create_all()
+        yield
+
+
+@pytest.fixture
+def clock():
+    fixed = FixedClock(START)
+    previous = runtime.use_clock(fixed)
+    yield fixed
+    runtime.use_clock(previous)
+
+
+class Api:
+    """Requests as a named user (or nobody), answers with parsed JSON bodies."""
+
+    def __init__(self, client: ProblemTestClient) -> None:
+        self._client = client
+
+    def request(self, method: str, path: str, as_user: str | None = None, body=None, headers=None,
+                groups: tuple[str, ...] = (), raw: bytes | str | None = None):
+        all_headers = {"Content-Type": "application/json", **(headers or {})}
+        if as_user:
+            all_headers["Authorization"] = make_token(as_user, groups)
+        payload = raw if raw is not None else (json.dumps(body) if body is not None else None)
+        response = self._client.http.request(method, path, headers=all_headers, body=payload or b"")
+        response.json = json.loads(response.body) if response.body else None
+        return response
+
+    def get(self, path, as_user=None, **kw):
+        return self.request("GET", path, as_user, **kw)
+
+    def post(self, path, as_user=None, body=None, **kw):
+        return self.request("POST", path, as_user, body=body if body is not None else {}, **kw)
+
+    def put(self, path, as_user=None, body=None, **kw):
+        return self.request("PUT", path, as_user, body=body, **kw)
+
+    def patch(self, path, as_user=None, body=None, **kw):
+        return self.request("PATCH", path, as_user, body=body, **kw)
+
+    def delete(self, path, as_user=None, **kw):
+        return self.request("DELETE", path, as_user, **kw)
+
+    def op(self, method, path, as_user, body=None):
+        """As ``request`` for an operator."""
+        return self.request(method, path, as_user, body=body, groups=("operators",))
+
+
+@pytest.fixture
+def api(aws, clock):
+    from app import app
+
+    with ProblemTestClient(app) as client:
+        yield Api(client)
+
+
+def uid(username: str) -> str:
+    return user_id_for(username)
+
+
+SELLER_PROFILE = {
+    "display_name": "Dana Builds",
+    "description": "Licensed contractor with 12 years of kitchen and bath remodels.",
+    "photo": "file_demo_photo",
+    "skills": ["kitchen remodel", "tiling"],
+    "languages": [{"language": "English", "level": "native"}],
+    "portfolio": [{"client": "Oak Street family", "description": "Full kitchen remodel in six weeks."}],
+}
+
+
+@pytest.fixture
+def make_seller(api):
+    def make(username: str) -> dict:
+        response = api.put("/me/seller-profile", username, body=SELLER_PROFILE)
+        assert response.status_code == 200, response.json
+        return response.json
+
+    return make
