@@ -16,7 +16,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 $(STAMP): requirements.txt requirements-dev.txt infra/requirements.txt
 	@echo "==> installing Python packages into $(VENV)"
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@$(PY) -m pip install --quiet --upgrade pip
+	@$(PY) -m pip install --quiet "pip<26.3"  # chalice 1.34 requires pip<26.3
 	@$(PY) -m pip install --quiet -r requirements-dev.txt
 	@touch $(STAMP)
 

@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from chalicelib.gateway_responses import PROBLEM_CONTENT_TYPE
-from chalicelib.handlers.api import IDEMPOTENCY_HEADER, OPERATIONS, Operation
+from chalicelib.handlers.api import OPERATIONS, Operation
 from chalicelib.handlers.schemas import Problem
 
 REF = "#/components/schemas/{model}"

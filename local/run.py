@@ -33,7 +33,11 @@ def _configure_environment(target: str, moto_port: int) -> None:
 
 
 def _start_moto(port: int):
+    import logging
+
     from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per AWS call is noise here
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()

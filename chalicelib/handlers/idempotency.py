@@ -52,6 +52,10 @@ def run_idempotent(op, call, key: str, path_params: dict, execute: Callable[[], 
                     "body": raw.decode("utf-8", "replace")},
     }
 
+    if getattr(call.request, "lambda_context", None) is not None:
+        # Lets Powertools expire an in-progress record with the invocation, not after a day.
+        _config().register_lambda_context(call.request.lambda_context)
+
     @idempotent_function(data_keyword_argument="data", persistence_store=_persistence(), config=_config())
     def api_request(data: dict) -> dict:
         status, body = execute()

@@ -3,6 +3,7 @@ errors Chalice answers by itself (wrong method, wrong content type...)."""
 from __future__ import annotations
 
 import time
+import uuid
 
 from aws_lambda_powertools.metrics import MetricUnit
 
@@ -14,7 +15,8 @@ CORRELATION_HEADER = "X-Correlation-Id"
 
 def http_middleware(event, get_response):
     context = event.context or {}
-    correlation_id = event.headers.get(CORRELATION_HEADER.lower()) or context.get("requestId") or "-"
+    correlation_id = (event.headers.get(CORRELATION_HEADER.lower()) or context.get("requestId")
+                      or str(uuid.uuid4()))
     logger.set_correlation_id(correlation_id)
     route = context.get("resourcePath", "?")
     started = time.perf_counter()
@@ -34,4 +36,5 @@ def http_middleware(event, get_response):
         metrics.add_metric(name="ServerErrors", unit=MetricUnit.Count, value=1)
     metrics.add_metric(name="Latency", unit=MetricUnit.Milliseconds, value=elapsed_ms)
     metrics.flush_metrics()
+    metrics.clear_metrics()  # flush leaves them in place when metrics are disabled (local, tests)
     return response

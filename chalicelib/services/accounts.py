@@ -6,7 +6,7 @@ from dataclasses import replace
 from chalicelib.domain.accounts import Availability, ChannelPreference, NotificationKind, SellerProfile, User
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.deadlines import Deadline, DeadlineKind
-from chalicelib.domain.errors import NotFound
+from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.ids import new_id
 from chalicelib.services import gig_visibility
 from chalicelib.store import deadlines as deadline_store
@@ -66,8 +66,6 @@ def end_availability(user_id: str, clock: Clock) -> User:
 def _seller_record(user_id: str) -> Record[User]:
     record = user_store.get(user_id)
     if record is None or not record.value.is_seller:
-        from chalicelib.domain.errors import Conflict
-
         raise Conflict("Only sellers set availability periods; activate a seller profile first.",
                        code="not_a_seller", rule="A4")
     return record

@@ -1,0 +1,113 @@
+"""Demo data for `make run`, loaded through the same services a request uses (so it obeys every
+rule): a catalogue, three sellers with published gigs, two buyers and an operator."""
+from __future__ import annotations
+
+from typing import Callable
+
+from chalicelib.domain.accounts import Language, LanguageLevel, PortfolioEntry, SellerProfile
+from chalicelib.domain.catalogue import Category, ServiceType, Subcategory
+from chalicelib.services import accounts, catalogue, gigs, runtime
+from local.tokens import make_token, user_id_for
+
+CATALOGUE = [
+    Category("renovation", "Renovation & Repairs", (
+        Subcategory("kitchen-remodel", "Kitchen remodel"),
+        Subcategory("bathroom-remodel", "Bathroom remodel"),
+        Subcategory("painting", "Painting", (ServiceType("interior", "Interior"), ServiceType("exterior", "Exterior"))),
+    )),
+    Category("real-estate", "Real Estate Services", (
+        Subcategory("property-photography", "Property photography",
+                    (ServiceType("photos", "Photos"), ServiceType("drone", "Drone"))),
+        Subcategory("home-staging", "Home staging"),
+        Subcategory("listing-copy", "Listing copywriting"),
+    )),
+    Category("video-animation", "Video & Animation", (
+        Subcategory("property-tours", "Property video tours", requires_video=True),
+    )),
+]
+
+SELLERS = {
+    "dana": SellerProfile("Dana Builds", "Licensed contractor: kitchens and bathrooms for 12 years.", "file_demo_dana",
+                          ("kitchen remodel", "tiling", "plumbing"), (Language("English", LanguageLevel.NATIVE),),
+                          (PortfolioEntry("Oak Street family", "Full kitchen remodel in six weeks."),)),
+    "omar": SellerProfile("Omar Lens", "Real-estate photographer, drone certified.", "file_demo_omar",
+                          ("photography", "drone"), (Language("English", LanguageLevel.FLUENT),
+                                                     Language("Arabic", LanguageLevel.NATIVE)),
+                          (PortfolioEntry("Harbor Realty", "200 listings shot in 2025."),)),
+    "lior": SellerProfile("Lior Words", "I write listing descriptions that sell homes faster.", "file_demo_lior",
+                          ("copywriting", "staging advice"), (Language("Hebrew", LanguageLevel.NATIVE),
+                                                              Language("English", LanguageLevel.FLUENT)),
+                          (PortfolioEntry("Maple Homes", "Listing copy for 40 homes."),)),
+}
+BUYERS = ["alice", "bob"]
+OPERATORS = ["olga"]
+
+
+def _three(base: int, days: int, names=("Basic", "Standard", "Premium")) -> list[dict]:
+    return [{"tier": tier, "name": name, "description": f"{name} package", "delivery_days": days + i * 2,
+             "revisions": None if tier == "premium" else 1 + i, "price": base * (1 + i)}
+            for i, (tier, name) in enumerate(zip(("basic", "standard", "premium"), names))]
+
+
+GIGS = {
+    "dana": [
+        {"title": "I will plan and manage your kitchen remodel", "category": "renovation",
+         "subcategory": "kitchen-remodel", "tags": ["kitchen", "remodel", "cabinets"],
+         "description": "From layout to the last tile: plans, quotes from trades and site visits.",
+         "packages": _three(25000, 7),
+         "extras": {"fast_delivery": [{"tier": "basic", "days": 3, "price": 5000}],
+                    "additional_revision": {"price": 2000, "added_days": 1},
+                    "custom": [{"title": "3D rendering of the new kitchen", "price": 8000, "added_days": 2}]},
+         "faq": [{"question": "Do you work outside the city?", "answer": "Yes, within 50 miles."}],
+         "requirements": [{"question": "What is the size of your kitchen?", "answer_type": "free_text",
+                           "mandatory": True},
+                          {"question": "Budget range?", "answer_type": "multiple_choice", "mandatory": True,
+                           "options": ["under 10k", "10k to 30k", "over 30k"]}]},
+        {"title": "I will design your bathroom renovation", "category": "renovation",
+         "subcategory": "bathroom-remodel", "tags": ["bathroom", "remodel"],
+         "description": "A full bathroom design with materials list and a schedule.",
+         "packages": [{"tier": "basic", "name": "Design", "description": "Layout and materials",
+                       "delivery_days": 5, "revisions": 2, "price": 15000}]},
+    ],
+    "omar": [
+        {"title": "I will photograph your property for listing", "category": "real-estate",
+         "subcategory": "property-photography", "service_type": "photos", "tags": ["photography", "listing"],
+         "description": "Twenty-five edited HDR photos of your home, ready for any listing site.",
+         "packages": _three(12000, 3)},
+        {"title": "I will shoot aerial drone photos of your home", "category": "real-estate",
+         "subcategory": "property-photography", "service_type": "drone", "tags": ["drone", "aerial"],
+         "description": "Ten aerial photos and a short overview clip of the property.",
+         "packages": [{"tier": "basic", "name": "Aerial", "description": "10 photos", "delivery_days": 4,
+                       "revisions": 1, "price": 18000}]},
+    ],
+    "lior": [
+        {"title": "I will write a listing description that sells", "category": "real-estate",
+         "subcategory": "listing-copy", "tags": ["copywriting", "listing"],
+         "description": "A warm, accurate description of your home in 250 words.",
+         "packages": _three(4000, 2)},
+    ],
+}
+
+
+def load(progress: Callable[[str], None] = print) -> dict[str, str]:
+    """Loads everything and returns a demo token per user."""
+    clock = runtime.clock()
+    for category in CATALOGUE:
+        catalogue.put_category(category)
+    progress(f"catalogue: {len(CATALOGUE)} categories")
+    tokens: dict[str, str] = {}
+    for name, profile in SELLERS.items():
+        user_id = user_id_for(name)
+        accounts.activate_seller(user_id, name, f"{name}@example.test", profile, clock)
+        for fields in GIGS.get(name, []):
+            gig = gigs.create_draft(user_id, {k: v for k, v in fields.items()}, clock)
+            gigs.publish(user_id, gig.id, clock)
+        progress(f"seller {name}: {len(GIGS.get(name, []))} published gigs")
+        tokens[name] = make_token(name)
+    for name in BUYERS:
+        accounts.profile(user_id_for(name), name, f"{name}@example.test", clock)
+        tokens[name] = make_token(name)
+    for name in OPERATORS:
+        tokens[name] = make_token(name, ("operators",))
+    progress(f"buyers: {', '.join(BUYERS)}; operators: {', '.join(OPERATORS)}")
+    return tokens
