@@ -7,7 +7,8 @@ raises ``InvalidInput`` listing every problem with a dotted path
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from .errors import FieldError, InvalidInput
@@ -64,13 +65,15 @@ class Category:
 @dataclass(frozen=True)
 class Catalogue:
     categories: tuple[Category, ...] = ()
-    _index: dict[str, Category] = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         errors = _tree_errors(self)
         if errors:
             raise InvalidInput("invalid catalogue", code="invalid_catalogue", fields=errors)
-        object.__setattr__(self, "_index", {c.slug: c for c in self.categories})
+
+    @cached_property
+    def _index(self) -> dict[str, Category]:
+        return {c.slug: c for c in self.categories}
 
     def category(self, slug: str) -> Category | None:
         return self._index.get(slug)

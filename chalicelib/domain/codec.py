@@ -48,8 +48,8 @@ def from_primitive(tp: Any, data: Any) -> Any:
         items = [from_primitive(item, v) for v in data]
         return {tuple: tuple, list: list, frozenset: frozenset, set: set}[origin](items)
     if origin is dict:
-        _, val_tp = typing.get_args(tp)
-        return {k: from_primitive(val_tp, v) for k, v in data.items()}
+        key_tp, val_tp = typing.get_args(tp)
+        return {from_primitive(key_tp, k): from_primitive(val_tp, v) for k, v in data.items()}
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         hints = _hints(tp)
         kwargs = {f.name: from_primitive(hints[f.name], data[f.name])

@@ -96,7 +96,7 @@ def stage_save(uow: UnitOfWork, record: Record[Gig], gig: Gig) -> None:
     """Saves the gig and brings its listings in line: removes the old ones (they were derived
     from what was read) and writes new ones if the gig is listed."""
     # The aggregate changes in place, so what was stored is read back from the item itself.
-    before = from_primitive(Gig, record.item.data) if record.item.version is not None else None
+    before = from_primitive(Gig, record.item.data) if getattr(record.item, "data", None) else None
     item = record.item
     item.seller_id = gig.seller_id
     item.state = gig.state.value

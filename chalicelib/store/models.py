@@ -7,23 +7,29 @@
     deadline    DEADLINE#<kind>#<subject>  DEADLINE        due: DUE#<shard> / <due at>#<kind>#<subject>
 
 Aggregates keep their contents in ``data`` (the domain codec's primitive form); the attributes
-beside it are what keys, indexes, conditions and filters need."""
+beside it are what keys, indexes, conditions and filters need.
+
+Aggregates carry a ``version``: every save and delete is conditioned on the version read
+(optimistic locking). Listings are projections rewritten with their gig, so they carry none."""
 from __future__ import annotations
 
-from pynamodb.attributes import JSONAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import JSONAttribute, ListAttribute, NumberAttribute, UnicodeAttribute, VersionAttribute
 
 from chalicelib.store.table import TableItem
 
 
 class UserItem(TableItem, discriminator="user"):
+    version = VersionAttribute()
     data = JSONAttribute()
 
 
 class CategoryItem(TableItem, discriminator="category"):
+    version = VersionAttribute()
     data = JSONAttribute()
 
 
 class GigItem(TableItem, discriminator="gig"):
+    version = VersionAttribute()
     seller_id = UnicodeAttribute()
     state = UnicodeAttribute()
     data = JSONAttribute()
@@ -43,6 +49,7 @@ class ListingItem(TableItem, discriminator="listing"):
 
 
 class DeadlineItem(TableItem, discriminator="deadline"):
+    version = VersionAttribute()
     kind = UnicodeAttribute()
     subject = UnicodeAttribute()
     ref = UnicodeAttribute()

@@ -3,7 +3,7 @@ are declared here, on the base model, as PynamoDB requires for discriminated mod
 Access patterns: docs/data-model.md."""
 from __future__ import annotations
 
-from pynamodb.attributes import DiscriminatorAttribute, TTLAttribute, UnicodeAttribute, VersionAttribute
+from pynamodb.attributes import DiscriminatorAttribute, TTLAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
@@ -41,8 +41,6 @@ class TableItem(Model):
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
     item_type = DiscriminatorAttribute()
-    # Optimistic locking: every save and delete is conditioned on the version read.
-    version = VersionAttribute()
 
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)

@@ -97,3 +97,58 @@ def make_seller(api):
         return response.json
 
     return make
+
+
+CATEGORY = {"name": "Renovation & Repairs", "subcategories": [
+    {"slug": "kitchen-remodel", "name": "Kitchen remodel"},
+    {"slug": "painting", "name": "Painting", "service_types": [{"slug": "interior", "name": "Interior"},
+                                                              {"slug": "exterior", "name": "Exterior"}]},
+]}
+
+
+def usd(amount: int) -> dict:
+    return {"amount": amount, "currency": "USD"}
+
+
+def gig_body(**overrides) -> dict:
+    """A complete, publishable gig as the API takes it."""
+    body = {
+        "title": "I will plan and manage your kitchen remodel",
+        "category": "renovation",
+        "subcategory": "kitchen-remodel",
+        "tags": ["kitchen", "remodel"],
+        "description": "From layout to the last tile: plans, quotes from trades and site visits.",
+        "packages": [
+            {"tier": "basic", "name": "Plan", "description": "Layout plan", "delivery_days": 5, "revisions": 1,
+             "price": usd(10000)},
+            {"tier": "standard", "name": "Plan and quotes", "description": "Plan plus trades", "delivery_days": 7,
+             "revisions": 2, "price": usd(20000)},
+            {"tier": "premium", "name": "Full management", "description": "Everything", "delivery_days": 10,
+             "revisions": None, "price": usd(40000)},
+        ],
+        "extras": {"fast_delivery": [{"tier": "basic", "days": 2, "price": usd(3000)}],
+                   "additional_revision": {"price": usd(1500), "added_days": 1},
+                   "custom": [{"title": "3D rendering", "price": usd(5000), "added_days": 2}]},
+        "faq": [{"question": "Do you travel?", "answer": "Within 50 miles."}],
+        "requirements": [{"question": "Kitchen size?", "answer_type": "free_text", "mandatory": True}],
+    }
+    body.update(overrides)
+    return body
+
+
+@pytest.fixture
+def catalogue(api):
+    response = api.op("PUT", "/catalogue/categories/renovation", "olga", body=CATEGORY)
+    assert response.status_code == 200, response.json
+    return response.json
+
+
+@pytest.fixture
+def published_gig(api, catalogue, make_seller):
+    """A published gig of seller dana."""
+    make_seller("dana")
+    created = api.post("/gigs", "dana", body=gig_body())
+    assert created.status_code == 201, created.json
+    published = api.post(f"/gigs/{created.json['id']}/publish", "dana")
+    assert published.status_code == 200, published.json
+    return published.json
