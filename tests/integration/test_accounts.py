@@ -1,0 +1,142 @@
+"""/me, seller activation (A1), preferences (A3) and availability periods (A4) through the API."""
+from __future__ import annotations
+
+from chalicelib.services import runtime, sweeper
+from tests.integration.conftest import SELLER_PROFILE, uid
+
+
+def test_a1_any_user_can_buy_and_sees_a_default_profile(api):
+    me = api.get("/me", "alice").json
+    assert me["id"] == uid("alice") and me["is_seller"] is False and me["available"] is True
+
+
+def test_a1_incomplete_seller_profile_names_every_missing_field(api):
+    body = {**SELLER_PROFILE, "photo": "", "skills": [], "portfolio": []}
+    response = api.put("/me/seller-profile", "alice", body=body)
+    assert response.status_code == 422
+    assert response.json["rule"] == "A1"
+    failing = {(e["field"], e.get("rule")) for e in response.json["errors"]}
+    assert {("photo", "A1"), ("skills", "A1"), ("portfolio", "A1")} <= failing
+    assert api.get("/me", "alice").json["is_seller"] is False  # nothing half-written
+
+
+def test_w2_contact_details_in_a_seller_description_are_refused(api):
+    body = {**SELLER_PROFILE, "description": "Write me at dana at gmail dot com for a deal"}
+    response = api.put("/me/seller-profile", "alice", body=body)
+    assert response.status_code == 422
+    assert {"field": "description", "rule": "W2"}.items() <= response.json["errors"][0].items()
+
+
+def test_a1_activation_and_public_profile(api, make_seller):
+    make_seller("dana")
+    public = api.get(f"/sellers/{uid('dana')}").json
+    assert public["display_name"] == SELLER_PROFILE["display_name"] and public["away"] is None
+    assert api.get(f"/sellers/{uid('alice')}").status_code == 404  # not a seller
+
+
+def test_a3_preferences_change_only_the_kinds_named(api):
+    response = api.put("/me/preferences", "alice",
+                       body={"preferences": {"order_placed": {"push": False, "email": True}}})
+    prefs = response.json["preferences"]
+    assert prefs["order_placed"] == {"push": False, "email": True}
+    assert prefs["order_delivered"] == {"push": True, "email": True}
+    assert api.put("/me/preferences", "alice", body={"preferences": {"nope": {}}}).status_code == 422
+
+
+def _browse_ids(api):
+    return {g["id"] for g in api.get("/gigs").json["items"]}
+
+
+def test_a4_a_period_starting_today_hides_gigs_at_once_and_the_sweeper_brings_them_back(api, clock, published_gig):
+    gig_id = published_gig["id"]
+    period = {"start_date": "2026-11-23", "end_date": "2026-11-26", "reason": "vacation",
+              "message": "Back on the 26th", "allow_new_clients_contact": True}
+    me = api.put("/me/availability", "dana", body=period).json
+    assert me["available"] is False and me["availability"]["active"] is True
+    assert gig_id not in _browse_ids(api)
+    assert api.get(f"/gigs/{gig_id}").status_code == 404
+    assert api.get(f"/sellers/{uid('dana')}").json["away"] == {
+        "until": "2026-11-26", "message": "Back on the 26th", "allow_new_clients_contact": True}
+    own = api.get(f"/me/gigs/{gig_id}", "dana").json
+    assert (own["state"], own["pause_reason"]) == ("paused", "availability")
+
+    clock.advance(days=2)
+    assert sweeper.sweep(runtime.clock()).fired == 0  # nothing due yet
+    assert gig_id not in _browse_ids(api)
+
+    clock.advance(days=1)  # 2026-11-26 09:00: past the end date
+    report = sweeper.sweep(runtime.clock())
+    assert report.fired == 1
+    assert gig_id in _browse_ids(api)
+    me = api.get("/me", "dana").json
+    assert me["available"] is True and me["availability"] is None
+    assert sweeper.sweep(runtime.clock()).fired == 0  # a second sweep has nothing left to do
+
+
+def test_a4_a_future_period_hides_gigs_when_it_starts(api, clock, published_gig):
+    gig_id = published_gig["id"]
+    api.put("/me/availability", "dana", body={"start_date": "2026-11-25", "end_date": "2026-11-27",
+                                               "reason": "overbooked"})
+    assert gig_id in _browse_ids(api)
+    clock.advance(days=2)  # 2026-11-25 09:00
+    assert sweeper.sweep(runtime.clock()).fired == 1
+    assert gig_id not in _browse_ids(api)
+    clock.advance(days=2)
+    assert sweeper.sweep(runtime.clock()).fired == 1
+    assert gig_id in _browse_ids(api)
+
+
+def test_a4_replacing_or_ending_a_period_leaves_no_stale_deadline(api, clock, published_gig):
+    gig_id = published_gig["id"]
+    api.put("/me/availability", "dana", body={"start_date": "2026-11-25", "end_date": "2026-11-27",
+                                               "reason": "overbooked"})
+    ended = api.delete("/me/availability", "dana").json
+    assert ended["availability"] is None
+    clock.advance(days=3)
+    assert sweeper.sweep(runtime.clock()).fired == 0
+    assert gig_id in _browse_ids(api)
+
+
+def test_a4_ending_early_relists_at_once(api, clock, published_gig):
+    api.put("/me/availability", "dana", body={"start_date": "2026-11-23", "end_date": "2026-11-30",
+                                               "reason": "out_of_office"})
+    assert published_gig["id"] not in _browse_ids(api)
+    assert api.delete("/me/availability", "dana").json["available"] is True
+    assert published_gig["id"] in _browse_ids(api)
+
+
+def test_a4_seller_paused_gigs_stay_paused_after_the_period(api, clock, published_gig):
+    gig_id = published_gig["id"]
+    api.post(f"/gigs/{gig_id}/pause", "dana")
+    api.put("/me/availability", "dana", body={"start_date": "2026-11-23", "end_date": "2026-11-24",
+                                               "reason": "other"})
+    clock.advance(days=1)
+    sweeper.sweep(runtime.clock())
+    assert api.get(f"/me/gigs/{gig_id}", "dana").json["pause_reason"] == "seller"
+
+
+def test_a4_publishing_while_away_lands_paused(api, clock, catalogue, make_seller):
+    from tests.integration.conftest import gig_body
+
+    make_seller("dana")
+    api.put("/me/availability", "dana", body={"start_date": "2026-11-23", "end_date": "2026-11-24",
+                                               "reason": "vacation"})
+    gig = api.post("/gigs", "dana", body=gig_body()).json
+    published = api.post(f"/gigs/{gig['id']}/publish", "dana").json
+    assert (published["state"], published["pause_reason"]) == ("paused", "availability")
+    clock.advance(days=1)
+    sweeper.sweep(runtime.clock())
+    assert gig["id"] in _browse_ids(api)
+
+
+def test_a4_invalid_periods_are_refused_with_nothing_written(api, make_seller):
+    make_seller("dana")
+    past = api.put("/me/availability", "dana", body={"start_date": "2026-11-20", "end_date": "2026-11-24",
+                                                      "reason": "vacation"})
+    assert past.status_code == 422 and past.json["errors"][0]["rule"] == "A4"
+    backwards = api.put("/me/availability", "dana", body={"start_date": "2026-11-25", "end_date": "2026-11-24",
+                                                           "reason": "vacation"})
+    assert backwards.status_code == 422 and backwards.json["errors"][0]["field"] == "end_date"
+    assert api.put("/me/availability", "dana", body={"start_date": "2026-11-25", "end_date": "2026-11-26",
+                                                      "reason": "holiday"}).status_code == 422
+    assert api.get("/me", "dana").json["availability"] is None
