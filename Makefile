@@ -4,7 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-USER ?= alice
+# `make token USER=bob`; the shell's own $USER is not a demo user, so it is not the default.
+TOKEN_USER := $(if $(filter command line,$(origin USER)),$(USER),alice)
 GROUPS ?=
 PORT ?= 8000
 MOTO_PORT ?= 5000
@@ -30,7 +31,7 @@ run: deps
 	@$(PY) -m local.run --port $(PORT) --moto-port $(MOTO_PORT) --sweep-seconds $(SWEEP_SECONDS)
 
 token: deps
-	@$(PY) -m local.tokens $(USER) $(GROUPS)
+	@$(PY) -m local.tokens $(TOKEN_USER) $(GROUPS)
 
 openapi: deps
 	@$(PY) -m local.openapi_file --write
