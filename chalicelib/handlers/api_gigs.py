@@ -11,10 +11,12 @@ from chalicelib.handlers.schemas.gigs import (
     GigFields,
     GigOut,
     GigPage,
+    GigSellerOut,
     OwnGigPage,
     QuoteOut,
     RemoveIn,
     SelectionIn,
+    SellerAway,
 )
 from chalicelib.services import accounts, gigs, runtime
 from chalicelib.store.gigs import BrowseQuery
@@ -49,11 +51,12 @@ def get_gig(call: Call, gig_id: str) -> GigOut:
     clock = runtime.clock()
     gig = gigs.get_listed(gig_id)
     seller = accounts.public_seller(gig.seller_id, clock)
-    out = gig_out(gig)
     away = seller.availability if seller.availability and seller.availability.is_active(clock.now()) else None
-    out.seller = {"id": seller.id, "display_name": seller.seller.display_name if seller.seller else seller.username,
-                  "away": {"until": away.end_date.isoformat(), "message": away.message} if away else None}
-    return GigOut.model_validate(out.model_dump())
+    out = gig_out(gig)
+    out.seller = GigSellerOut(
+        id=seller.id, display_name=seller.seller.display_name if seller.seller else seller.username,
+        away=SellerAway(until=away.end_date.isoformat(), message=away.message) if away else None)
+    return out
 
 
 @api.route("/gigs/{gig_id}/quote", "POST", summary="Price a selection of a published gig (G5, G10)",

@@ -4,6 +4,7 @@ to any item makes the whole commit fail as a Conflict with nothing half-written.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from pynamodb.connection import Connection
@@ -15,6 +16,12 @@ from chalicelib.domain.errors import Conflict
 from chalicelib.store.table import TableItem
 
 MAX_TRANSACTION_ITEMS = 100  # DynamoDB's limit
+
+
+@lru_cache(maxsize=1)
+def _connection() -> Connection:
+    """One connection (and botocore client) per process: creating one costs ~100 ms."""
+    return Connection(region=settings().aws_region)
 
 
 @dataclass
@@ -54,8 +61,7 @@ class UnitOfWork:
                     item, condition = self._deletes[0]
                     item.delete(condition=condition)
                 return
-            connection = Connection(region=settings().aws_region)
-            with TransactWrite(connection=connection) as tx:
+            with TransactWrite(connection=_connection()) as tx:
                 for item, condition in self._checks:
                     tx.condition_check(type(item), item.pk, item.sk, condition=condition)
                 for item, condition in self._saves:
