@@ -154,3 +154,12 @@ def test_money_must_be_minor_units_with_currency(api, seller):
                                "revisions": 1, "price": 99.5}])
     response = api.post("/gigs", "dana", body=body)
     assert response.status_code == 422 and response.json["errors"][0]["field"] == "packages.0.price"
+
+
+def test_nested_defaults_apply_when_fields_are_omitted(api, seller):
+    """Found by schemathesis: a requirement without ``mandatory`` was a 500."""
+    gig = api.post("/gigs", "dana", body={"requirements": [{"question": "Size?", "answer_type": "free_text"}]})
+    assert gig.status_code == 201 and gig.json["requirements"][0]["mandatory"] is False
+    patched = api.patch(f"/gigs/{gig.json['id']}", "dana",
+                        body={"extras": {"custom": [{"title": "Rendering", "price": usd(100)}]}})
+    assert patched.status_code == 200 and patched.json["extras"]["custom"][0]["added_days"] == 0

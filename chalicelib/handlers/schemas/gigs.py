@@ -103,7 +103,8 @@ class GigFields(RequestModel):
 
     def changes(self) -> dict[str, Any]:
         """Fields the client sent; ``null`` for a text field clears it."""
-        out = self.model_dump(exclude_unset=True)
+        # Only top-level fields follow "sent or not"; nested models keep their defaults.
+        out = {name: value for name, value in self.model_dump().items() if name in self.model_fields_set}
         for name in ("title", "category", "subcategory", "description"):
             if name in out and out[name] is None:
                 out[name] = ""
