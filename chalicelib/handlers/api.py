@@ -62,13 +62,10 @@ class Call:
         return self.identity
 
 
-def _field_errors(error: ValidationError, prefix: str = "") -> list[FieldError]:
-    out = []
-    for e in error.errors():
-        path = ".".join(str(p) for p in e["loc"])
-        out.append(FieldError(field=(prefix + path) if path else (prefix.rstrip(".") or "body"),
-                              message=e["msg"], code=e["type"]))
-    return out
+def _field_errors(error: ValidationError, whole: str) -> list[FieldError]:
+    """``whole`` names the field of an error about the body or query as a whole."""
+    return [FieldError(field=".".join(str(p) for p in e["loc"]) or whole, message=e["msg"], code=e["type"])
+            for e in error.errors()]
 
 
 def _parse_body(request, model: type[BaseModel]) -> BaseModel:
@@ -76,13 +73,16 @@ def _parse_body(request, model: type[BaseModel]) -> BaseModel:
     if len(raw) > settings().max_body_bytes:
         raise HttpProblem(413, "body_too_large", f"The body may be at most {settings().max_body_bytes} bytes.")
     try:
-        data = json.loads(raw) if raw.strip() else {}
+        if not raw.strip():
+            raise HttpProblem(400, "body_required", "This route needs a JSON body.")
+        data = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise HttpProblem(400, "malformed_json", f"The body is not valid JSON: {exc}") from None
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise HttpProblem(422, "validation_failed", "The body has invalid fields.", _field_errors(exc)) from None
+        raise HttpProblem(422, "validation_failed", "The body has invalid fields.",
+                          _field_errors(exc, "body")) from None
 
 
 def _parse_query(request, model: type[BaseModel]) -> BaseModel:
@@ -91,7 +91,7 @@ def _parse_query(request, model: type[BaseModel]) -> BaseModel:
         return model.model_validate(params)
     except ValidationError as exc:
         raise HttpProblem(422, "validation_failed", "The query has invalid parameters.",
-                          _field_errors(exc)) from None
+                          _field_errors(exc, "query")) from None
 
 
 class Api:

@@ -163,3 +163,13 @@ def test_nested_defaults_apply_when_fields_are_omitted(api, seller):
     patched = api.patch(f"/gigs/{gig.json['id']}", "dana",
                         body={"extras": {"custom": [{"title": "Rendering", "price": usd(100)}]}})
     assert patched.status_code == 200 and patched.json["extras"]["custom"][0]["added_days"] == 0
+
+
+def test_integral_float_amounts_are_minor_units_too(api, seller):
+    """JSON Schema's integer admits 100.0; 100.5 is a fraction of a cent and refused."""
+    ok = gig_body(packages=[{"tier": "basic", "name": "B", "description": "d", "delivery_days": 5,
+                             "revisions": 1, "price": {"amount": 10000.0, "currency": "USD"}}])
+    created = api.post("/gigs", "dana", body=ok)
+    assert created.status_code == 201 and created.json["packages"][0]["price"] == usd(10000)
+    ok["packages"][0]["price"]["amount"] = 10000.5
+    assert api.post("/gigs", "dana", body=ok).status_code == 422

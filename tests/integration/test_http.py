@@ -121,3 +121,15 @@ def test_concurrent_duplicate_is_a_409(aws):
     finally:
         release.set()
         first.join()
+
+
+def test_a_route_with_a_body_refuses_an_empty_one(api, make_seller):
+    make_seller("dana")
+    _is_problem(api.request("POST", "/gigs", "dana", raw=b""), 400, "body_required")
+
+
+def test_query_errors_name_the_query(api):
+    response = api.get("/gigs?min_price=5&max_price=1")
+    _is_problem(response, 422, "validation_failed")
+    assert response.json["errors"][0]["field"] == "query"
+    assert api.get("/gigs?limit=abc").json["errors"][0]["field"] == "limit"

@@ -19,9 +19,13 @@ MONEY_SCHEMA = {
 
 
 def _money_in(value: Any) -> int:
-    if (isinstance(value, dict) and set(value) == {"amount", "currency"} and type(value["amount"]) is int
-            and 0 <= value["amount"] <= 100_000_000 and value["currency"] == CURRENCY):
-        return value["amount"]
+    amount = value.get("amount") if isinstance(value, dict) else None
+    # JSON Schema's integer includes 100.0; a fraction of a minor unit is refused.
+    if isinstance(amount, float) and amount.is_integer():
+        amount = int(amount)
+    if (isinstance(value, dict) and set(value) == {"amount", "currency"} and type(amount) is int
+            and 0 <= amount <= 100_000_000 and value["currency"] == CURRENCY):
+        return amount
     raise ValueError(f'money is {{"amount": <minor units, 0 to 100000000>, "currency": "{CURRENCY}"}}')
 
 
