@@ -5,8 +5,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
 from enum import StrEnum
 
-from chalicelib.domain.contact_details import find_contact_details
-from chalicelib.domain.errors import Conflict, FieldError, InvalidInput
+from .contact_details import find_contact_details
+from .errors import Conflict, FieldError, InvalidInput
 
 # [decision] limits on free text and lists of a seller profile.
 DISPLAY_NAME_MAX = 50

@@ -11,7 +11,7 @@ from datetime import date, datetime, timezone
 from functools import lru_cache
 from typing import Any
 
-from chalicelib.domain.clock import iso
+from .clock import iso
 
 
 def to_primitive(value: Any) -> Any:
