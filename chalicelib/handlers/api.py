@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 from urllib.parse import unquote
 
-from chalice import Blueprint, CognitoUserPoolAuthorizer, Response
+from chalice import Blueprint, CognitoUserPoolAuthorizer, CORSConfig, Response
 from pydantic import BaseModel, ValidationError
 
 from chalicelib.config import settings
 from chalicelib.domain.errors import DomainError, FieldError
+from chalicelib.gateway_responses import CORS_ALLOW_ORIGIN
 from chalicelib.handlers.identity import Identity, identity_from_context
 from chalicelib.handlers.problems import HttpProblem, from_domain_error, from_http_problem, problem_response
 from chalicelib.observability import logger
@@ -22,6 +23,8 @@ from chalicelib.observability import logger
 AUTHORIZER_NAME = "MarketplaceUsers"
 AUTHORIZER = CognitoUserPoolAuthorizer(AUTHORIZER_NAME, provider_arns=[settings().user_pool_arn])
 IDEMPOTENCY_HEADER = "idempotency-key"
+CORS = CORSConfig(allow_origin=CORS_ALLOW_ORIGIN, allow_headers=["Idempotency-Key", "X-Correlation-Id"],
+                  expose_headers=["X-Correlation-Id"], max_age=600)
 
 
 @dataclass(frozen=True)
@@ -116,7 +119,8 @@ class Api:
             def chalice_view(**path_params: str) -> Response:
                 return self._handle(op, view, path_params)
 
-            self.blueprint.route(path, methods=[op.method], authorizer=None if public else AUTHORIZER)(chalice_view)
+            self.blueprint.route(path, methods=[op.method], authorizer=None if public else AUTHORIZER,
+                                 cors=CORS)(chalice_view)
             return view
 
         return decorate

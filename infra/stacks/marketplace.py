@@ -557,7 +557,10 @@ class MarketplaceStack(cdk.Stack):
                 response_type: {
                     "statusCode": str(status),
                     "responseParameters": {
-                        "gatewayresponse.header.Content-Type": content_type
+                        "gatewayresponse.header.Content-Type": content_type,
+                        # Without it a browser cannot read a gateway-level 401 or 404.
+                        "gatewayresponse.header.Access-Control-Allow-Origin":
+                            f"'{responses.CORS_ALLOW_ORIGIN}'",
                     },
                     "responseTemplates": {
                         "application/json": problem_template(status, code, title)

@@ -371,7 +371,8 @@ def test_gateway_responses_are_problem_json(synth: Synth, gateway_responses: Any
         response = rendered[response_type]
         assert response["statusCode"] == str(status), response_type
         assert response["responseParameters"] == {
-            "gatewayresponse.header.Content-Type": content_type
+            "gatewayresponse.header.Content-Type": content_type,
+            "gatewayresponse.header.Access-Control-Allow-Origin": "'*'",
         }
         template = response["responseTemplates"]["application/json"]
         # API Gateway substitutes a JSON string literal for $context.error.messageString.

@@ -140,3 +140,18 @@ def test_a4_invalid_periods_are_refused_with_nothing_written(api, make_seller):
     assert api.put("/me/availability", "dana", body={"start_date": "2026-11-25", "end_date": "2026-11-26",
                                                       "reason": "holiday"}).status_code == 422
     assert api.get("/me", "dana").json["availability"] is None
+
+
+def test_a4_the_scheduled_sweeper_function_fires_deadlines(api, clock, published_gig):
+    """The Lambda the EventBridge rule invokes, called as Lambda would call it."""
+    from app import app
+    from local.gateway import ProblemTestClient
+
+    api.put("/me/availability", "dana", body={"start_date": "2026-11-24", "end_date": "2026-11-25",
+                                               "reason": "vacation"})
+    clock.advance(days=1)
+    with ProblemTestClient(app) as client:
+        result = client.lambda_.invoke("sweeper", client.events.generate_cw_event(
+            source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]))
+    assert result.payload == {"fired": 1, "lost_races": 0, "failed": 0}
+    assert published_gig["id"] not in _browse_ids(api)

@@ -133,3 +133,12 @@ def test_query_errors_name_the_query(api):
     _is_problem(response, 422, "validation_failed")
     assert response.json["errors"][0]["field"] == "query"
     assert api.get("/gigs?limit=abc").json["errors"][0]["field"] == "limit"
+
+
+def test_cors_headers_on_answers_and_problems(api):
+    """Browsers call the API from other origins (tokens, no cookies)."""
+    assert api.get("/catalogue").headers["Access-Control-Allow-Origin"] == "*"
+    problem = api.get("/me")
+    assert problem.status_code == 401 and problem.headers["Access-Control-Allow-Origin"] == "*"
+    allowed = api.get("/gigs").headers["Access-Control-Allow-Headers"]
+    assert "Idempotency-Key" in allowed and "Authorization" in allowed
