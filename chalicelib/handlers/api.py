@@ -97,6 +97,12 @@ def _parse_query(request, model: type[BaseModel]) -> BaseModel:
                           _field_errors(exc, "query")) from None
 
 
+def _response(status: int, body: str) -> Response:
+    if status == 204:
+        return Response(body="", status_code=204)
+    return Response(body=body, status_code=status, headers={"Content-Type": "application/json"})
+
+
 class Api:
     """A Chalice blueprint whose routes are declared with their models."""
 
@@ -140,15 +146,12 @@ class Api:
                         query=_parse_query(request, op.query) if op.query else None,
                         headers=request.headers, request=request)
             key = request.headers.get(IDEMPOTENCY_HEADER) if op.idempotent else None
-            if key is not None:
-                from chalicelib.handlers.idempotency import run_idempotent
+            if key is None:
+                return _response(*self._run(op, view, call, params))
+            # Imported on first use: Powertools' idempotency utility is not needed by most calls.
+            from chalicelib.handlers.idempotency import run_idempotent
 
-                status, body = run_idempotent(op, call, key, params, lambda: self._run(op, view, call, params))
-                return Response(body=body, status_code=status, headers={"Content-Type": "application/json"})
-            status, body = self._run(op, view, call, params)
-            if status == 204:
-                return Response(body="", status_code=204)
-            return Response(body=body, status_code=status, headers={"Content-Type": "application/json"})
+            return _response(*run_idempotent(op, call, key, params, lambda: self._run(op, view, call, params)))
         except HttpProblem as problem:
             return from_http_problem(problem)
         except DomainError as error:
