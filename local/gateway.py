@@ -3,6 +3,7 @@ problem+json that the deployed gateway responses give (chalicelib/gateway_respon
 from __future__ import annotations
 
 import json
+from http import HTTPStatus
 
 from chalice.local import ChaliceRequestHandler, LocalGateway, LocalGatewayException
 from chalice.test import Client, TestHTTPClient
@@ -37,6 +38,21 @@ class ProblemRequestHandler(ChaliceRequestHandler):
     def __init__(self, request, client_address, server, app_object, config):
         self.local_gateway = ProblemLocalGateway(app_object, config)
         super(ChaliceRequestHandler, self).__init__(request, client_address, server)
+
+    def send_error(self, code, message=None, explain=None):
+        """What http.server answers itself (a method it has no handler for, a malformed request
+        line) is problem+json too, not its HTML page."""
+        phrase = HTTPStatus(code).phrase if code in HTTPStatus._value2member_map_ else "Error"
+        body = json.dumps({"type": "about:blank", "title": phrase, "status": code,
+                           "detail": message or phrase,
+                           "code": "method_not_allowed" if code == 501 else "bad_request"}).encode()
+        self.send_response(code, message)
+        self.send_header("Content-Type", PROBLEM_CONTENT_TYPE)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
 
 class ProblemTestClient(Client):

@@ -109,16 +109,15 @@ def main(argv: list[str] | None = None) -> int:
         print("\nDemo tokens (header `Authorization: <token>`):")
         for name, token in tokens.items():
             print(f"  {name:<8} {token}")
-        first = next(iter(tokens))
-        print(f"\nTry:  curl -s {base}/me -H \"Authorization: {tokens[first][:24]}...\"")
+        print(f"\nTry:  TOKEN=$(make -s token USER=dana); curl -s {base}/me -H \"Authorization: $TOKEN\"")
     print("\nCtrl-C stops everything.", flush=True)
 
+    # Ctrl-C and SIGTERM only set a flag: a KeyboardInterrupt raised inside Event.wait can leave
+    # its lock broken and the shutdown half done.
     done = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: done.set())
-    try:
-        while not done.wait(0.5):
-            pass
-    except KeyboardInterrupt:
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: done.set())
+    while not done.wait(0.5):
         pass
     print("\n==> stopping", flush=True)
     stop.set()
