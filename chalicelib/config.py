@@ -26,8 +26,6 @@ class Settings(BaseSettings):
     idempotency_days: int = 1
     # JSON bodies larger than this are refused with 413 before parsing.
     max_body_bytes: int = 256 * 1024
-    # Public base URL, used in links in the OpenAPI document.
-    public_base_url: str = ""
 
 
 @lru_cache(maxsize=1)

@@ -2,7 +2,7 @@
 to a status (see chalicelib/handlers/problems.py) and never has to parse messages."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)

@@ -56,7 +56,6 @@ class Call:
     identity: Identity | None
     body: Any
     query: Any
-    headers: Any
     request: Any = field(repr=False, default=None)
 
     @property
@@ -144,7 +143,7 @@ class Api:
             call = Call(identity=identity,
                         body=_parse_body(request, op.request) if op.request else None,
                         query=_parse_query(request, op.query) if op.query else None,
-                        headers=request.headers, request=request)
+                        request=request)
             key = request.headers.get(IDEMPOTENCY_HEADER) if op.idempotent else None
             if key is None:
                 return _response(*self._run(op, view, call, params))

@@ -84,7 +84,7 @@ def delete_availability(call: Call) -> MeOut:
 @api.route("/sellers/{seller_id}", "GET", summary="A seller's public profile", response=SellerOut, public=True)
 def get_seller(call: Call, seller_id: str) -> SellerOut:
     clock = runtime.clock()
-    user = accounts.public_seller(seller_id, clock)
+    user = accounts.public_seller(seller_id)
     assert user.seller is not None
     return SellerOut(id=user.id, username=user.username, seller_since=user.seller_since,
                      away=public_availability(user, clock.now()), **to_primitive(user.seller))

@@ -5,6 +5,7 @@ from chalicelib.domain.codec import to_primitive
 from chalicelib.domain.gigs import Gig, GigAction
 from chalicelib.domain.pricing import Selection
 from chalicelib.handlers.api import Api, Call
+from chalicelib.handlers.api_accounts import public_availability
 from chalicelib.handlers.schemas import PageQuery
 from chalicelib.handlers.schemas.gigs import (
     BrowseQueryIn,
@@ -16,7 +17,6 @@ from chalicelib.handlers.schemas.gigs import (
     QuoteOut,
     RemoveIn,
     SelectionIn,
-    SellerAway,
 )
 from chalicelib.services import accounts, gigs, runtime
 from chalicelib.store.gigs import BrowseQuery
@@ -50,12 +50,10 @@ def browse_gigs(call: Call) -> GigPage:
 def get_gig(call: Call, gig_id: str) -> GigOut:
     clock = runtime.clock()
     gig = gigs.get_listed(gig_id)
-    seller = accounts.public_seller(gig.seller_id, clock)
-    away = seller.availability if seller.availability and seller.availability.is_active(clock.now()) else None
+    seller = accounts.public_seller(gig.seller_id)
     out = gig_out(gig)
-    out.seller = GigSellerOut(
-        id=seller.id, display_name=seller.seller.display_name if seller.seller else seller.username,
-        away=SellerAway(until=away.end_date.isoformat(), message=away.message) if away else None)
+    out.seller = GigSellerOut(id=seller.id, display_name=seller.seller.display_name if seller.seller else seller.username,
+                              away=public_availability(seller, clock.now()))
     return out
 
 

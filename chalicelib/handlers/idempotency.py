@@ -4,7 +4,6 @@ request is a 422; a duplicate that arrives while the first is still running is a
 not stored, so a request that failed may be retried with the same key."""
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 from typing import Callable
 

@@ -22,7 +22,7 @@ def profile(user_id: str, username: str, email: str | None, clock: Clock) -> Use
     return user_store.get_or_new(user_id, username, email, clock.now()).value
 
 
-def public_seller(seller_id: str, clock: Clock) -> User:
+def public_seller(seller_id: str) -> User:
     found = user_store.get(seller_id)
     if not found or not found.value.is_seller:
         raise NotFound("No such seller.")
@@ -98,16 +98,14 @@ def _stage_availability_deadlines(uow: UnitOfWork, user: User, clock: Clock) -> 
         deadline_store.stage_clear(uow, end)
 
 
-def fire_availability_deadline(deadline: Record[Deadline], clock: Clock) -> bool:
+def fire_availability_deadline(deadline: Record[Deadline], clock: Clock) -> None:
     """The sweeper's entry for A4 deadlines. Does nothing but drop the deadline when the period it
-    was set for is gone; conditioned on the versions read, so a doubled fire changes nothing twice.
-    Returns whether anything beyond dropping the deadline changed."""
+    was set for is gone; conditioned on the versions read, so a doubled fire changes nothing twice."""
     now = clock.now()
     uow = UnitOfWork()
     uow.delete(deadline.item)
     record = user_store.get(deadline.value.subject)
     period = record.value.availability if record else None
-    acted = False
     if record and period and period.id == deadline.value.ref:
         user = record.value
         if period.is_over(now):
@@ -115,6 +113,5 @@ def fire_availability_deadline(deadline: Record[Deadline], clock: Clock) -> bool
             user_store.stage_save(uow, record, user)
         else:
             uow.check(record.item, UserItem.version == record.item.version)
-        acted = gig_visibility.stage_reconcile(uow, user, gig_store.of_seller(user.id), now) > 0 or period.is_over(now)
+        gig_visibility.stage_reconcile(uow, user, gig_store.of_seller(user.id), now)
     uow.commit()
-    return acted

@@ -11,17 +11,11 @@ from chalicelib.store.records import Record
 from chalicelib.store.unit_of_work import UnitOfWork
 
 
-def stage_reconcile(uow: UnitOfWork, seller: User, gigs: list[Record[Gig]], now: datetime) -> int:
-    """Stages the changes and returns how many gigs changed."""
+def stage_reconcile(uow: UnitOfWork, seller: User, gigs: list[Record[Gig]], now: datetime) -> None:
     available = seller.is_available(now)
-    changed = 0
     for record in gigs:
         gig = record.value
         if not available and gig.state == GigState.PUBLISHED:
             gig_store.stage_save(uow, record, gig.apply("hide", "system", now))
         elif available and gig.state == GigState.PAUSED and gig.pause_reason == PauseReason.AVAILABILITY:
             gig_store.stage_save(uow, record, gig.apply("unhide", "system", now))
-        else:
-            continue
-        changed += 1
-    return changed

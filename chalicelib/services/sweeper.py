@@ -15,7 +15,7 @@ from chalicelib.services import accounts
 from chalicelib.store import deadlines as deadline_store
 from chalicelib.store.records import Record
 
-FIRES: dict[DeadlineKind, Callable[[Record[Deadline], Clock], bool]] = {
+FIRES: dict[DeadlineKind, Callable[[Record[Deadline], Clock], None]] = {
     DeadlineKind.AVAILABILITY_START: accounts.fire_availability_deadline,
     DeadlineKind.AVAILABILITY_END: accounts.fire_availability_deadline,
 }

@@ -7,7 +7,6 @@ same Query. Listings are written and removed in the same transaction as the gig.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator
 
 from chalicelib.domain.clock import iso
 from chalicelib.domain.codec import from_primitive, to_primitive
@@ -76,18 +75,18 @@ def summary(gig: Gig) -> dict:
 
 
 def _listing_items(gig: Gig) -> list[ListingItem]:
-    price = starting_price(gig)
+    shown = summary(gig)
     out = []
     for facet in facets(gig):
-        item = ListingItem(f"LISTING#{facet}", f"{price:0{PRICE_DIGITS}d}#{gig.id}")
+        item = ListingItem(f"LISTING#{facet}", f"{shown['starting_price']:0{PRICE_DIGITS}d}#{gig.id}")
         item.gig_id = gig.id
         item.seller_id = gig.seller_id
         item.category = gig.category
         item.subcategory = gig.subcategory
         item.tags = list(gig.tags)
-        item.starting_price = price
-        item.min_delivery_days = min(p.delivery_days for p in gig.packages)
-        item.summary = summary(gig)
+        item.starting_price = shown["starting_price"]
+        item.min_delivery_days = shown["min_delivery_days"]
+        item.summary = shown
         out.append(item)
     return out
 

@@ -31,14 +31,6 @@ def get_or_new(user_id: str, username: str, email: str | None, now: datetime) ->
     return Record(User(id=user_id, username=username, email=email, created_at=now), UserItem(pk, sk))
 
 
-def batch_get(user_ids: set[str]) -> dict[str, User]:
-    out: dict[str, User] = {}
-    for item in UserItem.batch_get([_key(u) for u in user_ids]):
-        user = from_primitive(User, item.data)
-        out[user.id] = user
-    return out
-
-
 def stage_save(uow: UnitOfWork, record: Record[User], user: User) -> None:
     record.item.data = to_primitive(user)
     record.value = user

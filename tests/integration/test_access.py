@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.conftest import CATEGORY, SELLER_PROFILE, gig_body, uid
+from tests.integration.conftest import SELLER_PROFILE, gig_body, uid
 
 OWNER, OTHER, OPERATOR, STRANGER = "dana", "bob", "olga", None
 

@@ -155,3 +155,14 @@ def test_a4_the_scheduled_sweeper_function_fires_deadlines(api, clock, published
             source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]))
     assert result.payload == {"fired": 1, "lost_races": 0, "failed": 0}
     assert published_gig["id"] not in _browse_ids(api)
+
+
+def test_a4_gig_page_shows_the_away_notice_until_the_sweeper_hides_the_gig(api, clock, published_gig):
+    api.put("/me/availability", "dana", body={"start_date": "2026-11-24", "end_date": "2026-11-26",
+                                               "reason": "vacation", "message": "Back on the 26th"})
+    assert api.get(f"/gigs/{published_gig['id']}").json["seller"]["away"] is None
+    clock.advance(days=1)  # started, not yet swept
+    away = api.get(f"/gigs/{published_gig['id']}").json["seller"]["away"]
+    assert away == {"until": "2026-11-26", "message": "Back on the 26th", "allow_new_clients_contact": False}
+    sweeper.sweep(runtime.clock())
+    assert api.get(f"/gigs/{published_gig['id']}").status_code == 404

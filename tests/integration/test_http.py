@@ -7,7 +7,6 @@ import threading
 import pytest
 
 from chalicelib.handlers.problems import HttpProblem
-from tests.integration.conftest import gig_body
 
 
 def _is_problem(response, status, code):

@@ -1,12 +1,7 @@
 """Request and response models (pydantic). The OpenAPI document is generated from these."""
 from __future__ import annotations
 
-from typing import Generic, TypeVar
-
 from pydantic import BaseModel, ConfigDict, Field
-
-T = TypeVar("T")
-
 
 class RequestModel(BaseModel):
     """Bodies and queries refuse unknown fields, so a typo is a 422, not silently ignored."""
@@ -33,16 +28,6 @@ class Problem(BaseModel):
     errors: list[FieldErrorOut] | None = None
 
 
-class MoneyOut(BaseModel):
-    amount: int = Field(description="Minor units (cents).")
-    currency: str
-
-
 class PageQuery(RequestModel):
     limit: int = Field(20, ge=1, le=100, description="Items per page.")
     cursor: str | None = Field(None, max_length=2048, description="Opaque; from a previous page's next_cursor.")
-
-
-class Page(BaseModel, Generic[T]):
-    items: list[T]
-    next_cursor: str | None = None

@@ -7,9 +7,6 @@ from pydantic import BaseModel, Field
 from chalicelib.domain.accounts import AvailabilityReason, LanguageLevel, NotificationKind
 from chalicelib.handlers.schemas import RequestModel
 
-Text = str
-
-
 class ChannelPreferenceModel(RequestModel):
     push: bool = True
     email: bool = True
@@ -91,14 +88,8 @@ class PublicAvailability(BaseModel):
     allow_new_clients_contact: bool
 
 
-class SellerOut(BaseModel):
+class SellerOut(SellerProfileOut):
     id: str
     username: str
-    display_name: str
-    description: str
-    photo: str
-    skills: list[str]
-    languages: list[LanguageModel]
-    portfolio: list[PortfolioEntryModel]
     seller_since: datetime | None
     away: PublicAvailability | None

@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field, PlainSerializer, PlainValidator, WithJson
 
 from chalicelib.domain.money import CURRENCY
 from chalicelib.handlers.schemas import PageQuery, RequestModel
+from chalicelib.handlers.schemas.accounts import PublicAvailability
 
 MONEY_SCHEMA = {
     "type": "object",
@@ -174,15 +175,10 @@ class FaqOut(BaseModel):
     answer: str
 
 
-class SellerAway(BaseModel):
-    until: str
-    message: str | None
-
-
 class GigSellerOut(BaseModel):
     id: str
     display_name: str
-    away: SellerAway | None = None
+    away: PublicAvailability | None = None
 
 
 class GigOut(BaseModel):
