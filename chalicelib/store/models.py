@@ -53,3 +53,15 @@ class DeadlineItem(TableItem, discriminator="deadline"):
     kind = UnicodeAttribute()
     subject = UnicodeAttribute()
     ref = UnicodeAttribute()
+
+
+class EventItem(TableItem, discriminator="event"):
+    """A domain event: immutable history; the outbox attributes are removed once dispatched."""
+
+    kind = UnicodeAttribute()
+    data = JSONAttribute()
+
+
+class RelationshipItem(TableItem, discriminator="relationship"):
+    version = VersionAttribute()
+    data = JSONAttribute()

@@ -33,6 +33,29 @@ class DueIndex(GlobalSecondaryIndex):
     due_at = UnicodeAttribute(range_key=True)
 
 
+class Gsi2(GlobalSecondaryIndex):
+    """A third access path where an item needs two besides its key (an order by buyer and by seller)."""
+
+    class Meta:
+        index_name = "gsi2"
+        projection = AllProjection()
+
+    gsi2pk = UnicodeAttribute(hash_key=True)
+    gsi2sk = UnicodeAttribute(range_key=True)
+
+
+class OutboxIndex(GlobalSecondaryIndex):
+    """Sparse and sharded like ``due``: only events not yet dispatched carry ``outbox_shard``;
+    the dispatcher drains it and removes the attributes, so the index holds only pending work."""
+
+    class Meta:
+        index_name = "outbox"
+        projection = AllProjection()
+
+    outbox_shard = UnicodeAttribute(hash_key=True)
+    outbox_at = UnicodeAttribute(range_key=True)
+
+
 class TableItem(Model):
     class Meta:
         table_name = settings().table_name
@@ -44,12 +67,18 @@ class TableItem(Model):
 
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi2sk = UnicodeAttribute(null=True)
     due_shard = UnicodeAttribute(null=True)
     due_at = UnicodeAttribute(null=True)
+    outbox_shard = UnicodeAttribute(null=True)
+    outbox_at = UnicodeAttribute(null=True)
     expires_at = TTLAttribute(null=True)
 
     gsi1 = Gsi1()
+    gsi2 = Gsi2()
     due = DueIndex()
+    outbox = OutboxIndex()
 
 
 def create_table(wait: bool = True) -> None:

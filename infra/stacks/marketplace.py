@@ -177,6 +177,19 @@ class MarketplaceStack(cdk.Stack):
             sort_key=dynamodb.Attribute(name="gsi1sk", type=string),
             projection_type=dynamodb.ProjectionType.ALL,
         )
+        self.table.add_global_secondary_index(
+            index_name="gsi2",
+            partition_key=dynamodb.Attribute(name="gsi2pk", type=string),
+            sort_key=dynamodb.Attribute(name="gsi2sk", type=string),
+            projection_type=dynamodb.ProjectionType.ALL,
+        )
+        # Sparse: only events not yet dispatched carry outbox_shard/outbox_at.
+        self.table.add_global_secondary_index(
+            index_name="outbox",
+            partition_key=dynamodb.Attribute(name="outbox_shard", type=string),
+            sort_key=dynamodb.Attribute(name="outbox_at", type=string),
+            projection_type=dynamodb.ProjectionType.ALL,
+        )
         # Sparse: only items with a pending deadline carry due_shard/due_at.
         self.table.add_global_secondary_index(
             index_name="due",

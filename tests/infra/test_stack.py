@@ -98,13 +98,16 @@ def test_table_keys_indexes_pitr_ttl_encryption(synth: Synth) -> None:
     assert "KMSMasterKeyId" not in props["SSESpecification"]
     attributes = {a["AttributeName"]: a["AttributeType"] for a in props["AttributeDefinitions"]}
     assert attributes == {
-        "pk": "S", "sk": "S", "gsi1pk": "S", "gsi1sk": "S", "due_shard": "S", "due_at": "S",
+        "pk": "S", "sk": "S", "gsi1pk": "S", "gsi1sk": "S", "gsi2pk": "S", "gsi2sk": "S",
+        "due_shard": "S", "due_at": "S", "outbox_shard": "S", "outbox_at": "S",
     }
     indexes = {i["IndexName"]: i for i in props["GlobalSecondaryIndexes"]}
-    assert set(indexes) == {"gsi1", "due"}
+    assert set(indexes) == {"gsi1", "gsi2", "due", "outbox"}
     for name, (hash_key, range_key) in {
         "gsi1": ("gsi1pk", "gsi1sk"),
+        "gsi2": ("gsi2pk", "gsi2sk"),
         "due": ("due_shard", "due_at"),
+        "outbox": ("outbox_shard", "outbox_at"),
     }.items():
         assert indexes[name]["KeySchema"] == [
             {"AttributeName": hash_key, "KeyType": "HASH"},

@@ -1,0 +1,44 @@
+"""Domain events: what happened, to which stream, by whom, and who should hear of it.
+
+Every state change stages its event in the same transaction as the change (the outbox). The event
+is the history entry the order page shows (O4) and, when it has recipients, the work the
+notification dispatcher delivers afterwards: in-app feed always, e-mail and push as each
+recipient's preferences for ``notification`` say (A3)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from .accounts import NotificationKind
+from .ids import new_id
+
+
+class ActorRole(StrEnum):
+    BUYER = "buyer"
+    SELLER = "seller"
+    OPERATOR = "operator"
+    SYSTEM = "system"  # timers fired by the sweeper
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    kind: str  # what happened, dotted: "order.placed", "order.delivered", "file.scanned"...
+    stream: str  # whose history it belongs to: "order:<id>", "conversation:<id>", "file:<id>"
+    at: datetime
+    actor_role: ActorRole
+    actor_id: str | None  # None when the system acted
+    summary: str  # one line a person can read
+    recipients: tuple[str, ...] = ()  # user ids to notify; empty = history only
+    notification: NotificationKind | None = None  # the preference that governs e-mail and push
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @staticmethod
+    def new(kind: str, stream: str, at: datetime, actor_role: ActorRole, actor_id: str | None,
+            summary: str, recipients: tuple[str, ...] = (),
+            notification: NotificationKind | None = None, data: dict[str, Any] | None = None) -> "Event":
+        return Event(id=new_id("evt"), kind=kind, stream=stream, at=at, actor_role=actor_role,
+                     actor_id=actor_id, summary=summary, recipients=tuple(recipients),
+                     notification=notification, data=dict(data or {}))
