@@ -13,6 +13,12 @@ from enum import StrEnum
 class DeadlineKind(StrEnum):
     AVAILABILITY_START = "availability_start"  # A4: hide the seller's gigs
     AVAILABILITY_END = "availability_end"  # A4: the seller is available again by itself
+    # Order timers (see domain/orders.py TIMER_ACTIONS): subject = order id, ref = the timer's token.
+    ORDER_REQUIREMENTS = "order_requirements"  # O3: requirements never came; the order is cleaned up
+    ORDER_LATE = "order_late"  # O9: the due time passed without a delivery
+    ORDER_LATE_CANCELLABLE = "order_late_cancellable"  # O9: 24 hours late, the buyer may cancel
+    ORDER_AUTO_COMPLETE = "order_auto_complete"  # O8 (and the end of O7's revision window)
+    ORDER_REQUEST = "order_request"  # O11/O12: an open resolution request expires
 
 
 @dataclass(frozen=True)
