@@ -34,11 +34,13 @@ class Event:
     recipients: tuple[str, ...] = ()  # user ids to notify; empty = history only
     notification: NotificationKind | None = None  # the preference that governs e-mail and push
     data: dict[str, Any] = field(default_factory=dict)
+    seq: int = 0  # order within its stream when two events share a time (an order's transition count)
 
     @staticmethod
     def new(kind: str, stream: str, at: datetime, actor_role: ActorRole, actor_id: str | None,
             summary: str, recipients: tuple[str, ...] = (),
-            notification: NotificationKind | None = None, data: dict[str, Any] | None = None) -> "Event":
+            notification: NotificationKind | None = None, data: dict[str, Any] | None = None,
+            seq: int = 0) -> "Event":
         return Event(id=new_id("evt"), kind=kind, stream=stream, at=at, actor_role=actor_role,
                      actor_id=actor_id, summary=summary, recipients=tuple(recipients),
-                     notification=notification, data=dict(data or {}))
+                     notification=notification, data=dict(data or {}), seq=seq)

@@ -407,8 +407,8 @@ class Order:
         for t in ORDER_TRANSITIONS:
             if role in t.actors and self.state in t.sources and t.action not in out \
                     and (t.when is None or CONDITIONS[t.when](self)):
-                if all(name in _INPUT_CHECKS or CHECKS[name](self, _Ctx(role, None, now, {})) is None
-                       for name in t.checks):
+                ctx = _Ctx(role, None, now, {"request_id": self.request.id if self.request else None})
+                if all(name in _INPUT_CHECKS or CHECKS[name](self, ctx) is None for name in t.checks):
                     out.append(t.action)
         return out
 
@@ -489,7 +489,8 @@ class Order:
                          actor_role=ctx.role, actor_id=ctx.actor_id,
                          summary=SUMMARIES[row.action].format(
                              number=self.number, request=request.kind.value.replace("_", " ") if request else ""),
-                         recipients=recipients if row.notify else (), notification=row.notify, data=data)
+                         recipients=recipients if row.notify else (), notification=row.notify, data=data,
+                         seq=self.seq)
 
 
 def new_order_number() -> str:
@@ -610,7 +611,7 @@ CHECKS: dict[str, Callable[[Order, _Ctx], Exception | None]] = {
     "is_request_answerer": _is_request_answerer,
     "progress_update_requested": _progress_update_requested,
 }
-_INPUT_CHECKS = {"request_allowed", "is_request_opener", "is_request_answerer"}  # need a payload
+_INPUT_CHECKS = {"request_allowed"}  # needs the kind of request, which only the caller knows
 
 
 # ---------------------------------------------------------------------------------------------

@@ -123,3 +123,44 @@ def price_selection(gig: Gig, selection: Selection) -> Quote:
         lines.append(_line("shipping", "Shipping", shipping.price, 1))
     total = Money(sum(line.amount for line in lines))
     return Quote(tuple(lines), total, days, revisions)
+
+
+@dataclass(frozen=True)
+class ExtrasQuote:
+    lines: tuple[QuoteLine, ...]
+    added_days: int
+    added_revisions: int
+
+
+def price_extras(gig: Gig, extra_revisions: int, custom_extras: tuple[tuple[str, int], ...]) -> ExtrasQuote:
+    """O10: extras from the gig's own list offered during an order, priced as at ordering (G5)."""
+    errors: list[FieldError] = []
+    lines: list[QuoteLine] = []
+    days = 0
+    revision = gig.extras.additional_revision
+    rev_error = _count_error("extra_revisions", extra_revisions, 0, EXTRA_REVISIONS_MAX, "O10")
+    if rev_error:
+        errors.append(rev_error)
+    elif extra_revisions:
+        if revision is None:
+            errors.append(FieldError("extra_revisions", "the gig offers no additional revisions",
+                                     code="not_offered", rule="O10"))
+        else:
+            lines.append(_line("additional_revision", "Additional revision", revision.price, extra_revisions))
+            days += revision.added_days * extra_revisions
+    seen: set[str] = set()
+    for i, (extra_id, qty) in enumerate(custom_extras):
+        extra = gig.extras.custom_extra(extra_id)
+        q_error = _count_error(f"custom_extras.{i}.quantity", qty, 1, CUSTOM_EXTRA_QUANTITY_MAX, "O10")
+        if extra is None or extra_id in seen:
+            errors.append(FieldError(f"custom_extras.{i}.id", "the gig has no such extra (or it is listed twice)",
+                                     code="not_offered", rule="O10"))
+        elif q_error:
+            errors.append(q_error)
+        else:
+            lines.append(_line("custom_extra", extra.title, extra.price, qty))
+            days += extra.added_days * qty
+        seen.add(extra_id)
+    if errors:
+        raise InvalidInput("invalid extras", code="invalid_extras", fields=errors)
+    return ExtrasQuote(tuple(lines), days, extra_revisions)

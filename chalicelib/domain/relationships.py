@@ -79,3 +79,9 @@ class Relationship:
             self.completed_orders += 1
             self.total_spent += paid
         self.last_activity_at = now
+
+    def order_reopened(self, now: datetime) -> None:
+        """O12: an accepted offer of more revisions reopens a completed order."""
+        self.active_orders += 1
+        self.completed_orders = max(0, self.completed_orders - 1)
+        self.last_activity_at = now

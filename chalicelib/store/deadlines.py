@@ -10,7 +10,9 @@ from chalicelib.domain.clock import iso
 from chalicelib.domain.codec import from_primitive
 from chalicelib.domain.deadlines import Deadline, DeadlineKind, shard_of
 from chalicelib.store.models import DeadlineItem
+from chalicelib.store.orders import OrderTimerItem, timer_deadline
 from chalicelib.store.records import Record
+from chalicelib.store.table import TableItem
 from chalicelib.store.unit_of_work import UnitOfWork
 
 
@@ -48,7 +50,11 @@ def stage_clear(uow: UnitOfWork, existing: Record[Deadline] | None) -> None:
 
 
 def due(now: datetime, shard: int, limit: int) -> Iterator[Record[Deadline]]:
-    """Deadlines of one shard due at or before ``now``, oldest first."""
+    """Deadlines of one shard due at or before ``now``, oldest first: the account deadlines of this
+    module and the order timers (store/orders.py), which share the index."""
     upper = f"{iso(now)}#~"  # '~' sorts after every kind and subject character
-    for item in DeadlineItem.due.query(f"DUE#{shard:02d}", DeadlineItem.due_at <= upper, limit=limit):
-        yield Record(_to_domain(item), item)
+    for item in TableItem.due.query(f"DUE#{shard:02d}", TableItem.due_at <= upper, limit=limit):
+        if isinstance(item, DeadlineItem):
+            yield Record(_to_domain(item), item)
+        elif isinstance(item, OrderTimerItem):
+            yield Record(timer_deadline(item), item)

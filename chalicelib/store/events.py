@@ -26,7 +26,7 @@ def outbox_shard_of(event_id: str) -> str:
 
 
 def to_item(event: Event) -> EventItem:
-    item = EventItem(partition_of(event.stream), f"EVENT#{iso(event.at)}#{event.id}")
+    item = EventItem(partition_of(event.stream), f"EVENT#{iso(event.at)}#{event.seq:06d}#{event.id}")
     item.kind = event.kind
     item.data = to_primitive(event)
     if event.recipients:

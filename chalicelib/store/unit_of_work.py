@@ -29,6 +29,7 @@ class UnitOfWork:
     _saves: list[tuple[TableItem, Any]] = field(default_factory=list)
     _deletes: list[tuple[TableItem, Any]] = field(default_factory=list)
     _checks: list[tuple[TableItem, Any]] = field(default_factory=list)
+    _updates: list[tuple[TableItem, list[Any], Any]] = field(default_factory=list)
 
     def save(self, item: TableItem, condition: Any = None) -> None:
         self._saves.append((item, condition))
@@ -36,13 +37,17 @@ class UnitOfWork:
     def delete(self, item: TableItem, condition: Any = None) -> None:
         self._deletes.append((item, condition))
 
+    def update(self, item: TableItem, actions: list[Any], condition: Any = None) -> None:
+        """An in-place update (counters: ``Attr.add(n)``) of an item that need not be read first."""
+        self._updates.append((item, actions, condition))
+
     def check(self, item: TableItem, condition: Any) -> None:
         """Asserts something about an item that is not written (e.g. the gig is still published)."""
         self._checks.append((item, condition))
 
     @property
     def size(self) -> int:
-        return len(self._saves) + len(self._deletes) + len(self._checks)
+        return len(self._saves) + len(self._deletes) + len(self._checks) + len(self._updates)
 
     def commit(self) -> None:
         if self.size == 0:
@@ -51,7 +56,7 @@ class UnitOfWork:
             raise Conflict(f"This change touches {self.size} items; at most {MAX_TRANSACTION_ITEMS} fit "
                            "in one transaction.", code="too_many_items")
         try:
-            if self.size == 1 and not self._checks:
+            if self.size == 1 and not self._checks and not self._updates:
                 # A lone write needs no transaction (and costs half as much); the version condition
                 # still applies.
                 if self._saves:
@@ -68,6 +73,8 @@ class UnitOfWork:
                     tx.save(item, condition=condition)
                 for item, condition in self._deletes:
                     tx.delete(item, condition=condition)
+                for item, actions, condition in self._updates:
+                    tx.update(item, actions, condition=condition)
         except (TransactWriteError, PutError, DeleteError) as exc:
             if _is_condition_failure(exc):
                 raise Conflict("Someone changed this at the same time; read it again and retry.",
@@ -77,6 +84,7 @@ class UnitOfWork:
             self._saves.clear()
             self._deletes.clear()
             self._checks.clear()
+            self._updates.clear()
 
 
 def _is_condition_failure(exc: Exception) -> bool:

@@ -1,0 +1,250 @@
+"""Order requests and answers (O1–O12, M1)."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from chalicelib.domain.orders import RequestKind
+from chalicelib.handlers.schemas import PageQuery, RequestModel
+from chalicelib.handlers.schemas.gigs import PriceIn, PriceOut, QuoteLineOut, SelectionIn
+
+Text = Field(max_length=2500)
+
+
+class PlaceOrderIn(SelectionIn):
+    gig_id: str = Field(min_length=1, max_length=64)
+
+
+class OrdersQuery(PageQuery):
+    role: Literal["buyer", "seller"] = Field("buyer", description="Orders I bought, or orders I sell.")
+    state: Literal["awaiting_requirements", "in_progress", "delivered", "revision_requested",
+                   "completed", "cancelled"] | None = None
+
+
+class AnswerIn(RequestModel):
+    requirement_id: str = Field(min_length=1, max_length=64)
+    text: str | None = Field(None, max_length=2500)
+    choices: list[str] = Field(default_factory=list, max_length=20)
+    files: list[str] = Field(default_factory=list, max_length=5)
+
+
+class AnswersIn(RequestModel):
+    answers: list[AnswerIn] = Field(max_length=20)
+
+
+class DeliveryIn(RequestModel):
+    message: str | None = Text
+    from_draft: bool = Field(False, description="Deliver the saved draft (and clear it).")
+
+
+class DraftIn(RequestModel):
+    message: str = Text
+
+
+class DraftOut(BaseModel):
+    message: str
+
+
+class MessageIn(RequestModel):
+    message: str = Field(min_length=1, max_length=2500)
+
+
+class ReasonIn(RequestModel):
+    reason: str | None = Field(None, max_length=2500)
+
+
+class OperatorCancelIn(RequestModel):
+    reason: str = Field(min_length=1, max_length=2500)
+    seller_at_fault: bool = Field(True, description="False for fraud, ordering by mistake, too little "
+                                                    "information from the buyer (O13).")
+
+
+class CustomExtraIn(RequestModel):
+    id: str = Field(min_length=1, max_length=64)
+    quantity: int = Field(1, ge=1, le=1000)
+
+
+class CustomLineIn(RequestModel):
+    description: str = Field(min_length=1, max_length=200)
+    price: PriceIn
+    quantity: int = Field(1, ge=1, le=1000)
+
+
+class OpenRequestIn(RequestModel):
+    """One open request per order (O12). Fields by kind: cancellation → reason; extension → days +
+    reason; progress_update → reason (optional); extras → extra_revisions / custom_extras (from
+    the gig's list) and/or custom_lines; modification → custom_lines, added_days (may be
+    negative), added_revisions; additional_revisions → added_revisions, custom_lines (a price)."""
+
+    kind: RequestKind
+    reason: str | None = Text
+    days: int = Field(0, ge=0, le=1000)
+    extra_revisions: int = Field(0, ge=0, le=1000)
+    custom_extras: list[CustomExtraIn] = Field(default_factory=list, max_length=20)
+    custom_lines: list[CustomLineIn] = Field(default_factory=list, max_length=20)
+    added_days: int = Field(0, ge=-1000, le=1000)
+    added_revisions: int = Field(0, ge=0, le=1000)
+
+
+class NoteIn(RequestModel):
+    text: str = Field(max_length=5000)
+
+
+class NoteOut(BaseModel):
+    text: str
+
+
+# -- answers ----------------------------------------------------------------------------------
+class RequirementOut(BaseModel):
+    id: str
+    question: str
+    answer_type: str
+    mandatory: bool
+    options: list[str]
+    multiple: bool
+
+
+class AnswerOut(BaseModel):
+    requirement_id: str
+    text: str | None
+    choices: list[str]
+    files: list[str]
+
+
+class OfferOut(BaseModel):
+    lines: list[QuoteLineOut]
+    total: PriceOut
+    added_days: int
+    added_revisions: int
+
+
+class RequestOut(BaseModel):
+    id: str
+    kind: RequestKind
+    opened_by: str
+    opened_at: datetime
+    expires_at: datetime
+    reason: str
+    days: int
+    offer: OfferOut | None
+
+
+class TimerOut(BaseModel):
+    """A countdown both parties see (O4)."""
+
+    kind: str
+    due_at: datetime
+
+
+class CancellationOut(BaseModel):
+    by: str
+    reason: str
+    mutual: bool
+    seller_at_fault: bool
+
+
+class MoneyOut(BaseModel):
+    """M1/M3: paid = refunded + seller_earnings + platform_fees + held."""
+
+    paid: PriceOut
+    refunded: PriceOut
+    seller_earnings: PriceOut
+    platform_fees: PriceOut
+    held: PriceOut
+
+
+class EventOut(BaseModel):
+    kind: str
+    summary: str
+    actor_role: str
+    actor_id: str | None
+    at: datetime
+    data: dict[str, Any]
+
+
+class OrderOut(BaseModel):
+    id: str
+    number: str
+    gig_id: str
+    gig_title: str
+    buyer_id: str
+    seller_id: str
+    your_role: str
+    state: str
+    late: bool = Field(description="O9: past the due time without a delivery.")
+    late_cancellable: bool = Field(description="O9: 24 hours late; the buyer may cancel alone.")
+    tier: str
+    quantity: int
+    lines: list[QuoteLineOut]
+    total: PriceOut
+    delivery_days: int
+    revisions_allowed: int | None = Field(description="null means unlimited")
+    revisions_used: int
+    placed_at: datetime
+    started_at: datetime | None
+    due_at: datetime | None = Field(description="Expected delivery; null until the requirements are in (O3).")
+    delivered_at: datetime | None
+    review_ends_at: datetime | None = Field(description="O7/O8: revision window and auto-complete.")
+    completed_at: datetime | None
+    cancelled_at: datetime | None
+    cancellation: CancellationOut | None
+    requirements: list[RequirementOut]
+    answers: list[AnswerOut]
+    request: RequestOut | None
+    timers: list[TimerOut]
+    money: MoneyOut
+    allowed_actions: list[str]
+    history: list[EventOut] | None = Field(None, description="Every event, oldest first (on the order page).")
+
+
+class OrderSummaryOut(BaseModel):
+    id: str
+    number: str
+    gig_title: str
+    buyer_id: str
+    seller_id: str
+    state: str
+    late: bool
+    total: PriceOut
+    placed_at: datetime
+    due_at: datetime | None
+
+
+class OrderPage(BaseModel):
+    items: list[OrderSummaryOut]
+    next_cursor: str | None
+
+
+class DeliveryOut(BaseModel):
+    number: int
+    message: str
+    files: list[str]
+    at: datetime
+
+
+class DeliveryPage(BaseModel):
+    items: list[DeliveryOut]
+    next_cursor: str | None
+
+
+class LedgerEntryOut(BaseModel):
+    seq: int
+    kind: str
+    amount: PriceOut
+    at: datetime
+    memo: str
+    order_id: str
+    order_number: str
+
+
+class LedgerOut(BaseModel):
+    items: list[LedgerEntryOut]
+
+
+class EarningsOut(BaseModel):
+    earned: PriceOut = Field(description="M1: the seller's 80% of completed orders, all time.")
+    settlements: int
+    items: list[LedgerEntryOut]
+    next_cursor: str | None

@@ -1,0 +1,296 @@
+"""Order use cases (O1–O12, O17, M1, M3). Each loads the order, lets the domain apply one
+action, and saves in one transaction: the order (version-checked), its timers, its ledger
+entries, its event (history + outbox), a delivery, and the seller–buyer relationship when the
+order starts, ends or reopens. The sweeper fires timers through ``fire_timer``, which takes the
+same path with the ``system`` actor."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+from chalicelib.domain.clock import Clock
+from chalicelib.domain.deadlines import Deadline
+from chalicelib.domain.errors import Conflict, NotFound
+from chalicelib.domain.events import ActorRole, Event
+from chalicelib.domain.orders import (
+    FINISHED, Offer, Order, OrderAction, OrderLine, OrderState, Outcome, RequestKind,
+)
+from chalicelib.domain.pricing import Selection, price_extras, price_selection
+from chalicelib.domain.requirements import Answer
+from chalicelib.services import payments
+from chalicelib.store import events as event_store
+from chalicelib.store import gigs as gig_store
+from chalicelib.store import orders as order_store
+from chalicelib.store import relationships as relationship_store
+from chalicelib.store import users as user_store
+from chalicelib.store.models import GigItem, UserItem
+from chalicelib.store.orders import OrderRecord
+from chalicelib.store.records import Record
+from chalicelib.store.unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True)
+class Viewer:
+    user_id: str
+    is_operator: bool = False
+
+
+@dataclass
+class OrderView:
+    order: Order
+    role: ActorRole  # how the viewer sees it
+    history: list[Event]
+
+
+def _role(order: Order, viewer: Viewer) -> ActorRole:
+    """The viewer's part in the order; anyone else gets the same 404 as for a missing order."""
+    role = order.role_of(viewer.user_id)
+    if role is not None:
+        return role
+    if viewer.is_operator:
+        return ActorRole.OPERATOR
+    raise NotFound("No such order.")
+
+
+def _load(order_id: str, viewer: Viewer) -> tuple[OrderRecord, ActorRole]:
+    record = order_store.get(order_id)
+    if record is None:
+        raise NotFound("No such order.")
+    return record, _role(record.value, viewer)
+
+
+def _stage_outcome(uow: UnitOfWork, record: OrderRecord, outcome: Outcome) -> None:
+    order = record.value
+    order_store.stage_save(uow, record)
+    order_store.stage_ledger(uow, order, outcome.ledger)
+    if outcome.event is not None:
+        event_store.stage(uow, outcome.event)
+    if outcome.delivery is not None:
+        order_store.stage_delivery(uow, order.id, outcome.delivery)
+    ended = outcome.previous not in FINISHED and order.state in FINISHED
+    reopened = outcome.previous is OrderState.COMPLETED and order.state not in FINISHED
+    if ended or reopened:
+        rel = relationship_store.get_or_new(order.seller_id, order.buyer_id)
+        now = outcome.event.at if outcome.event else order.updated_at
+        assert now is not None
+        if ended:
+            settled = sum(e.amount for e in outcome.ledger if e.kind.value in ("seller_earning", "platform_fee"))
+            rel.value.order_ended(order.state is OrderState.COMPLETED, settled, now)
+        else:
+            rel.value.order_reopened(now)
+        relationship_store.stage_save(uow, rel)
+
+
+def _transition(record: OrderRecord, role: ActorRole, actor_id: str | None, action: OrderAction,
+                clock: Clock, **payload: Any) -> Order:
+    outcome = record.value.apply(action, role, actor_id, clock.now(), **payload)
+    uow = UnitOfWork()
+    _stage_outcome(uow, record, outcome)
+    uow.commit()
+    return record.value
+
+
+def _act(order_id: str, viewer: Viewer, action: OrderAction, clock: Clock, **payload: Any) -> Order:
+    record, role = _load(order_id, viewer)
+    return _transition(record, role, viewer.user_id, action, clock, **payload)
+
+
+# -- placing (O1, O2, A4, G10) -------------------------------------------------------------------
+def place(buyer_id: str, gig_id: str, selection: Selection, clock: Clock) -> Order:
+    now = clock.now()
+    gig = gig_store.get(gig_id)
+    if gig is None or not (gig.value.is_listed or gig.value.seller_id == buyer_id):
+        raise NotFound("No such gig.")
+    seller = user_store.get(gig.value.seller_id)
+    if seller is None:
+        raise NotFound("No such gig.")
+    rel = relationship_store.get_or_new(gig.value.seller_id, buyer_id)
+    quote = price_selection(gig.value, selection)
+    order, outcome = Order.place(gig=gig.value, quote=quote, selection=selection, buyer_id=buyer_id,
+                                 seller_available=seller.value.is_available(now), relationship=rel.value,
+                                 now=now)
+    rel.value.order_placed(now)
+    uow = UnitOfWork()
+    record = order_store.new_record(order)
+    _stage_outcome(uow, record, outcome)
+    relationship_store.stage_save(uow, rel)  # version-checked: a block that slipped in fails this
+    # What was priced and checked must still hold at commit: the gig and the seller's availability.
+    uow.check(gig.item, GigItem.version == gig.item.version)
+    uow.check(seller.item, UserItem.version == seller.item.version)
+    charge = payments.port().charge(order_id=order.id, buyer_id=buyer_id, amount=order.total)
+    try:
+        uow.commit()
+    except Exception:
+        payments.port().void(charge)  # nothing was placed: the buyer is not charged
+        raise
+    return order
+
+
+# -- reading -------------------------------------------------------------------------------------
+def view(order_id: str, viewer: Viewer) -> OrderView:
+    record, role = _load(order_id, viewer)
+    return OrderView(record.value, role, event_store.history(f"order:{order_id}"))
+
+
+def list_mine(user_id: str, as_seller: bool, state: OrderState | None, limit: int,
+              cursor: str | None) -> tuple[list[Order], str | None]:
+    return order_store.page_of(user_id, as_seller, state, limit, cursor)
+
+
+def deliveries(order_id: str, viewer: Viewer, limit: int, cursor: str | None):
+    _load(order_id, viewer)
+    return order_store.deliveries(order_id, limit, cursor)
+
+
+def ledger(order_id: str, viewer: Viewer) -> list[dict]:
+    _load(order_id, viewer)
+    return order_store.ledger_of(order_id)
+
+
+# -- the buyer -----------------------------------------------------------------------------------
+def submit_requirements(order_id: str, viewer: Viewer, answers: Sequence[Answer], clock: Clock) -> Order:
+    return _act(order_id, viewer, OrderAction.SUBMIT_REQUIREMENTS, clock, answers=tuple(answers))
+
+
+def accept(order_id: str, viewer: Viewer, clock: Clock) -> Order:
+    return _act(order_id, viewer, OrderAction.ACCEPT, clock)
+
+
+def request_revision(order_id: str, viewer: Viewer, message: str, clock: Clock) -> Order:
+    return _act(order_id, viewer, OrderAction.REQUEST_REVISION, clock, message=message)
+
+
+def cancel_late(order_id: str, viewer: Viewer, reason: str | None, clock: Clock) -> Order:
+    return _act(order_id, viewer, OrderAction.CANCEL_LATE, clock, reason=reason or "")
+
+
+# -- the seller ----------------------------------------------------------------------------------
+DRAFT, NOTE = "DRAFT", "NOTE"
+
+
+def _seller_only(order_id: str, viewer: Viewer) -> OrderRecord:
+    record, role = _load(order_id, Viewer(viewer.user_id))  # operators do not see seller documents
+    if role is not ActorRole.SELLER:
+        raise NotFound("No such order.")  # the buyer never learns a draft or a note exists (O4)
+    return record
+
+
+def get_doc(order_id: str, viewer: Viewer, name: str) -> dict | None:
+    _seller_only(order_id, viewer)
+    item = order_store.get_doc(order_id, name)
+    return item.data if item else None
+
+
+def put_doc(order_id: str, viewer: Viewer, name: str, data: dict) -> dict:
+    _seller_only(order_id, viewer)
+    item = order_store.get_doc(order_id, name) or order_store.new_doc(order_id, name)
+    item.data = data
+    uow = UnitOfWork()
+    uow.save(item)
+    uow.commit()
+    return data
+
+
+def delete_doc(order_id: str, viewer: Viewer, name: str) -> None:
+    _seller_only(order_id, viewer)
+    item = order_store.get_doc(order_id, name)
+    if item is None:
+        raise NotFound("Nothing saved.")
+    uow = UnitOfWork()
+    uow.delete(item)
+    uow.commit()
+
+
+def deliver(order_id: str, viewer: Viewer, message: str | None, files: Sequence[str], from_draft: bool,
+            clock: Clock) -> Order:
+    """O6: a delivery with a message and/or files, or the saved draft (which it then clears)."""
+    record, role = _load(order_id, viewer)
+    draft = order_store.get_doc(order_id, DRAFT) if role is ActorRole.SELLER else None
+    if from_draft:
+        if draft is None:
+            raise Conflict("There is no saved draft to deliver.", code="no_draft", rule="O6")
+        message, files = draft.data.get("message"), draft.data.get("files", [])
+    outcome = record.value.apply(OrderAction.DELIVER, role, viewer.user_id, clock.now(),
+                                 message=message or "", files=tuple(files))
+    uow = UnitOfWork()
+    _stage_outcome(uow, record, outcome)
+    if from_draft and draft is not None:
+        uow.delete(draft)
+    uow.commit()
+    return record.value
+
+
+def send_progress_update(order_id: str, viewer: Viewer, message: str, clock: Clock) -> Order:
+    return _act(order_id, viewer, OrderAction.SEND_PROGRESS_UPDATE, clock, message=message)
+
+
+# -- resolution center (O10–O12) -----------------------------------------------------------------
+@dataclass(frozen=True)
+class CustomLine:
+    description: str
+    price: int
+    quantity: int = 1
+
+
+def open_request(order_id: str, viewer: Viewer, kind: RequestKind, clock: Clock, *, reason: str = "",
+                 days: int = 0, extra_revisions: int = 0, gig_extras: Sequence[tuple[str, int]] = (),
+                 custom: Sequence[CustomLine] = (), added_days: int = 0, added_revisions: int = 0) -> Order:
+    record, role = _load(order_id, viewer)
+    order = record.value
+    offer = None
+    if kind in (RequestKind.EXTRAS, RequestKind.MODIFICATION, RequestKind.ADDITIONAL_REVISIONS):
+        lines = [OrderLine("offer", c.description, c.price, c.quantity, c.price * c.quantity) for c in custom]
+        days_from_gig = revisions_from_gig = 0
+        if gig_extras or extra_revisions:
+            gig = gig_store.get(order.gig_id)
+            if gig is None:
+                raise Conflict("The gig of this order is gone; offer custom extras instead.", code="gig_gone")
+            quote = price_extras(gig.value, extra_revisions, tuple(gig_extras))
+            lines = [OrderLine.of(line) for line in quote.lines] + lines
+            days_from_gig, revisions_from_gig = quote.added_days, quote.added_revisions
+        offer = Offer(tuple(lines), added_days + days_from_gig, added_revisions + revisions_from_gig)
+    return _transition(record, role, viewer.user_id, OrderAction.OPEN_REQUEST, clock, kind=kind,
+                       reason=reason, days=days, offer=offer)
+
+
+def answer_request(order_id: str, viewer: Viewer, request_id: str, accept_it: bool, clock: Clock) -> Order:
+    action = OrderAction.ACCEPT_REQUEST if accept_it else OrderAction.DECLINE_REQUEST
+    return _act(order_id, viewer, action, clock, request_id=request_id)
+
+
+def withdraw_request(order_id: str, viewer: Viewer, request_id: str, clock: Clock) -> Order:
+    return _act(order_id, viewer, OrderAction.WITHDRAW_REQUEST, clock, request_id=request_id)
+
+
+# -- operators -----------------------------------------------------------------------------------
+def operator_cancel(order_id: str, operator_id: str, reason: str, seller_at_fault: bool, clock: Clock) -> Order:
+    record = order_store.get(order_id)
+    if record is None:
+        raise NotFound("No such order.")
+    return _transition(record, ActorRole.OPERATOR, operator_id, OrderAction.OPERATOR_CANCEL, clock,
+                       reason=reason, seller_at_fault=seller_at_fault)
+
+
+# -- timers ------------------------------------------------------------------------------------
+def fire_timer(deadline: Record[Deadline], clock: Clock) -> None:
+    """The sweeper's entry for order timers. Does nothing when the order no longer runs this
+    timer with this token; otherwise applies the timer's action as the system, version-checked,
+    so a doubled or late fire changes nothing twice (the loser gets a Conflict)."""
+    record = order_store.get(deadline.value.subject)
+    if record is None:
+        return
+    outcome = record.value.fire(deadline.value.kind, deadline.value.ref, clock.now())
+    if outcome is None:
+        return
+    uow = UnitOfWork()
+    _stage_outcome(uow, record, outcome)
+    uow.commit()
+
+
+# -- earnings (M1) -------------------------------------------------------------------------------
+def earnings(seller_id: str, limit: int, cursor: str | None) -> tuple[dict, list[dict], str | None]:
+    totals = order_store.earnings_totals(seller_id)
+    summary = {"earned": int(totals.earned) if totals else 0,
+               "settlements": int(totals.settlements) if totals else 0}
+    entries, next_cursor = order_store.earnings_page(seller_id, limit, cursor)
+    return summary, entries, next_cursor
