@@ -744,9 +744,10 @@ def _accept_request(o: Order, c: _Ctx, out: Outcome) -> None:
 def _expire_request(o: Order, c: _Ctx, out: Outcome) -> None:
     request = o.request
     assert request is not None
-    if REQUEST_RULES[request.kind].cancels_on_expiry:  # O11/O12: unanswered, the order is cancelled
-        _cancellation(o, c, mutual=request.kind is RequestKind.CANCELLATION,
-                      reason=f"the {request.kind.value.replace('_', ' ')} request was not answered in time")
+    if request.kind is RequestKind.CANCELLATION:  # O12: unanswered, it shows as mutually cancelled
+        _cancellation(o, c, mutual=True, reason=request.reason)
+    elif REQUEST_RULES[request.kind].cancels_on_expiry:  # O12: no progress update in time
+        _cancellation(o, c, mutual=False, reason="no progress update came in time")
     o.request = None
 
 

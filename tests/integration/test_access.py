@@ -4,6 +4,8 @@ A resource someone may not see answers 404, the same as one that does not exist;
 routes answer 403 to everyone else; routes behind the authorizer answer 401 without a token."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.integration.conftest import SELLER_PROFILE, gig_body, uid
@@ -79,4 +81,104 @@ def test_matrix_covers_every_route():
     covered = {(m, t.replace("{gig}", "{gig_id}").replace("{draft}", "{gig_id}").replace("{paused}", "{gig_id}")
                 .replace("{seller}", "{seller_id}").replace("gardening", "{slug}").replace("unused", "{slug}"))
                for m, t, _, _ in MATRIX}
+    covered |= {(m, re.sub(r"\{(awaiting|active|delivered|requested)\}", "{order_id}", t)
+                 .replace("{request}", "{request_id}")) for m, t, _, _ in ORDER_MATRIX}
     assert served - covered == set()
+
+
+# -- orders: two parties --------------------------------------------------------------------------
+BUYER, SELLER = "alice", OWNER
+ALL = {BUYER, SELLER, OTHER, STRANGER, OPERATOR}
+
+
+def _only(ok: int, who: set, *, others: int = 404, operator: int | None = None, parties: int = 403) -> dict:
+    """``who`` get ``ok``; the other party gets ``parties``; bob ``others``; the operator
+    ``operator`` (default: as the other party); no token 401."""
+    out = {BUYER: parties, SELLER: parties, OTHER: others, STRANGER: 401,
+           OPERATOR: parties if operator is None else operator}
+    out.update({caller: ok for caller in who})
+    return out
+
+
+ANY_USER = {BUYER: 200, SELLER: 200, OTHER: 200, STRANGER: 401, OPERATOR: 200}
+CANCEL = {"kind": "cancellation", "reason": "Plans changed"}
+
+# (method, path template, body (may use world keys), {caller: expected status})
+ORDER_MATRIX = [
+    ("POST", "/orders", {"gig_id": "{gig}", "tier": "basic"},
+     {BUYER: 201, SELLER: 403, OTHER: 201, STRANGER: 401, OPERATOR: 201}),
+    ("GET", "/orders", None, ANY_USER),
+    ("GET", "/orders/{active}", None, _only(200, {BUYER, SELLER}, operator=200)),
+    ("POST", "/orders/{awaiting}/requirements", {"answers": [{"requirement_id": "{requirement}", "text": "12 m2"}]},
+     _only(200, {BUYER})),
+    ("POST", "/orders/{delivered}/acceptance", None, _only(200, {BUYER})),
+    ("POST", "/orders/{delivered}/revision-requests", {"message": "Brighter, please"}, _only(200, {BUYER})),
+    ("POST", "/orders/{active}/late-cancellation", {}, _only(409, {BUYER})),  # not late yet (O9)
+    ("GET", "/orders/{active}/delivery-draft", None, _only(200, {SELLER}, parties=404)),
+    ("PUT", "/orders/{active}/delivery-draft", {"message": "Almost there"}, _only(200, {SELLER}, parties=404)),
+    ("DELETE", "/orders/{active}/delivery-draft", None, _only(204, {SELLER}, parties=404)),
+    ("POST", "/orders/{active}/deliveries", {"message": "Here it is"}, _only(201, {SELLER})),
+    ("GET", "/orders/{active}/deliveries", None, _only(200, {BUYER, SELLER}, operator=200)),
+    ("POST", "/orders/{active}/progress-updates", {"message": "Half done"}, _only(409, {SELLER})),  # none asked
+    ("GET", "/orders/{active}/private-note", None, _only(200, {SELLER}, parties=404)),
+    ("PUT", "/orders/{active}/private-note", {"text": "Call back Tuesday"}, _only(200, {SELLER}, parties=404)),
+    ("POST", "/orders/{active}/requests", CANCEL, _only(201, {BUYER, SELLER})),
+    ("POST", "/orders/{requested}/requests/{request}/acceptance", None, _only(200, {SELLER})),
+    ("POST", "/orders/{requested}/requests/{request}/decline", None, _only(200, {SELLER})),
+    ("POST", "/orders/{requested}/requests/{request}/withdrawal", None, _only(200, {BUYER})),
+    ("POST", "/orders/{active}/operator-cancellation", {"reason": "Fraud check", "seller_at_fault": False},
+     {BUYER: 403, SELLER: 403, OTHER: 403, STRANGER: 401, OPERATOR: 200}),
+    ("GET", "/orders/{delivered}/ledger", None, _only(200, {BUYER, SELLER}, operator=200)),
+    ("GET", "/me/earnings", None, ANY_USER),
+]
+
+
+@pytest.fixture
+def order_world(api, published_gig):
+    """alice has bought dana's gig three times: one order awaits requirements and has alice's open
+    cancellation request, one is in progress (with a saved draft), one is delivered."""
+    gig = published_gig
+    requirement = gig["requirements"][0]["id"]
+
+    def place() -> str:
+        response = api.post("/orders", BUYER, body={"gig_id": gig["id"], "tier": "basic"})
+        assert response.status_code == 201, response.json
+        return response.json["id"]
+
+    def start(order_id: str) -> None:
+        answers = {"answers": [{"requirement_id": requirement, "text": "12 m2"}]}
+        assert api.post(f"/orders/{order_id}/requirements", BUYER, body=answers).status_code == 200
+
+    world = {"gig": gig["id"], "requirement": requirement, "awaiting": place()}
+    world["requested"] = world["awaiting"]
+    for name in ("active", "delivered"):
+        world[name] = place()
+        start(world[name])
+    assert api.put(f"/orders/{world['active']}/delivery-draft", SELLER, body={"message": "WIP"}).status_code == 200
+    assert api.post(f"/orders/{world['delivered']}/deliveries", SELLER, body={"message": "Done"}).status_code == 201
+    opened = api.post(f"/orders/{world['requested']}/requests", BUYER, body=CANCEL)
+    assert opened.status_code == 201, opened.json
+    world["request"] = opened.json["request"]["id"]
+    return world
+
+
+def _fill(value, world):
+    if isinstance(value, str):
+        return value.format(**world)
+    if isinstance(value, dict):
+        return {k: _fill(v, world) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, world) for v in value]
+    return value
+
+
+@pytest.mark.parametrize("caller", [BUYER, SELLER, OTHER, STRANGER, OPERATOR],
+                         ids=["buyer", "seller", "other", "stranger", "operator"])
+@pytest.mark.parametrize("method,template,body,expected", ORDER_MATRIX,
+                         ids=[f"{m} {p}" for m, p, _, _ in ORDER_MATRIX])
+def test_order_route_access(api, order_world, method, template, body, expected, caller):
+    response = _call(api, method, template.format(**order_world), _fill(body, order_world), caller)
+    assert response.status_code == expected[caller], response.json
+    if response.status_code >= 400:
+        assert response.headers["Content-Type"] == "application/problem+json"
+        assert response.json["status"] == response.status_code and response.json["code"]

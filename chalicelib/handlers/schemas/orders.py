@@ -10,9 +10,6 @@ from chalicelib.domain.orders import RequestKind
 from chalicelib.handlers.schemas import PageQuery, RequestModel
 from chalicelib.handlers.schemas.gigs import PriceIn, PriceOut, QuoteLineOut, SelectionIn
 
-Text = Field(max_length=2500)
-
-
 class PlaceOrderIn(SelectionIn):
     gig_id: str = Field(min_length=1, max_length=64)
 
@@ -35,12 +32,12 @@ class AnswersIn(RequestModel):
 
 
 class DeliveryIn(RequestModel):
-    message: str | None = Text
+    message: str | None = Field(None, max_length=2500)
     from_draft: bool = Field(False, description="Deliver the saved draft (and clear it).")
 
 
 class DraftIn(RequestModel):
-    message: str = Text
+    message: str = Field(max_length=2500)
 
 
 class DraftOut(BaseModel):
@@ -79,7 +76,7 @@ class OpenRequestIn(RequestModel):
     negative), added_revisions; additional_revisions → added_revisions, custom_lines (a price)."""
 
     kind: RequestKind
-    reason: str | None = Text
+    reason: str | None = Field(None, max_length=2500)
     days: int = Field(0, ge=0, le=1000)
     extra_revisions: int = Field(0, ge=0, le=1000)
     custom_extras: list[CustomExtraIn] = Field(default_factory=list, max_length=20)
