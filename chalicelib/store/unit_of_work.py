@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 from pynamodb.connection import Connection
-from pynamodb.exceptions import DeleteError, PutError, TransactWriteError
+from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.config import settings
@@ -29,6 +29,7 @@ class UnitOfWork:
     _saves: list[tuple[TableItem, Any]] = field(default_factory=list)
     _deletes: list[tuple[TableItem, Any]] = field(default_factory=list)
     _checks: list[tuple[TableItem, Any]] = field(default_factory=list)
+    _updates: list[tuple[TableItem, list, Any]] = field(default_factory=list)
 
     def save(self, item: TableItem, condition: Any = None) -> None:
         self._saves.append((item, condition))
@@ -36,13 +37,18 @@ class UnitOfWork:
     def delete(self, item: TableItem, condition: Any = None) -> None:
         self._deletes.append((item, condition))
 
+    def update(self, item: TableItem, actions: list, condition: Any = None) -> None:
+        """Update expressions for counters (``ADD``) and removing attributes, where a whole-item
+        save would need a read first."""
+        self._updates.append((item, actions, condition))
+
     def check(self, item: TableItem, condition: Any) -> None:
         """Asserts something about an item that is not written (e.g. the gig is still published)."""
         self._checks.append((item, condition))
 
     @property
     def size(self) -> int:
-        return len(self._saves) + len(self._deletes) + len(self._checks)
+        return len(self._saves) + len(self._deletes) + len(self._checks) + len(self._updates)
 
     def commit(self) -> None:
         if self.size == 0:
@@ -57,6 +63,9 @@ class UnitOfWork:
                 if self._saves:
                     item, condition = self._saves[0]
                     item.save(condition=condition)
+                elif self._updates:
+                    item, actions, condition = self._updates[0]
+                    item.update(actions=actions, condition=condition)
                 else:
                     item, condition = self._deletes[0]
                     item.delete(condition=condition)
@@ -68,7 +77,9 @@ class UnitOfWork:
                     tx.save(item, condition=condition)
                 for item, condition in self._deletes:
                     tx.delete(item, condition=condition)
-        except (TransactWriteError, PutError, DeleteError) as exc:
+                for item, actions, condition in self._updates:
+                    tx.update(item, actions=actions, condition=condition)
+        except (TransactWriteError, PutError, DeleteError, UpdateError) as exc:
             if _is_condition_failure(exc):
                 raise Conflict("Someone changed this at the same time; read it again and retry.",
                                code="concurrent_update") from None
@@ -77,6 +88,7 @@ class UnitOfWork:
             self._saves.clear()
             self._deletes.clear()
             self._checks.clear()
+            self._updates.clear()
 
 
 def _is_condition_failure(exc: Exception) -> bool:
