@@ -7,7 +7,8 @@ schedules). Ctrl-C stops all of it.
 
 Pointing it at real AWS instead is configuration: ``--target aws`` (or LOCAL_TARGET=aws) skips moto
 and the resource creation and uses the credentials, region and resource names in the environment
-(TABLE_NAME, IDEMPOTENCY_TABLE_NAME, UPLOAD_BUCKET, SCAN_QUEUE_NAME: the stack's outputs)."""
+(TABLE_NAME, IDEMPOTENCY_TABLE_NAME, UPLOAD_BUCKET, SCAN_QUEUE_NAME, PUSH_TOPIC_ARN: the stack's
+outputs; NOTIFICATION_SENDER: the verified SES sender)."""
 from __future__ import annotations
 
 import argparse

@@ -90,15 +90,19 @@ def dispatch_event(record: Record[Event], clock: Clock, email: EmailSender, push
     complete = True
     failures: list[Exception] = []
     for user_id in dict.fromkeys(event.recipients):  # each recipient once, in order
-        found = users.get(user_id)
-        recipient = found.value if found else None
-        if store.add(Notification.of(event, user_id)):
-            report.feed_entries += 1
+        try:
+            found = users.get(user_id)
+            recipient = found.value if found else None
+            if store.add(Notification.of(event, user_id)):
+                report.feed_entries += 1
+        except Exception as exc:  # noqa: BLE001 - re-raised below, once the others had their turn
+            failures.append(exc)
+            continue
         for channel in channels_for(event, recipient):
             try:
                 complete &= _deliver_once(event, user_id, recipient.email if recipient else None, channel,
                                           clock, email, push, report)
-            except Exception as exc:  # noqa: BLE001 - re-raised below, once the others had their turn
+            except Exception as exc:  # noqa: BLE001 - as above
                 failures.append(exc)
     if failures:
         raise failures[0]

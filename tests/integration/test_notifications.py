@@ -209,6 +209,27 @@ def test_one_failing_event_does_not_block_the_others(api, clock, users):
     assert unread(api, BOB) == 1
 
 
+def test_a_failing_recipient_does_not_hold_up_the_others_of_the_same_event(api, clock, users):
+    event = stage_event(uid(BOB), uid(DANA))
+    real_add = notification_store.add
+
+    def fail_for_bob(notification):
+        if notification.user_id == uid(BOB):
+            raise RuntimeError("throttled")
+        return real_add(notification)
+
+    with mock.patch.object(notification_store, "add", side_effect=fail_for_bob):
+        first = dispatch(clock)
+    assert first.failed == 1 and pending_ids() == [event.id]
+    assert unread(api, DANA) == 1 and len(emails_to("dana@example.test")) == 1 and unread(api, BOB) == 0
+
+    second = dispatch(clock)
+
+    assert (second.dispatched, second.feed_entries, second.emails, second.pushes) == (1, 1, 1, 1)
+    assert len(emails_to("dana@example.test")) == 1 and len(emails_to("bob@example.test")) == 1
+    assert unread(api, DANA) == 1 and unread(api, BOB) == 1 and pending_ids() == []
+
+
 def _ses_failing_with(code):
     client = mock.Mock()
     client.send_email.side_effect = ClientError({"Error": {"Code": code, "Message": "no"}}, "SendEmail")
