@@ -3,7 +3,6 @@ dedup) and the /me/notifications routes."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 from unittest import mock
 
 import pytest
@@ -13,6 +12,7 @@ from chalicelib.domain.accounts import NotificationKind
 from chalicelib.domain.notifications import Channel
 from chalicelib.notify.email import RecordingEmailSender
 from chalicelib.services import notifications
+from chalicelib.store import events as event_store
 from chalicelib.store import notifications as notification_store
 from tests.integration.conftest import uid
 from tests.integration.outbox import pending_ids, sent_emails, sent_pushes, stage_event
@@ -79,7 +79,6 @@ def test_event_reaches_feed_email_and_push_and_leaves_the_outbox(api, clock, use
                                            "event_id": event.id, "stream": event.stream}
     assert push["attributes"] == {"user_id": uid(DANA), "kind": "order.placed", "event_id": event.id}
     # The event's history stays; only its outbox keys went.
-    from chalicelib.store import events as event_store
     assert [e.id for e in event_store.history(event.stream)] == [event.id]
 
 
