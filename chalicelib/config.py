@@ -26,6 +26,11 @@ class Settings(BaseSettings):
     idempotency_days: int = 1
     # JSON bodies larger than this are refused with 413 before parsing.
     max_body_bytes: int = 256 * 1024
+    # Notifications: e-mail goes out through SES from this (verified) address; push is published
+    # to this SNS topic with a ``user_id`` message attribute for the push fan-out to route. The
+    # default ARN is the one moto gives the topic local/resources.py creates.
+    notification_sender: str = "notifications@marketplace.example"
+    push_topic_arn: str = "arn:aws:sns:us-east-1:123456789012:marketplace-push"
 
 
 @lru_cache(maxsize=1)

@@ -6,6 +6,8 @@ Context (cdk.json or `-c key=value`):
   allowed_origins  browser origins allowed to POST uploads / GET files on the upload bucket
                    (JSON list or comma-separated; default ["http://localhost:3000"])
   alarm_email      optional address subscribed to the alarm topic
+  notification_sender  From address of notification e-mail (a verified SES identity;
+                   default notifications@marketplace.example)
 """
 from __future__ import annotations
 

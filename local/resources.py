@@ -1,5 +1,6 @@
-"""Creates what the CDK stack owns in AWS (table, idempotency table, bucket, queues) on the local
-moto server or inside a test's moto mock. Idempotent: existing resources are left alone."""
+"""Creates what the CDK stack owns in AWS (table, idempotency table, bucket, queues, push topic) on
+the local moto server or inside a test's moto mock, and verifies the notification sender with SES
+(in AWS an operator verifies it once). Idempotent: existing resources are left alone."""
 from __future__ import annotations
 
 import json
@@ -30,5 +31,9 @@ def create_all() -> dict:
     queue_url = sqs.create_queue(QueueName=s.scan_queue_name, Attributes={
         "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "5"}),
         "VisibilityTimeout": "360"})["QueueUrl"]
+    # moto names the topic's ARN after its own account, which the push_topic_arn default matches.
+    topic_arn = boto3.client("sns", region_name=s.aws_region).create_topic(
+        Name=s.push_topic_arn.rsplit(":", 1)[-1])["TopicArn"]
+    boto3.client("ses", region_name=s.aws_region).verify_email_identity(EmailAddress=s.notification_sender)
     return {"table": s.table_name, "idempotency_table": s.idempotency_table_name, "bucket": s.upload_bucket,
-            "scan_queue": queue_url, "scan_dlq": dlq_url}
+            "scan_queue": queue_url, "scan_dlq": dlq_url, "push_topic": topic_arn}

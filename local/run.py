@@ -1,12 +1,14 @@
 """`make run`: the whole back end on this machine.
 
-Starts moto server on 127.0.0.1 (DynamoDB, S3, SQS), creates the table, bucket and queues, loads
-demo data, serves the API with Chalice's local server on 127.0.0.1:8000 and runs the sweeper every
-minute beside it (Chalice local runs no schedules). Ctrl-C stops all of it.
+Starts moto server on 127.0.0.1 (DynamoDB, S3, SQS, SES, SNS), creates the table, bucket, queues
+and push topic, loads demo data, serves the API with Chalice's local server on 127.0.0.1:8000 and
+runs the sweeper and the notification dispatcher every minute beside it (Chalice local runs no
+schedules). Ctrl-C stops all of it.
 
 Pointing it at real AWS instead is configuration: ``--target aws`` (or LOCAL_TARGET=aws) skips moto
 and the resource creation and uses the credentials, region and resource names in the environment
-(TABLE_NAME, IDEMPOTENCY_TABLE_NAME, UPLOAD_BUCKET, SCAN_QUEUE_NAME: the stack's outputs)."""
+(TABLE_NAME, IDEMPOTENCY_TABLE_NAME, UPLOAD_BUCKET, SCAN_QUEUE_NAME, PUSH_TOPIC_ARN: the stack's
+outputs; NOTIFICATION_SENDER: the verified SES sender)."""
 from __future__ import annotations
 
 import argparse
@@ -60,7 +62,9 @@ def _start_api(host: str, port: int):
 
 
 def _sweeper_loop(stop: threading.Event, every: float) -> None:
-    from chalicelib.services import runtime, sweeper
+    """The two schedules of the deployed app, one after the other: the sweeper, then the
+    notification dispatcher draining the outbox (e-mail and push go to moto's SES and SNS)."""
+    from chalicelib.services import notifications, runtime, sweeper
 
     while not stop.wait(every):
         try:
@@ -69,6 +73,12 @@ def _sweeper_loop(stop: threading.Event, every: float) -> None:
                 print(f"[sweeper] {report.as_dict()}", flush=True)
         except Exception as exc:  # keep sweeping; the next round retries
             print(f"[sweeper] failed: {exc!r}", flush=True)
+        try:
+            sent = notifications.dispatch(runtime.clock())
+            if sent.dispatched or sent.failed or sent.deferred:
+                print(f"[notifications] {sent.as_dict()}", flush=True)
+        except Exception as exc:  # the outbox keeps what was not delivered
+            print(f"[notifications] failed: {exc!r}", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -103,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
 
     base = f"http://{args.host}:{args.port}"
     print(f"\nAPI        {base}\nDocs       {base}/docs\nOpenAPI    {base}/openapi.json")
-    print(f"Sweeper    every {args.sweep_seconds:g} s")
+    print(f"Sweeper    every {args.sweep_seconds:g} s (deadlines, then the notification outbox)")
     if tokens:
         print("\nDemo tokens (header `Authorization: <token>`):")
         for name, token in tokens.items():

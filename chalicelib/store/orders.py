@@ -43,7 +43,7 @@ class OrderTimerItem(TableItem, discriminator="order_timer"):
     ref = UnicodeAttribute()
 
 
-class DeliveryItem(TableItem, discriminator="delivery"):
+class DeliveryItem(TableItem, discriminator="order_delivery"):
     data = JSONAttribute()
 
 

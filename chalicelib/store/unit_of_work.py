@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 from pynamodb.connection import Connection
-from pynamodb.exceptions import DeleteError, PutError, TransactWriteError
+from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.config import settings
@@ -29,7 +29,7 @@ class UnitOfWork:
     _saves: list[tuple[TableItem, Any]] = field(default_factory=list)
     _deletes: list[tuple[TableItem, Any]] = field(default_factory=list)
     _checks: list[tuple[TableItem, Any]] = field(default_factory=list)
-    _updates: list[tuple[TableItem, list[Any], Any]] = field(default_factory=list)
+    _updates: list[tuple[TableItem, list, Any]] = field(default_factory=list)
 
     def save(self, item: TableItem, condition: Any = None) -> None:
         self._saves.append((item, condition))
@@ -37,8 +37,9 @@ class UnitOfWork:
     def delete(self, item: TableItem, condition: Any = None) -> None:
         self._deletes.append((item, condition))
 
-    def update(self, item: TableItem, actions: list[Any], condition: Any = None) -> None:
-        """An in-place update (counters: ``Attr.add(n)``) of an item that need not be read first."""
+    def update(self, item: TableItem, actions: list, condition: Any = None) -> None:
+        """Update expressions for counters (``ADD``) and removing attributes, where a whole-item
+        save would need a read first."""
         self._updates.append((item, actions, condition))
 
     def check(self, item: TableItem, condition: Any) -> None:
@@ -56,12 +57,15 @@ class UnitOfWork:
             raise Conflict(f"This change touches {self.size} items; at most {MAX_TRANSACTION_ITEMS} fit "
                            "in one transaction.", code="too_many_items")
         try:
-            if self.size == 1 and not self._checks and not self._updates:
+            if self.size == 1 and not self._checks:
                 # A lone write needs no transaction (and costs half as much); the version condition
                 # still applies.
                 if self._saves:
                     item, condition = self._saves[0]
                     item.save(condition=condition)
+                elif self._updates:
+                    item, actions, condition = self._updates[0]
+                    item.update(actions=actions, condition=condition)
                 else:
                     item, condition = self._deletes[0]
                     item.delete(condition=condition)
@@ -74,8 +78,8 @@ class UnitOfWork:
                 for item, condition in self._deletes:
                     tx.delete(item, condition=condition)
                 for item, actions, condition in self._updates:
-                    tx.update(item, actions, condition=condition)
-        except (TransactWriteError, PutError, DeleteError) as exc:
+                    tx.update(item, actions=actions, condition=condition)
+        except (TransactWriteError, PutError, DeleteError, UpdateError) as exc:
             if _is_condition_failure(exc):
                 raise Conflict("Someone changed this at the same time; read it again and retry.",
                                code="concurrent_update") from None

@@ -23,6 +23,7 @@ from aws_cdk import (
     aws_cognito as cognito,
     aws_dynamodb as dynamodb,
     aws_iam as iam,
+    aws_kms as kms,
     aws_logs as logs,
     aws_s3 as s3,
     aws_s3_notifications as s3n,
@@ -39,6 +40,9 @@ APP_NAME = "marketplace"
 # What app.py's settings fall back to when SCAN_QUEUE_NAME is unset (chalicelib/config.py).
 APP_DEFAULT_SCAN_QUEUE = "marketplace-scan"
 DEFAULT_ALLOWED_ORIGINS = ["http://localhost:3000"]
+# The From address of notification e-mail (context ``notification_sender``). It, or its domain,
+# must be a verified SES identity in the stack's region; verifying it is an operator's step.
+DEFAULT_NOTIFICATION_SENDER = "notifications@marketplace.example"
 
 API_STAGE = "api"  # the API Gateway stage, the first segment of every URL
 API_LAMBDA_TIMEOUT = 30  # seconds; API Gateway gives up after 29 anyway
@@ -130,6 +134,7 @@ class MarketplaceStack(cdk.Stack):
         source_dir: str = REPO_ROOT,
         allowed_origins: Sequence[str] | None = None,
         alarm_email: str | None = None,
+        notification_sender: str | None = None,
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("stack_name", f"{APP_NAME}-{stage}")
@@ -143,6 +148,13 @@ class MarketplaceStack(cdk.Stack):
             )
         if alarm_email is None:
             alarm_email = self.node.try_get_context("alarm_email") or None
+        if notification_sender is None:
+            notification_sender = (
+                self.node.try_get_context("notification_sender") or DEFAULT_NOTIFICATION_SENDER
+            )
+        if "@" not in notification_sender:
+            raise ValueError(f"notification_sender must be an e-mail address: {notification_sender!r}")
+        self.notification_sender = notification_sender
         self.allowed_origins = list(allowed_origins)
         self.scan_queue_name = f"{stage}-{APP_NAME}-scan"
         # Every function logs to <prefix>/<logical id>; the roles may write there only.
@@ -150,6 +162,7 @@ class MarketplaceStack(cdk.Stack):
 
         self._data()
         self._uploads()
+        self._notifications()
         self._identity()
         self._roles()
         self._app(source_dir)
@@ -265,6 +278,19 @@ class MarketplaceStack(cdk.Stack):
             s3.EventType.OBJECT_CREATED, s3n.SqsDestination(self.scan_queue)
         )
 
+    # -- notifications ---------------------------------------------------------------------
+    def _notifications(self) -> None:
+        # The dispatcher publishes every push here with a ``user_id`` message attribute; the push
+        # fan-out (a mobile back end or platform endpoints behind filter policies) subscribes.
+        # Encrypted with the AWS-managed SNS key: its key policy lets SNS use it for callers in
+        # this account, so publishers need no KMS grant.
+        self.push_topic = sns.Topic(
+            self,
+            "PushTopic",
+            display_name=f"marketplace {self.stage} push",
+            master_key=kms.Alias.from_alias_name(self, "SnsManagedKey", "alias/aws/sns"),
+        )
+
     # -- identity --------------------------------------------------------------------------
     def _identity(self) -> None:
         self.user_pool = cognito.UserPool(
@@ -304,8 +330,7 @@ class MarketplaceStack(cdk.Stack):
 
     # -- IAM -------------------------------------------------------------------------------
     def _common_statements(self, role: iam.Role) -> None:
-        """What every function of the app may do: the tables, logs, traces, metrics and
-        outbound notifications."""
+        """What every function of the app may do: the tables, logs, traces and metrics."""
         table_arn = self.table.table_arn
         role.add_to_policy(
             iam.PolicyStatement(
@@ -352,21 +377,27 @@ class MarketplaceStack(cdk.Stack):
                 },
             )
         )
+
+    def _notification_statements(self, role: iam.Role) -> None:
+        """The notification dispatcher (a schedule of the app): e-mail from the one sender,
+        push to the one topic."""
+        sender = self.notification_sender
+        identities = [sender, sender.rsplit("@", 1)[1]]  # verified as an address or a domain
         role.add_to_policy(
             iam.PolicyStatement(
                 sid="Email",
                 actions=["ses:SendEmail"],
                 resources=[
-                    self.format_arn(service="ses", resource="identity", resource_name="*"),
-                    self.format_arn(
-                        service="ses", resource="configuration-set", resource_name="*"
-                    ),
+                    self.format_arn(service="ses", resource="identity", resource_name=name)
+                    for name in identities
                 ],
+                conditions={"StringEquals": {"ses:FromAddress": sender}},
             )
         )
-        # Push goes to platform endpoints created at run time, so no ARN is known here.
         role.add_to_policy(
-            iam.PolicyStatement(sid="Push", actions=["sns:Publish"], resources=["*"])
+            iam.PolicyStatement(
+                sid="Push", actions=["sns:Publish"], resources=[self.push_topic.topic_arn]
+            )
         )
 
     def _roles(self) -> None:
@@ -381,6 +412,7 @@ class MarketplaceStack(cdk.Stack):
             description="Marketplace Lambda functions (API, schedules)",
         )
         self._common_statements(self.app_role)
+        self._notification_statements(self.app_role)
         self.app_role.add_to_policy(
             iam.PolicyStatement(sid="Uploads", actions=API_OBJECT_ACTIONS, resources=[objects])
         )
@@ -433,6 +465,8 @@ class MarketplaceStack(cdk.Stack):
             "UPLOAD_BUCKET": self.bucket.bucket_name,
             "SCAN_QUEUE_NAME": self.scan_queue_name,
             "USER_POOL_ARN": self.user_pool.user_pool_arn,
+            "NOTIFICATION_SENDER": self.notification_sender,
+            "PUSH_TOPIC_ARN": self.push_topic.topic_arn,
             "POWERTOOLS_SERVICE_NAME": "marketplace",
             "POWERTOOLS_METRICS_NAMESPACE": "Marketplace",
             "LOG_LEVEL": "INFO",
@@ -648,6 +682,7 @@ class MarketplaceStack(cdk.Stack):
             "UserPoolId": self.user_pool.user_pool_id,
             "UserPoolClientId": self.user_pool_client.user_pool_client_id,
             "AlarmTopicArn": self.alarm_topic.topic_arn,
+            "PushTopicArn": self.push_topic.topic_arn,
         }
         for name, value in outputs.items():
             cdk.CfnOutput(self, name, value=value)

@@ -292,6 +292,8 @@ def test_functions_get_the_stage_config(synth: Synth) -> None:
         "UPLOAD_BUCKET": ref(synth.logical_id(stack.bucket)),
         "SCAN_QUEUE_NAME": f"{synth.stage}-marketplace-scan",
         "USER_POOL_ARN": getatt(synth.logical_id(stack.user_pool)),
+        "NOTIFICATION_SENDER": stack.notification_sender,
+        "PUSH_TOPIC_ARN": ref(synth.logical_id(stack.push_topic)),
         "POWERTOOLS_SERVICE_NAME": "marketplace",
         "POWERTOOLS_METRICS_NAMESPACE": "Marketplace",
         "LOG_LEVEL": "INFO",
@@ -346,6 +348,16 @@ def test_sweeper_schedule(synth: Synth) -> None:
     rules = [r["Properties"] for r in synth.resources("AWS::Events::Rule").values()]
     expressions = [s["Schedule"] for s in schedules] + [r.get("ScheduleExpression") for r in rules]
     assert "rate(1 minute)" in expressions, expressions
+
+
+def test_notification_dispatcher_has_its_own_schedule(synth: Synth) -> None:
+    scheduled = [
+        logical_id
+        for logical_id, function in functions(synth).items()
+        for event in (function["Properties"].get("Events") or {}).values()
+        if event["Type"] == "Schedule" and event["Properties"]["Schedule"] == "rate(1 minute)"
+    ]
+    assert len(scheduled) == 2 and any("otification" in f for f in scheduled), scheduled
 
 
 def test_authorizer_uses_the_user_pool(synth: Synth) -> None:
@@ -427,6 +439,15 @@ def test_app_role_grants(synth: Synth) -> None:
     actions = {a for s in granted for a in as_list(s["Action"])}
     assert {"ses:SendEmail", "sns:Publish", "xray:PutTraceSegments",
             "logs:PutLogEvents", "cloudwatch:PutMetricData"} <= actions
+    # Push goes to the stack's push topic only; e-mail from the configured sender only.
+    assert by_sid["Push"]["Action"] == "sns:Publish"
+    assert by_sid["Push"]["Resource"] == ref(synth.logical_id(stack.push_topic))
+    assert by_sid["Email"]["Action"] == "ses:SendEmail"
+    sender = stack.notification_sender
+    assert by_sid["Email"]["Condition"] == {"StringEquals": {"ses:FromAddress": sender}}
+    resources = json.dumps(by_sid["Email"]["Resource"])
+    assert f":identity/{sender}" in resources and f":identity/{sender.split('@')[1]}" in resources
+    assert "*" not in resources
     # Only the scanner consumes the queue.
     assert not any(a.startswith("sqs:") for a in actions)
 
@@ -442,6 +463,22 @@ def test_scanner_role_grants(synth: Synth) -> None:
     assert by_sid["ScanQueue"]["Resource"] == getatt(synth.logical_id(stack.scan_queue))
     assert "s3:PutObject" not in by_sid["ScanObjects"]["Action"]
     assert "s3:PutObjectVersionTagging" in by_sid["ScanObjects"]["Action"]
+    # The scanner stages events in the outbox; the dispatcher (app role) sends them.
+    actions = {a for s in granted for a in as_list(s["Action"])}
+    assert not any(a.startswith(("ses:", "sns:")) for a in actions)
+
+
+def test_push_topic_is_encrypted(synth: Synth) -> None:
+    topic = synth.json["Resources"][synth.logical_id(synth.stack.push_topic)]
+    # The AWS-managed SNS key, as an alias ARN in the stack's own account and region.
+    assert topic["Properties"]["KmsMasterKeyId"]["Fn::Join"][1][-1] == ":alias/aws/sns"
+
+
+def test_notification_sender_must_be_an_address(stack_module: Any) -> None:
+    import aws_cdk as cdk
+
+    with pytest.raises(ValueError, match="e-mail address"):
+        stack_module.MarketplaceStack(cdk.App(), "bad", notification_sender="not-an-address")
 
 
 # -- alarms and outputs --------------------------------------------------------------------
@@ -479,7 +516,8 @@ def test_every_function_has_an_errors_alarm(synth: Synth) -> None:
 def test_outputs(synth: Synth) -> None:
     outputs = synth.json["Outputs"]
     for name in ("ApiUrl", "TableName", "IdempotencyTableName", "UploadBucketName",
-                 "ScanQueueUrl", "ScanDeadLetterQueueUrl", "UserPoolId", "UserPoolClientId"):
+                 "ScanQueueUrl", "ScanDeadLetterQueueUrl", "UserPoolId", "UserPoolClientId",
+                 "PushTopicArn"):
         assert name in outputs, name
     assert "execute-api" in json.dumps(outputs["ApiUrl"])
 

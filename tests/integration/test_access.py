@@ -9,6 +9,7 @@ import re
 import pytest
 
 from tests.integration.conftest import SELLER_PROFILE, gig_body, uid
+from tests.integration.outbox import stage_event
 
 OWNER, OTHER, OPERATOR, STRANGER = "dana", "bob", "olga", None
 
@@ -43,19 +44,31 @@ MATRIX = [
      {OWNER: 403, OTHER: 403, STRANGER: 401, OPERATOR: 200}),
     ("GET", "/me/gigs", None, {OWNER: 200, OTHER: 200, STRANGER: 401, OPERATOR: 200}),
     ("GET", "/me/gigs/{draft}", None, {OWNER: 200, OTHER: 404, STRANGER: 401, OPERATOR: 404}),
+    # Everyone has a feed of their own; dana's notification is no one else's.
+    ("GET", "/me/notifications", None, {OWNER: 200, OTHER: 200, STRANGER: 401, OPERATOR: 200}),
+    ("GET", "/me/notifications/unread-count", None, {OWNER: 200, OTHER: 200, STRANGER: 401, OPERATOR: 200}),
+    ("POST", "/me/notifications/{notification}/read", None, {OWNER: 200, OTHER: 404, STRANGER: 401, OPERATOR: 404}),
+    ("POST", "/me/notifications/read-all", None, {OWNER: 200, OTHER: 200, STRANGER: 401, OPERATOR: 200}),
 ]
 
 
 @pytest.fixture
 def world(api, catalogue, make_seller, published_gig):
     """dana (seller) owns a published gig, a complete draft and a paused gig; bob is a buyer;
-    olga an operator; an unused category exists."""
+    olga an operator; an unused category exists; dana has one notification."""
     draft = api.post("/gigs", OWNER, body=gig_body(title="I will paint your kitchen cabinets")).json
     paused = api.post("/gigs", OWNER, body=gig_body(title="I will tile your backsplash")).json
     assert api.post(f"/gigs/{paused['id']}/publish", OWNER).status_code == 200
     assert api.post(f"/gigs/{paused['id']}/pause", OWNER).status_code == 200
     assert api.op("PUT", "/catalogue/categories/unused", OPERATOR, body={"name": "Unused"}).status_code == 200
-    return {"gig": published_gig["id"], "draft": draft["id"], "paused": paused["id"], "seller": uid(OWNER)}
+    from chalicelib.notify.email import RecordingEmailSender
+    from chalicelib.notify.push import RecordingPushSender
+    from chalicelib.services import notifications, runtime
+
+    notification = stage_event(uid(OWNER))
+    assert notifications.dispatch(runtime.clock(), email=RecordingEmailSender(), push=RecordingPushSender()).dispatched == 1
+    return {"gig": published_gig["id"], "draft": draft["id"], "paused": paused["id"], "seller": uid(OWNER),
+            "notification": notification.id}
 
 
 def _call(api, method, path, body, caller):
@@ -79,7 +92,7 @@ def test_matrix_covers_every_route():
 
     served = {(m, p) for p, methods in app.routes.items() for m in methods} - {("GET", "/openapi.json"), ("GET", "/docs")}
     covered = {(m, t.replace("{gig}", "{gig_id}").replace("{draft}", "{gig_id}").replace("{paused}", "{gig_id}")
-                .replace("{seller}", "{seller_id}").replace("gardening", "{slug}").replace("unused", "{slug}"))
+                .replace("{seller}", "{seller_id}").replace("{notification}", "{notification_id}").replace("gardening", "{slug}").replace("unused", "{slug}"))
                for m, t, _, _ in MATRIX}
     covered |= {(m, re.sub(r"\{(awaiting|active|delivered|requested)\}", "{order_id}", t)
                  .replace("{request}", "{request_id}")) for m, t, _, _ in ORDER_MATRIX}
