@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.integration.conftest import SELLER_PROFILE, gig_body, uid
+from tests.integration.messaging_setup import messaging_world
 
 OWNER, OTHER, OPERATOR, STRANGER = "dana", "bob", "olga", None
 
@@ -41,6 +42,29 @@ MATRIX = [
      {OWNER: 403, OTHER: 403, STRANGER: 401, OPERATOR: 200}),
     ("GET", "/me/gigs", None, {OWNER: 200, OTHER: 200, STRANGER: 401, OPERATOR: 200}),
     ("GET", "/me/gigs/{draft}", None, {OWNER: 200, OTHER: 404, STRANGER: 401, OPERATOR: 404}),
+    # Messaging: carol wrote to dana; bob and olga are strangers to that conversation (O5).
+    ("POST", "/conversations", {"buyer_id": uid("carol"), "text": "Happy to help"},
+     {OWNER: 201, OTHER: 403, STRANGER: 401, OPERATOR: 403}),
+    ("GET", "/conversations", None, {OWNER: 200, OTHER: 200, STRANGER: 401, OPERATOR: 200}),
+    ("GET", "/conversations/{conversation_id}", None, {OWNER: 200, OTHER: 404, STRANGER: 401, OPERATOR: 404}),
+    ("GET", "/conversations/{conversation_id}/messages", None,
+     {OWNER: 200, OTHER: 404, STRANGER: 401, OPERATOR: 404}),
+    ("POST", "/conversations/{conversation_id}/messages", {"text": "Sure, when?"},
+     {OWNER: 201, OTHER: 404, STRANGER: 401, OPERATOR: 404}),
+    ("POST", "/conversations/{conversation_id}/read", None, {OWNER: 200, OTHER: 404, STRANGER: 401, OPERATOR: 404}),
+    ("POST", "/messages/{message_id}/spam-reports", {"reason": "Unsolicited"},
+     {OWNER: 201, OTHER: 404, STRANGER: 401, OPERATOR: 404}),
+    ("GET", "/spam-reports", None, {OWNER: 403, OTHER: 403, STRANGER: 401, OPERATOR: 200}),
+    ("GET", "/me/quick-responses", None, {OWNER: 200, OTHER: 200, STRANGER: 401, OPERATOR: 200}),
+    ("POST", "/me/quick-responses", {"title": "Hello", "text": "Thanks for writing!"},
+     {OWNER: 201, OTHER: 403, STRANGER: 401, OPERATOR: 403}),
+    ("PUT", "/me/quick-responses/{response_id}", {"title": "Hello", "text": "Thanks!"},
+     {OWNER: 200, OTHER: 404, STRANGER: 401, OPERATOR: 404}),
+    ("DELETE", "/me/quick-responses/{response_id}", None, {OWNER: 204, OTHER: 404, STRANGER: 401, OPERATOR: 404}),
+    ("PUT", "/me/blocked-buyers/{buyer_id}", None, {OWNER: 200, OTHER: 409, STRANGER: 401, OPERATOR: 409}),
+    ("DELETE", "/me/blocked-buyers/{buyer_id}", None, {OWNER: 204, OTHER: 404, STRANGER: 401, OPERATOR: 404}),
+    ("GET", "/me/blocked-buyers", None, {OWNER: 200, OTHER: 200, STRANGER: 401, OPERATOR: 200}),
+    ("GET", "/me/contacts", None, {OWNER: 200, OTHER: 200, STRANGER: 401, OPERATOR: 200}),
 ]
 
 
@@ -53,7 +77,8 @@ def world(api, catalogue, make_seller, published_gig):
     assert api.post(f"/gigs/{paused['id']}/publish", OWNER).status_code == 200
     assert api.post(f"/gigs/{paused['id']}/pause", OWNER).status_code == 200
     assert api.op("PUT", "/catalogue/categories/unused", OPERATOR, body={"name": "Unused"}).status_code == 200
-    return {"gig": published_gig["id"], "draft": draft["id"], "paused": paused["id"], "seller": uid(OWNER)}
+    return {"gig": published_gig["id"], "draft": draft["id"], "paused": paused["id"], "seller": uid(OWNER),
+            **messaging_world(api)}
 
 
 def _call(api, method, path, body, caller):
