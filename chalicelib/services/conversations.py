@@ -39,34 +39,38 @@ def write_to(sender_id: str, seller_id: str | None, buyer_id: str | None, text: 
 
 def write_in(conversation_id: str, sender_id: str, text: str, attachment_ids: list[str],
              call_link: str | None, clock: Clock) -> tuple[Conversation, Message]:
-    conversation = _visible(conversation_id, sender_id).value
+    record = _visible(conversation_id, sender_id)
+    conversation = record.value
     role = conversation.role_of(sender_id)
     assert role is not None
     return _write(sender_id, role, conversation.seller_id, conversation.buyer_id, text, attachment_ids,
-                  call_link, clock)
+                  call_link, clock, record)
 
 
 def _write(sender_id: str, role: ActorRole, seller_id: str, buyer_id: str, text: str, attachment_ids: list[str],
-           call_link: str | None, clock: Clock) -> tuple[Conversation, Message]:
+           call_link: str | None, clock: Clock,
+           existing: Record[Conversation] | None = None) -> tuple[Conversation, Message]:
     now = clock.now()
-    found = relationship_store.get(seller_id, buyer_id)
     if role == ActorRole.BUYER:
         seller = user_store.get(seller_id)
         if seller is None or not seller.value.is_seller:
             raise NotFound("No such seller.")
-        relationship = found or relationship_store.get_or_new(seller_id, buyer_id)
+        relationship = relationship_store.get_or_new(seller_id, buyer_id)
         ensure_buyer_may_write(relationship.value, seller.value, now)  # O17, A4
     else:
+        found = relationship_store.get(seller_id, buyer_id)
         ensure_seller_may_write(found.value if found else None)  # O5
         assert found is not None
         relationship = found
     rel = relationship.value
-    existing = conversation_store.get(rel.conversation_id) if rel.conversation_id else None
+    if existing is None and rel.conversation_id:
+        existing = conversation_store.get(rel.conversation_id)
     thread = existing.value.thread if existing else Thread.conversation(new_id("conv"))
 
     uow = UnitOfWork()
-    message = messaging.stage_message(uow, thread, sender_id, role, [buyer_id if role == ActorRole.SELLER else seller_id],
-                                      text, attachment_ids, now, NotificationKind.INBOX_MESSAGE, call_link)
+    recipient = buyer_id if role == ActorRole.SELLER else seller_id
+    message = messaging.stage_message(uow, thread, sender_id, role, [recipient], text, attachment_ids, now,
+                                      NotificationKind.INBOX_MESSAGE, call_link)
     changed = False
     if existing:
         record, conversation = existing, existing.value.with_message(message)
