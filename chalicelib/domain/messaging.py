@@ -116,7 +116,10 @@ def _call_link_errors(link: str, sender_role: ActorRole) -> list[FieldError]:
     field cannot carry contact details past W2."""
     if sender_role != ActorRole.SELLER:
         return [FieldError("call_link", "only sellers start calls", "sellers_only", "O16")]
-    parts = urlsplit(link) if len(link) <= CALL_LINK_MAX else None
+    try:
+        parts = urlsplit(link) if len(link) <= CALL_LINK_MAX else None
+    except ValueError:  # e.g. an unbalanced "[" in the host
+        parts = None
     host = (parts.hostname or "") if parts else ""
     if (parts is None or parts.scheme != "https" or parts.username or parts.password
             or not any(host == h or host.endswith("." + h) for h in CALL_LINK_HOSTS)):

@@ -89,7 +89,7 @@ def test_o16_only_a_seller_sends_a_call_link_and_only_a_zoom_one():
         message("", call_link=link)
     assert by_buyer.value.fields[0].rule == "O16"
     for bad in ("http://zoom.us/j/1", "https://zoom.us.evil.com/j/1", "https://evilzoom.us/j/1",
-                "https://user@zoom.us/j/1", "zoom.us/j/1"):
+                "https://user@zoom.us/j/1", "zoom.us/j/1", "https://[zoom.us/j/1", "https://zoom.us/" + "x" * 500):
         with pytest.raises(InvalidInput):
             message("", sender="s1", role=SELLER, call_link=bad)
 
