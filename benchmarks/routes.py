@@ -188,6 +188,43 @@ def _run_scenario(s: Scenario, ids: dict[str, str]) -> None:
     s.call("POST", "/gigs/{gig_id}/remove", path=f"/gigs/{gig_id}/remove", user="olga",
            body={"reason": "Duplicate of another listing."}, variant="published -> removed (listings dropped)")
 
+    # --- messaging (O5, O17, O18, O19) ---------------------------------------------------------
+    dana_id, alice_id, bob_id = ids["dana"], ids["alice"], ids["bob"]
+    first = s.call("POST", "/conversations", user="alice", body={"seller_id": dana_id, "text": "Hi, is May free?"},
+                   variant="buyer opens a conversation (6 items)", expect=201)
+    conversation = first.get("conversation_id", "conv_missing") if isinstance(first, dict) else "conv_missing"
+    message = first.get("id", "msg_missing") if isinstance(first, dict) else "msg_missing"
+    s.call("POST", "/conversations", user="dana", body={"buyer_id": alice_id, "text": "Yes, it is."},
+           variant="seller answers by buyer id", expect=201)
+    s.call("POST", "/conversations/{conversation_id}/messages", path=f"/conversations/{conversation}/messages",
+           user="alice", body={"text": "Great, see you then."}, variant="continue by id", expect=201)
+    s.call("POST", "/conversations", user="dana", body={"buyer_id": bob_id, "text": "Need a kitchen?"},
+           variant="seller to a new buyer: refused (O5)", expect=403)
+    s.call("GET", "/conversations", path="/conversations?limit=20", user="dana", variant="inbox, 1 conversation")
+    s.call("GET", "/conversations/{conversation_id}", path=f"/conversations/{conversation}", user="dana",
+           variant="one conversation")
+    s.call("GET", "/conversations/{conversation_id}/messages", path=f"/conversations/{conversation}/messages?limit=20",
+           user="dana", variant="3 messages")
+    s.call("POST", "/conversations/{conversation_id}/read", path=f"/conversations/{conversation}/read", user="dana",
+           variant="mark read")
+    s.call("POST", "/messages/{message_id}/spam-reports", path=f"/messages/{message}/spam-reports", user="dana",
+           body={"reason": "bench"}, variant="report a message", expect=201)
+    s.call("GET", "/spam-reports", path="/spam-reports?limit=20", user="olga", variant="1 report")
+    made = s.call("POST", "/me/quick-responses", user="dana", body={"title": "Thanks", "text": "Thanks for writing!"},
+                  variant="first quick response", expect=201)
+    response_id = made.get("id", "qr_missing") if isinstance(made, dict) else "qr_missing"
+    s.call("GET", "/me/quick-responses", user="dana", variant="1 quick response")
+    s.call("PUT", "/me/quick-responses/{response_id}", path=f"/me/quick-responses/{response_id}", user="dana",
+           body={"title": "Thanks!", "text": "Thank you for writing."}, variant="replace")
+    s.call("DELETE", "/me/quick-responses/{response_id}", path=f"/me/quick-responses/{response_id}", user="dana",
+           variant="delete", expect=204)
+    s.call("PUT", "/me/blocked-buyers/{buyer_id}", path=f"/me/blocked-buyers/{alice_id}", user="dana",
+           variant="never ordered: refused (O17)", expect=409)
+    s.call("DELETE", "/me/blocked-buyers/{buyer_id}", path=f"/me/blocked-buyers/{alice_id}", user="dana",
+           variant="not blocked", expect=404)
+    s.call("GET", "/me/blocked-buyers", user="dana", variant="none")
+    s.call("GET", "/me/contacts", path="/me/contacts?role=seller", user="dana", variant="1 contact")
+
     # --- Idempotency-Key ----------------------------------------------------------------------
     body = erin_gig("I will paint your hallway and stairs")
     key = {"Idempotency-Key": "bench-create-0001"}

@@ -1,12 +1,12 @@
 """Demo data for `make run`, loaded through the same services a request uses (so it obeys every
-rule): a catalogue, three sellers with published gigs, two buyers and an operator."""
+rule): a catalogue, three sellers with published gigs, two buyers and an operator, a conversation."""
 from __future__ import annotations
 
 from typing import Callable
 
 from chalicelib.domain.accounts import Language, LanguageLevel, PortfolioEntry, SellerProfile
 from chalicelib.domain.catalogue import Category, ServiceType, Subcategory
-from chalicelib.services import accounts, catalogue, gigs, runtime
+from chalicelib.services import accounts, catalogue, conversations, gigs, quick_responses, runtime
 from local.tokens import make_token, user_id_for
 
 CATALOGUE = [
@@ -110,4 +110,9 @@ def load(progress: Callable[[str], None] = print) -> dict[str, str]:
     for name in OPERATORS:
         tokens[name] = make_token(name, ("operators",))
     progress(f"buyers: {', '.join(BUYERS)}; operators: {', '.join(OPERATORS)}")
+    bob, omar = user_id_for("bob"), user_id_for("omar")
+    conversations.write_to(bob, omar, None, "Hi Omar, could you shoot a two-bedroom flat next week?", [], None, clock)
+    conversations.write_to(omar, None, bob, "Gladly. Which day suits you, and is there a balcony?", [], None, clock)
+    quick_responses.create(omar, "Thanks", "Thanks for your message! I answer within a day.", clock)
+    progress("messages: bob and omar have a conversation; omar has a quick response")
     return tokens

@@ -21,6 +21,7 @@ class Relationship:
     total_spent: int = 0  # minor units paid on completed orders (O19)
     last_order_at: datetime | None = None
     last_activity_at: datetime | None = None
+    conversation_id: str | None = None  # the pair's inbox conversation, once someone wrote (O19)
 
     @property
     def blocked(self) -> bool:
@@ -64,6 +65,10 @@ class Relationship:
 
     def buyer_wrote(self, now: datetime) -> None:
         self.buyer_wrote_first = True
+        self.last_activity_at = now
+
+    def conversation_opened(self, conversation_id: str, now: datetime) -> None:
+        self.conversation_id = conversation_id
         self.last_activity_at = now
 
     # -- orders ---------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import pytest
 
 from tests.integration.conftest import SELLER_PROFILE, gig_body, uid
 from tests.integration.outbox import stage_event
+from tests.integration.messaging_setup import messaging_world
 
 OWNER, OTHER, OPERATOR, STRANGER = "dana", "bob", "olga", None
 
@@ -49,6 +50,29 @@ MATRIX = [
     ("GET", "/me/notifications/unread-count", None, {OWNER: 200, OTHER: 200, STRANGER: 401, OPERATOR: 200}),
     ("POST", "/me/notifications/{notification}/read", None, {OWNER: 200, OTHER: 404, STRANGER: 401, OPERATOR: 404}),
     ("POST", "/me/notifications/read-all", None, {OWNER: 200, OTHER: 200, STRANGER: 401, OPERATOR: 200}),
+    # Messaging: carol wrote to dana; bob and olga are strangers to that conversation (O5).
+    ("POST", "/conversations", {"buyer_id": uid("carol"), "text": "Happy to help"},
+     {OWNER: 201, OTHER: 403, STRANGER: 401, OPERATOR: 403}),
+    ("GET", "/conversations", None, {OWNER: 200, OTHER: 200, STRANGER: 401, OPERATOR: 200}),
+    ("GET", "/conversations/{conversation_id}", None, {OWNER: 200, OTHER: 404, STRANGER: 401, OPERATOR: 404}),
+    ("GET", "/conversations/{conversation_id}/messages", None,
+     {OWNER: 200, OTHER: 404, STRANGER: 401, OPERATOR: 404}),
+    ("POST", "/conversations/{conversation_id}/messages", {"text": "Sure, when?"},
+     {OWNER: 201, OTHER: 404, STRANGER: 401, OPERATOR: 404}),
+    ("POST", "/conversations/{conversation_id}/read", None, {OWNER: 200, OTHER: 404, STRANGER: 401, OPERATOR: 404}),
+    ("POST", "/messages/{message_id}/spam-reports", {"reason": "Unsolicited"},
+     {OWNER: 201, OTHER: 404, STRANGER: 401, OPERATOR: 404}),
+    ("GET", "/spam-reports", None, {OWNER: 403, OTHER: 403, STRANGER: 401, OPERATOR: 200}),
+    ("GET", "/me/quick-responses", None, {OWNER: 200, OTHER: 200, STRANGER: 401, OPERATOR: 200}),
+    ("POST", "/me/quick-responses", {"title": "Hello", "text": "Thanks for writing!"},
+     {OWNER: 201, OTHER: 403, STRANGER: 401, OPERATOR: 403}),
+    ("PUT", "/me/quick-responses/{response_id}", {"title": "Hello", "text": "Thanks!"},
+     {OWNER: 200, OTHER: 404, STRANGER: 401, OPERATOR: 404}),
+    ("DELETE", "/me/quick-responses/{response_id}", None, {OWNER: 204, OTHER: 404, STRANGER: 401, OPERATOR: 404}),
+    ("PUT", "/me/blocked-buyers/{buyer_id}", None, {OWNER: 200, OTHER: 409, STRANGER: 401, OPERATOR: 409}),
+    ("DELETE", "/me/blocked-buyers/{buyer_id}", None, {OWNER: 204, OTHER: 404, STRANGER: 401, OPERATOR: 404}),
+    ("GET", "/me/blocked-buyers", None, {OWNER: 200, OTHER: 200, STRANGER: 401, OPERATOR: 200}),
+    ("GET", "/me/contacts", None, {OWNER: 200, OTHER: 200, STRANGER: 401, OPERATOR: 200}),
 ]
 
 
@@ -68,7 +92,7 @@ def world(api, catalogue, make_seller, published_gig):
     notification = stage_event(uid(OWNER))
     assert notifications.dispatch(runtime.clock(), email=RecordingEmailSender(), push=RecordingPushSender()).dispatched == 1
     return {"gig": published_gig["id"], "draft": draft["id"], "paused": paused["id"], "seller": uid(OWNER),
-            "notification": notification.id}
+            "notification": notification.id, **messaging_world(api)}
 
 
 def _call(api, method, path, body, caller):

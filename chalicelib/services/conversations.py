@@ -1,0 +1,130 @@
+"""Inbox conversations between a seller and a buyer (O5, O17, A4, W2): write (starting the pair's
+conversation or continuing it), list one's inbox, read, mark read. One conversation per pair; its
+id is kept on the pair's relationship (O19 shows it on the contact card).
+
+Every write is one transaction: the message and its event (``services.messaging``), the
+conversation with both inbox entries, and the relationship (saved when the buyer writes first or
+the conversation opens, otherwise checked unchanged, so a block cannot slip in meanwhile)."""
+from __future__ import annotations
+
+from chalicelib.domain.accounts import NotificationKind
+from chalicelib.domain.clock import Clock
+from chalicelib.domain.errors import NotFound
+from chalicelib.domain.events import ActorRole
+from chalicelib.domain.ids import new_id
+from chalicelib.domain.messaging import (
+    CONVERSATION,
+    Conversation,
+    Message,
+    Thread,
+    conversation_parties,
+    ensure_buyer_may_write,
+    ensure_seller_may_write,
+)
+from chalicelib.services import messaging
+from chalicelib.store import conversations as conversation_store
+from chalicelib.store import relationships as relationship_store
+from chalicelib.store import users as user_store
+from chalicelib.store.records import Record
+from chalicelib.store.unit_of_work import UnitOfWork
+
+
+def write_to(sender_id: str, seller_id: str | None, buyer_id: str | None, text: str,
+             attachment_ids: list[str], call_link: str | None, clock: Clock) -> tuple[Conversation, Message]:
+    """A buyer writes to a seller (``seller_id``) or a seller to a buyer (``buyer_id``), in the
+    pair's conversation, which the first message opens."""
+    seller_id, buyer_id, role = conversation_parties(sender_id, seller_id, buyer_id)
+    return _write(sender_id, role, seller_id, buyer_id, text, attachment_ids, call_link, clock)
+
+
+def write_in(conversation_id: str, sender_id: str, text: str, attachment_ids: list[str],
+             call_link: str | None, clock: Clock) -> tuple[Conversation, Message]:
+    record = _visible(conversation_id, sender_id)
+    conversation = record.value
+    role = conversation.role_of(sender_id)
+    assert role is not None
+    return _write(sender_id, role, conversation.seller_id, conversation.buyer_id, text, attachment_ids,
+                  call_link, clock, record)
+
+
+def _write(sender_id: str, role: ActorRole, seller_id: str, buyer_id: str, text: str, attachment_ids: list[str],
+           call_link: str | None, clock: Clock,
+           existing: Record[Conversation] | None = None) -> tuple[Conversation, Message]:
+    now = clock.now()
+    if role == ActorRole.BUYER:
+        seller = user_store.get(seller_id)
+        if seller is None or not seller.value.is_seller:
+            raise NotFound("No such seller.")
+        relationship = relationship_store.get_or_new(seller_id, buyer_id)
+        ensure_buyer_may_write(relationship.value, seller.value, now)  # O17, A4
+    else:
+        found = relationship_store.get(seller_id, buyer_id)
+        ensure_seller_may_write(found.value if found else None)  # O5
+        assert found is not None
+        relationship = found
+    rel = relationship.value
+    if existing is None and rel.conversation_id:
+        existing = conversation_store.get(rel.conversation_id)
+    thread = existing.value.thread if existing else Thread.conversation(new_id("conv"))
+
+    uow = UnitOfWork()
+    recipient = buyer_id if role == ActorRole.SELLER else seller_id
+    message = messaging.stage_message(uow, thread, sender_id, role, [recipient], text, attachment_ids, now,
+                                      NotificationKind.INBOX_MESSAGE, call_link)
+    changed = False
+    if existing:
+        record, conversation = existing, existing.value.with_message(message)
+    else:
+        conversation = Conversation.start(seller_id, buyer_id, message)
+        record = conversation_store.new_record(conversation)
+        rel.conversation_opened(conversation.id, now)
+        changed = True
+    if role == ActorRole.BUYER and not rel.buyer_wrote_first:
+        rel.buyer_wrote(now)  # O5: from now on the seller may write
+        changed = True
+    if changed:
+        relationship_store.stage_save(uow, relationship)
+    else:
+        relationship_store.stage_check(uow, relationship)
+    conversation_store.stage_save(uow, record, conversation)
+    uow.commit()
+    return conversation, message
+
+
+def _visible(conversation_id: str, user_id: str) -> Record[Conversation]:
+    record = conversation_store.get(conversation_id)
+    if record is None or record.value.role_of(user_id) is None:
+        raise NotFound("No such conversation.")
+    return record
+
+
+def get(conversation_id: str, user_id: str) -> Conversation:
+    return _visible(conversation_id, user_id).value
+
+
+def inbox(user_id: str, limit: int, cursor: str | None) -> tuple[list[Conversation], str | None]:
+    """The caller's conversations, on either side, most recent message first."""
+    return conversation_store.inbox_page(user_id, limit, cursor)
+
+
+def messages(conversation_id: str, user_id: str, limit: int, cursor: str | None) -> tuple[list[Message], str | None]:
+    conversation = _visible(conversation_id, user_id).value
+    return messaging.list_thread(conversation.thread, limit, cursor)
+
+
+def mark_read(conversation_id: str, user_id: str) -> Conversation:
+    record = _visible(conversation_id, user_id)
+    if record.value.unread_for(user_id) == 0:
+        return record.value
+    uow = UnitOfWork()
+    conversation_store.stage_save(uow, record, record.value.read_by(user_id))
+    uow.commit()
+    return record.value
+
+
+def _may_see(conversation_id: str, user_id: str) -> bool:
+    record = conversation_store.get(conversation_id)
+    return record is not None and record.value.role_of(user_id) is not None
+
+
+messaging.register_thread_kind(CONVERSATION, _may_see)

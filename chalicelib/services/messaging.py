@@ -1,0 +1,95 @@
+"""Messages in any thread: the part of messaging that inbox conversations and order conversations
+share. Owners of a thread kind (inbox conversations here, orders elsewhere) decide who may write
+and call ``stage_message`` inside their own transaction; they register who may see a thread so
+that spam reports (O5) work for every kind.
+
+Seams other code wires:
+- ``register_thread_kind(kind, may_see)``: ``may_see(thread_id, user_id) -> bool``.
+- ``use_attachment_check(check)``: ``check(uow, thread, sender_id, file_ids)`` raises a DomainError
+  (e.g. InvalidInput naming ``attachment_ids``) for files that may not be attached, and may stage
+  condition checks into ``uow``. Until the files service installs one, ids are kept as given.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Callable, Sequence
+
+from chalicelib.domain.accounts import NotificationKind
+from chalicelib.domain.clock import Clock
+from chalicelib.domain.errors import NotFound
+from chalicelib.domain.events import ActorRole, Event
+from chalicelib.domain.messaging import Message, SpamReport, Thread, already_reported
+from chalicelib.store import events as event_store
+from chalicelib.store import messages as message_store
+from chalicelib.store.unit_of_work import UnitOfWork
+
+ThreadVisibility = Callable[[str, str], bool]
+AttachmentCheck = Callable[[UnitOfWork, Thread, str, Sequence[str]], None]
+
+THREAD_KINDS: dict[str, ThreadVisibility] = {}
+
+
+def register_thread_kind(kind: str, may_see: ThreadVisibility) -> None:
+    THREAD_KINDS[kind] = may_see
+
+
+def may_see(thread: Thread | str, user_id: str) -> bool:
+    thread = Thread.parse(thread) if isinstance(thread, str) else thread
+    check = THREAD_KINDS.get(thread.kind)
+    return bool(check and check(thread.id, user_id))
+
+
+def accept_attachments(uow: UnitOfWork, thread: Thread, sender_id: str, file_ids: Sequence[str]) -> None:
+    """The check in place until the files service (F1) installs its own."""
+
+
+_attachment_check: AttachmentCheck = accept_attachments
+
+
+def use_attachment_check(check: AttachmentCheck) -> AttachmentCheck:
+    """Installs ``check`` and returns the previous one (tests put it back)."""
+    global _attachment_check
+    previous, _attachment_check = _attachment_check, check
+    return previous
+
+
+def stage_message(uow: UnitOfWork, thread: Thread | str, sender_id: str, sender_role: ActorRole,
+                  recipient_ids: Sequence[str], text: str, attachment_ids: Sequence[str], now: datetime,
+                  notification: NotificationKind, call_link: str | None = None) -> Message:
+    """Checks the message (limits, W2, O16), the attachments (the installed check), and stages it
+    with its event (``message.sent`` in the thread's stream, notifying ``recipient_ids`` under
+    ``notification``) into the caller's transaction. Who may write is the caller's to decide."""
+    thread = Thread.parse(thread) if isinstance(thread, str) else thread
+    message = Message.new(thread, sender_id, sender_role, text, tuple(attachment_ids), now, call_link)
+    _attachment_check(uow, thread, sender_id, message.attachment_ids)
+    message_store.stage_save(uow, message)
+    event_store.stage(uow, Event.new(
+        "message.sent", str(thread), now, sender_role, sender_id, f"New message: {message.preview}",
+        recipients=tuple(r for r in recipient_ids if r != sender_id), notification=notification,
+        data={"message_id": message.id, "attachments": len(message.attachment_ids),
+              "call_link": message.call_link is not None}))
+    return message
+
+
+def list_thread(thread: Thread | str, limit: int, cursor: str | None) -> tuple[list[Message], str | None]:
+    """A thread's messages, newest first. The caller has checked the reader may see the thread."""
+    return message_store.page(thread, limit, cursor)
+
+
+def report_spam(message_id: str, reporter_id: str, reason: str | None, clock: Clock) -> SpamReport:
+    """O5: any message can be reported as spam by someone who sees its thread, not its sender;
+    once per message and reporter."""
+    message = message_store.by_id(message_id)
+    if message is None or not may_see(message.thread, reporter_id):
+        raise NotFound("No such message.")
+    report = SpamReport.of(message, reporter_id, reason, clock.now())
+    if message_store.report_exists(message.id, reporter_id):
+        raise already_reported()
+    uow = UnitOfWork()
+    message_store.stage_report(uow, report)
+    uow.commit()
+    return report
+
+
+def spam_reports(limit: int, cursor: str | None) -> tuple[list[SpamReport], str | None]:
+    return message_store.reports_page(limit, cursor)
