@@ -16,6 +16,9 @@ from chalicelib.handlers.schemas.orders import (
     LedgerEntryOut, LedgerOut, MessageIn, NoteIn, NoteOut, OpenRequestIn, OperatorCancelIn,
     OrderOut, OrderPage, OrderSummaryOut, OrdersQuery, PlaceOrderIn, ReasonIn,
 )
+from chalicelib.handlers.api_messages import message_out
+from chalicelib.handlers.schemas.messages import MessageIn as ChatMessageIn
+from chalicelib.handlers.schemas.messages import MessageOut, MessagePage
 from chalicelib.services import orders, runtime
 from chalicelib.services.orders import CustomLine, Viewer
 
@@ -167,6 +170,22 @@ def get_note(call: Call, order_id: str) -> NoteOut:
            request=NoteIn, response=NoteOut)
 def put_note(call: Call, order_id: str) -> NoteOut:
     return NoteOut.model_validate(orders.put_doc(order_id, _viewer(call), orders.NOTE, call.body.model_dump()))
+
+
+# -- conversation ------------------------------------------------------------------------------------
+@api.route("/orders/{order_id}/messages", "POST", summary="Write in the order's conversation (O4, O5)",
+           request=ChatMessageIn, response=MessageOut, status=201, idempotent=True)
+def post_order_message(call: Call, order_id: str) -> MessageOut:
+    b = call.body
+    return message_out(orders.post_message(order_id, _viewer(call), b.text, b.attachment_ids, b.call_link,
+                                           runtime.clock()))
+
+
+@api.route("/orders/{order_id}/messages", "GET", summary="The order's conversation, newest first (O4)",
+           query=PageQuery, response=MessagePage)
+def order_messages(call: Call, order_id: str) -> MessagePage:
+    items, cursor = orders.messages(order_id, _viewer(call), call.query.limit, call.query.cursor)
+    return MessagePage(items=[message_out(m) for m in items], next_cursor=cursor)
 
 
 # -- resolution center -------------------------------------------------------------------------------

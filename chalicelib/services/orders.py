@@ -17,7 +17,9 @@ from chalicelib.domain.orders import (
 )
 from chalicelib.domain.pricing import Selection, price_extras, price_selection
 from chalicelib.domain.requirements import Answer
-from chalicelib.services import payments
+from chalicelib.domain.accounts import NotificationKind
+from chalicelib.domain.messaging import Message, Thread
+from chalicelib.services import messaging, payments
 from chalicelib.store import events as event_store
 from chalicelib.store import gigs as gig_store
 from chalicelib.store import orders as order_store
@@ -285,6 +287,34 @@ def fire_timer(deadline: Record[Deadline], clock: Clock) -> None:
     uow = UnitOfWork()
     _stage_outcome(uow, record, outcome)
     uow.commit()
+
+
+# -- the order's conversation (O4, O5) --------------------------------------------------------------
+def _may_see_thread(order_id: str, user_id: str) -> bool:
+    record = order_store.get(order_id)
+    return record is not None and record.value.role_of(user_id) is not None
+
+
+messaging.register_thread_kind("order", _may_see_thread)
+
+
+def post_message(order_id: str, viewer: Viewer, text: str, attachment_ids: Sequence[str], call_link: str | None,
+                 clock: Clock) -> Message:
+    """O5: the two parties of an order may always write to each other in its conversation (the
+    order exists); anyone else gets a 404. The message and its event go in one transaction."""
+    record, role = _load(order_id, Viewer(viewer.user_id))
+    order = record.value
+    other = order.seller_id if role is ActorRole.BUYER else order.buyer_id
+    uow = UnitOfWork()
+    message = messaging.stage_message(uow, Thread.order(order_id), viewer.user_id, role, (other,), text,
+                                      attachment_ids, clock.now(), NotificationKind.ORDER_MESSAGE, call_link)
+    uow.commit()
+    return message
+
+
+def messages(order_id: str, viewer: Viewer, limit: int, cursor: str | None) -> tuple[list[Message], str | None]:
+    _load(order_id, viewer)  # the parties and operators read it
+    return messaging.list_thread(Thread.order(order_id), limit, cursor)
 
 
 # -- earnings (M1) -------------------------------------------------------------------------------

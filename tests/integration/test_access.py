@@ -167,6 +167,9 @@ ORDER_MATRIX = [
      {BUYER: 403, SELLER: 403, OTHER: 403, STRANGER: 401, OPERATOR: 200}),
     ("GET", "/orders/{delivered}/ledger", None, _only(200, {BUYER, SELLER}, operator=200)),
     ("GET", "/me/earnings", None, ANY_USER),
+    ("POST", "/orders/{active}/messages", {"text": "Starting today"}, _only(201, {BUYER, SELLER}, parties=201,
+                                                                               operator=404)),
+    ("GET", "/orders/{active}/messages", None, _only(200, {BUYER, SELLER}, operator=200)),
 ]
 
 

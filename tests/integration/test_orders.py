@@ -419,3 +419,22 @@ def test_orders_are_listed_per_role_newest_first_and_paginated(api, order, clock
     assert api.get("/orders", "bob").json["items"] == []
     forged = api.get(f"/orders?role=seller&cursor={page1['next_cursor']}", SELLER)
     assert forged.status_code == 400
+
+
+# -- the order's conversation (O4, O5) --------------------------------------------------------------
+def test_both_parties_talk_in_the_order_conversation_O5(api, order, clock):
+    order.place()
+    first = api.post(f"/orders/{order.id}/messages", SELLER, body={"text": "Thanks for ordering!"})
+    assert first.status_code == 201  # the order exists: the seller may write first (O5)
+    clock.advance(minutes=1)
+    assert api.post(f"/orders/{order.id}/messages", BUYER, body={"text": "Looking forward"}).status_code == 201
+    assert api.post(f"/orders/{order.id}/messages", "bob", body={"text": "Hi"}).status_code == 404
+    texts = [m["text"] for m in api.get(f"/orders/{order.id}/messages", BUYER).json["items"]]
+    assert texts == ["Looking forward", "Thanks for ordering!"]
+    contact = api.post(f"/orders/{order.id}/messages", BUYER, body={"text": "mail me at a@b.example"})
+    assert contact.status_code == 422  # W2
+    report = api.post(f"/messages/{first.json['id']}/spam-reports", BUYER, body={})
+    assert report.status_code == 201
+    assert api.post(f"/messages/{first.json['id']}/spam-reports", "bob", body={}).status_code == 404
+    kinds = [e["kind"] for e in order.page(SELLER)["history"]]
+    assert kinds.count("message.sent") == 2
