@@ -6,7 +6,9 @@ from typing import Callable
 
 from chalicelib.domain.accounts import Language, LanguageLevel, PortfolioEntry, SellerProfile
 from chalicelib.domain.catalogue import Category, ServiceType, Subcategory
-from chalicelib.services import accounts, catalogue, conversations, gigs, quick_responses, runtime
+from chalicelib.domain.pricing import Selection
+from chalicelib.domain.requirements import Answer
+from chalicelib.services import accounts, catalogue, conversations, gigs, orders, quick_responses, runtime
 from local.tokens import make_token, user_id_for
 
 CATALOGUE = [
@@ -115,4 +117,23 @@ def load(progress: Callable[[str], None] = print) -> dict[str, str]:
     conversations.write_to(omar, None, bob, "Gladly. Which day suits you, and is there a balcony?", [], None, clock)
     quick_responses.create(omar, "Thanks", "Thanks for your message! I answer within a day.", clock)
     progress("messages: bob and omar have a conversation; omar has a quick response")
+    _orders(clock, progress)
     return tokens
+
+
+def _orders(clock, progress: Callable[[str], None]) -> None:
+    """alice has two orders with dana: one in progress, one delivered and waiting for her answer."""
+    alice, dana = user_id_for("alice"), user_id_for("dana")
+    buyer = orders.Viewer(alice)
+    gig = gigs.list_own(dana, 1, None)[0][0]
+    placed = []
+    for _ in range(2):
+        order = orders.place(alice, gig.id, Selection(tier=gig.packages[0].tier), clock)
+        answers = [Answer(r.id, text="A two-bedroom flat, 70 m2" if r.answer_type == "free_text" else None,
+                          choices=r.options[:1] if r.answer_type == "multiple_choice" else ())
+                   for r in order.requirements if r.mandatory]
+        if order.requirements:
+            orders.submit_requirements(order.id, buyer, answers, clock)
+        placed.append(order)
+    orders.deliver(placed[1].id, orders.Viewer(dana), "Here are the first drafts.", (), False, clock)
+    progress(f"orders: alice bought from dana twice ({placed[0].number} in progress, {placed[1].number} delivered)")
