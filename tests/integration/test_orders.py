@@ -438,3 +438,23 @@ def test_both_parties_talk_in_the_order_conversation_O5(api, order, clock):
     assert api.post(f"/messages/{first.json['id']}/spam-reports", "bob", body={}).status_code == 404
     kinds = [e["kind"] for e in order.page(SELLER)["history"]]
     assert kinds.count("message.sent") == 2
+
+
+# -- notifications (A3) ------------------------------------------------------------------------------
+def test_a_new_order_notifies_the_seller_as_their_preferences_say_A3(api, order, clock):
+    from chalicelib.services import notifications
+    from tests.integration.outbox import pending_ids, sent_emails, sent_pushes
+
+    prefs = {"preferences": {"order_placed": {"push": False, "email": True}}}
+    assert api.put("/me/preferences", SELLER, body=prefs).status_code == 200
+    order.place()
+    assert len(pending_ids()) == 1  # staged with the order, in its transaction
+    notifications.dispatch(clock)
+    assert pending_ids() == []
+    feed = api.get("/me/notifications", SELLER).json["items"]
+    assert [n["kind"] for n in feed] == ["order.place"]
+    emails = [m for m in sent_emails() if m.subject and "FO-" in (m.subject + str(m.body))]
+    assert len(emails) == 1 and sent_pushes() == []  # e-mail on, push off
+    assert api.get("/me/notifications", BUYER).json["items"] == []  # the actor is not told
+    notifications.dispatch(clock)  # a second pass sends nothing again
+    assert len([m for m in sent_emails() if "FO-" in (m.subject + str(m.body))]) == 1
