@@ -1,12 +1,13 @@
 """The Chalice app: registers blueprints and middleware, nothing else."""
 from chalice import Chalice
 
-from chalicelib.handlers import api_accounts, api_catalogue, api_gigs, api_meta, schedules
+from chalicelib.handlers import api_accounts, api_catalogue, api_files, api_gigs, api_meta, scan_consumer, schedules
 from chalicelib.handlers.middleware import http_middleware
 
 app = Chalice(app_name="marketplace")
 app.register_middleware(http_middleware, "http")
 
-for module in (api_meta, api_accounts, api_catalogue, api_gigs):
+for module in (api_meta, api_accounts, api_catalogue, api_gigs, api_files):
     app.register_blueprint(module.api.blueprint)
 app.register_blueprint(schedules.blueprint)
+app.register_blueprint(scan_consumer.blueprint)

@@ -30,5 +30,9 @@ def create_all() -> dict:
     queue_url = sqs.create_queue(QueueName=s.scan_queue_name, Attributes={
         "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "5"}),
         "VisibilityTimeout": "360"})["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    # As in the stack: every new object version is announced on the scan queue.
+    s3.put_bucket_notification_configuration(Bucket=s.upload_bucket, NotificationConfiguration={
+        "QueueConfigurations": [{"Id": "scan-uploads", "QueueArn": queue_arn, "Events": ["s3:ObjectCreated:*"]}]})
     return {"table": s.table_name, "idempotency_table": s.idempotency_table_name, "bucket": s.upload_bucket,
             "scan_queue": queue_url, "scan_dlq": dlq_url}

@@ -13,6 +13,7 @@ from enum import StrEnum
 class DeadlineKind(StrEnum):
     AVAILABILITY_START = "availability_start"  # A4: hide the seller's gigs
     AVAILABILITY_END = "availability_end"  # A4: the seller is available again by itself
+    FILE_SCAN = "file_scan"  # F1: a file with no verdict by then becomes unscannable
 
 
 @dataclass(frozen=True)

@@ -11,13 +11,14 @@ from chalicelib.domain.clock import Clock
 from chalicelib.domain.deadlines import Deadline, DeadlineKind
 from chalicelib.domain.errors import Conflict
 from chalicelib.observability import logger
-from chalicelib.services import accounts
+from chalicelib.services import accounts, files
 from chalicelib.store import deadlines as deadline_store
 from chalicelib.store.records import Record
 
 FIRES: dict[DeadlineKind, Callable[[Record[Deadline], Clock], None]] = {
     DeadlineKind.AVAILABILITY_START: accounts.fire_availability_deadline,
     DeadlineKind.AVAILABILITY_END: accounts.fire_availability_deadline,
+    DeadlineKind.FILE_SCAN: files.fire_scan_deadline,  # F1
 }
 
 
