@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from chalicelib.domain.files import Purpose
+from local.media_seed import GeneratedImageScanner, upload_and_scan
 from tests.integration.conftest import SELLER_PROFILE, gig_body, uid
 
 OWNER, OTHER, OPERATOR, STRANGER = "dana", "bob", "olga", None
@@ -41,11 +43,24 @@ MATRIX = [
      {OWNER: 403, OTHER: 403, STRANGER: 401, OPERATOR: 200}),
     ("GET", "/me/gigs", None, {OWNER: 200, OTHER: 200, STRANGER: 401, OPERATOR: 200}),
     ("GET", "/me/gigs/{draft}", None, {OWNER: 200, OTHER: 404, STRANGER: 401, OPERATOR: 404}),
+    # F1: files. {file} is dana's clean message attachment (attached to nothing), {image} the
+    # clean image her listed gig shows (G8: anyone may see it).
+    ("POST", "/uploads", {"purpose": "message", "name": "plan.pdf", "content_type": "application/pdf", "size": 1000},
+     {OWNER: 201, OTHER: 201, STRANGER: 401, OPERATOR: 201}),
+    ("GET", "/files/{file}", None, {OWNER: 200, OTHER: 404, STRANGER: 401, OPERATOR: 200}),
+    ("GET", "/files/{file}/download", None, {OWNER: 200, OTHER: 404, STRANGER: 401, OPERATOR: 200}),
+    ("POST", "/files/{file}/reports", {"reason": "It asks for my password."},
+     {OWNER: 201, OTHER: 404, STRANGER: 401, OPERATOR: 201}),
+    ("GET", "/files/{image}", None, {OWNER: 200, OTHER: 200, STRANGER: 401, OPERATOR: 200}),
+    ("GET", "/files/{image}/download", None, {OWNER: 200, OTHER: 200, STRANGER: 401, OPERATOR: 200}),
+    ("GET", "/gigs/{gig}/media/{image}/download", None, {OWNER: 200, OTHER: 200, STRANGER: 200, OPERATOR: 200}),
+    ("GET", "/gigs/{draft}/media/{image}/download", None, {OWNER: 404, OTHER: 404, STRANGER: 404, OPERATOR: 404}),
+    ("GET", "/file-reports", None, {OWNER: 403, OTHER: 403, STRANGER: 401, OPERATOR: 200}),
 ]
 
 
 @pytest.fixture
-def world(api, catalogue, make_seller, published_gig):
+def world(api, clock, catalogue, make_seller, published_gig):
     """dana (seller) owns a published gig, a complete draft and a paused gig; bob is a buyer;
     olga an operator; an unused category exists."""
     draft = api.post("/gigs", OWNER, body=gig_body(title="I will paint your kitchen cabinets")).json
@@ -53,7 +68,10 @@ def world(api, catalogue, make_seller, published_gig):
     assert api.post(f"/gigs/{paused['id']}/publish", OWNER).status_code == 200
     assert api.post(f"/gigs/{paused['id']}/pause", OWNER).status_code == 200
     assert api.op("PUT", "/catalogue/categories/unused", OPERATOR, body={"name": "Unused"}).status_code == 200
-    return {"gig": published_gig["id"], "draft": draft["id"], "paused": paused["id"], "seller": uid(OWNER)}
+    message_file = upload_and_scan(uid(OWNER), clock, b"Floor plan, revision 2\n", "plan.txt", "text/plain",
+                                   Purpose.MESSAGE, GeneratedImageScanner())
+    return {"gig": published_gig["id"], "draft": draft["id"], "paused": paused["id"], "seller": uid(OWNER),
+            "file": message_file, "image": published_gig["media"][0]}
 
 
 def _call(api, method, path, body, caller):
@@ -77,6 +95,6 @@ def test_matrix_covers_every_route():
 
     served = {(m, p) for p, methods in app.routes.items() for m in methods} - {("GET", "/openapi.json"), ("GET", "/docs")}
     covered = {(m, t.replace("{gig}", "{gig_id}").replace("{draft}", "{gig_id}").replace("{paused}", "{gig_id}")
-                .replace("{seller}", "{seller_id}").replace("gardening", "{slug}").replace("unused", "{slug}"))
+                .replace("{seller}", "{seller_id}").replace("{file}", "{file_id}").replace("{image}", "{file_id}").replace("gardening", "{slug}").replace("unused", "{slug}"))
                for m, t, _, _ in MATRIX}
     assert served - covered == set()
