@@ -71,8 +71,9 @@ def edit(seller_id: str, gig_id: str, changes: dict[str, Any], clock: Clock) -> 
     catalogue = catalogue_store.load()
     before = record.value.media
     fields = _domain_fields(_with_ids(changes))
-    media_errors = _media_errors(record.value, catalogue, fields.get("media", before),
-                                 fields.get("category"), fields.get("subcategory"))
+    # Only a live gig must stay publishable (G8 included); a draft's gallery is checked at publish.
+    media_errors = [] if record.value.state == GigState.DRAFT else _media_errors(
+        record.value, catalogue, fields.get("media", before), fields.get("category"), fields.get("subcategory"))
     file_service.check_gig_media(seller_id, before, fields.get("media", before))
     gig = record.value.edit(clock.now(), catalogue, media_errors=media_errors, **fields)
     uow = UnitOfWork()
