@@ -9,10 +9,14 @@ TOKEN_USER := $(if $(filter command line,$(origin USER)),$(USER),alice)
 GROUPS ?=
 PORT ?= 8000
 MOTO_PORT ?= 5000
+# ClamAV from Debian (root installs directly, anyone else through sudo); freshclam is never run
+# here (no internet): tests and `make run` scan with a database made from the EICAR test string.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+CLAMAV_TEST_DB := .clamav/test-db
 SWEEP_SECONDS ?= 60
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test token openapi bench unit integration infra contract clean deps node
+.PHONY: run test token openapi bench unit integration infra contract clean deps node clamav
 
 $(STAMP): requirements.txt requirements-dev.txt infra/requirements.txt
 	@echo "==> installing Python packages into $(VENV)"
@@ -21,7 +25,13 @@ $(STAMP): requirements.txt requirements-dev.txt infra/requirements.txt
 	@$(PY) -m pip install --quiet -r requirements-dev.txt
 	@touch $(STAMP)
 
-deps: $(STAMP)
+deps: $(STAMP) clamav
+
+clamav: $(STAMP)
+	@command -v clamd >/dev/null && command -v clamscan >/dev/null && command -v sigtool >/dev/null || { \
+	  echo "==> installing ClamAV (clamav, clamav-daemon) from Debian"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq clamav clamav-daemon >/dev/null; }
+	@test -s $(CLAMAV_TEST_DB)/test.hdb || $(PY) -m local.clamav_local --build-db $(CLAMAV_TEST_DB) >/dev/null
 
 # CDK synthesis runs on Node.js; install it from Debian where the machine lacks it.
 node:
@@ -59,4 +69,4 @@ bench: deps
 	@$(PY) -m benchmarks.run
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis infra/cdk.out
+	rm -rf $(VENV) .pytest_cache .hypothesis infra/cdk.out .clamav

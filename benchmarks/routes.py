@@ -85,9 +85,13 @@ def _money(amount: int) -> dict:
     return {"amount": amount, "currency": "USD"}
 
 
+ERIN_MEDIA: list[str] = []  # erin's cover image, uploaded and scanned when the demo data is loaded
+
+
 def erin_gig(title: str) -> dict:
     """A complete gig (every G rule satisfied), so it can be published as it is."""
     return {
+        "media": list(ERIN_MEDIA),
         "title": title, "category": "renovation", "subcategory": "painting", "service_type": "interior",
         "tags": ["painting", "interior", "walls"],
         "description": "Two coats on walls and ceilings, with prep, patching and clean-up included.",
@@ -288,6 +292,9 @@ def run() -> dict:
             for name in ("erin", "frank"):
                 tokens[name] = make_token(name)
             ids = {name: user_id_for(name) for name in tokens}
+            from local.media_seed import seed_gig_image
+
+            ERIN_MEDIA[:] = [seed_gig_image(user_id_for("erin"), runtime.clock())]
             _prewarm_clients()
             creation = _client_creation_cost()
             with ProblemTestClient(app) as client:

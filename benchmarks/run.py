@@ -1,4 +1,4 @@
-"""`make bench`: python -m benchmarks.run [--only routes imports sweeper] [--runs N] [--sellers N --due N]
+"""`make bench`: python -m benchmarks.run [--only routes imports sweeper scan] [--runs N] [--sellers N --due N]
 
 Prints a report (stdout) and progress lines (stderr) as it goes. Asserts nothing about time."""
 from __future__ import annotations
@@ -15,7 +15,7 @@ env.configure()  # before anything from the app is imported
 from benchmarks import calls  # noqa: E402
 from benchmarks.report import heading, line, progress  # noqa: E402
 
-SECTIONS = ("routes", "imports", "sweeper")
+SECTIONS = ("routes", "imports", "sweeper", "scan")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -43,6 +43,9 @@ def main(argv: list[str] | None = None) -> int:
         elif name == "sweeper":
             from benchmarks import sweep
             sweep.run(args.sellers, args.due)
+        elif name == "scan":
+            from benchmarks import scan
+            scan.run()
         progress("bench", f"section {name} done in {time.perf_counter() - t:.1f}s")
     line()
     line(f"Total bench time: {time.perf_counter() - started:.1f}s")

@@ -36,7 +36,9 @@ def _setup(sellers: int, due: int, clock) -> list[str]:
         accounts.activate_seller(user_id, f"sweep-seller-{i:04d}", None, profile, clock)
         near = i < due
         if near:
-            gig = gigs.create_draft(user_id, dict(gig_fields), clock)
+            from local.media_seed import seed_gig_image
+
+            gig = gigs.create_draft(user_id, {**gig_fields, "media": [seed_gig_image(user_id, clock)]}, clock)
             gigs.publish(user_id, gig.id, clock)
         start = today + timedelta(days=2 if near else 30)
         accounts.set_availability(user_id, Availability(id="", start_date=start, end_date=start + timedelta(days=7),

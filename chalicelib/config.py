@@ -24,6 +24,13 @@ class Settings(BaseSettings):
     due_shards: int = 8
     # How many days an idempotency record is kept.
     idempotency_days: int = 1
+    # The virus scanner (chalicelib/files/clamav.py): "auto" uses clamd when its socket exists,
+    # else the clamscan command; "clamd" or "clamscan" forces one. An empty database directory
+    # means ClamAV's own default (/var/lib/clamav; /opt/clamav/db in the scanner image).
+    scanner: str = "auto"
+    clamd_socket: str = "/tmp/clamd.sock"
+    clamscan_path: str = "clamscan"
+    clamav_database_dir: str = ""
     # JSON bodies larger than this are refused with 413 before parsing.
     max_body_bytes: int = 256 * 1024
     # Notifications: e-mail goes out through SES from this (verified) address; push is published

@@ -91,8 +91,12 @@ GIGS = {
 }
 
 
-def load(progress: Callable[[str], None] = print) -> dict[str, str]:
-    """Loads everything and returns a demo token per user."""
+def load(progress: Callable[[str], None] = print, scanner=None) -> dict[str, str]:
+    """Loads everything and returns a demo token per user. Each seller's gigs show a generated
+    cover image, uploaded and scanned like any upload (``scanner``: the running ClamAV, or the
+    stand-in for generated images, local/media_seed.py)."""
+    from local.media_seed import seed_gig_image
+
     clock = runtime.clock()
     for category in CATALOGUE:
         catalogue.put_category(category)
@@ -101,8 +105,9 @@ def load(progress: Callable[[str], None] = print) -> dict[str, str]:
     for name, profile in SELLERS.items():
         user_id = user_id_for(name)
         accounts.activate_seller(user_id, name, f"{name}@example.test", profile, clock)
+        cover = seed_gig_image(user_id, clock, scanner)
         for fields in GIGS.get(name, []):
-            gig = gigs.create_draft(user_id, {k: v for k, v in fields.items()}, clock)
+            gig = gigs.create_draft(user_id, {**fields, "media": [cover]}, clock)
             gigs.publish(user_id, gig.id, clock)
         progress(f"seller {name}: {len(GIGS.get(name, []))} published gigs")
         tokens[name] = make_token(name)

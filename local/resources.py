@@ -35,5 +35,9 @@ def create_all() -> dict:
     topic_arn = boto3.client("sns", region_name=s.aws_region).create_topic(
         Name=s.push_topic_arn.rsplit(":", 1)[-1])["TopicArn"]
     boto3.client("ses", region_name=s.aws_region).verify_email_identity(EmailAddress=s.notification_sender)
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    # As in the stack: every new object version is announced on the scan queue.
+    s3.put_bucket_notification_configuration(Bucket=s.upload_bucket, NotificationConfiguration={
+        "QueueConfigurations": [{"Id": "scan-uploads", "QueueArn": queue_arn, "Events": ["s3:ObjectCreated:*"]}]})
     return {"table": s.table_name, "idempotency_table": s.idempotency_table_name, "bucket": s.upload_bucket,
             "scan_queue": queue_url, "scan_dlq": dlq_url, "push_topic": topic_arn}

@@ -1,9 +1,12 @@
 """`make run`: the whole back end on this machine.
 
 Starts moto server on 127.0.0.1 (DynamoDB, S3, SQS, SES, SNS), creates the table, bucket, queues
-and push topic, loads demo data, serves the API with Chalice's local server on 127.0.0.1:8000 and
-runs the sweeper and the notification dispatcher every minute beside it (Chalice local runs no
-schedules). Ctrl-C stops all of it.
+and push topic (the bucket notifies the scan queue of every upload, as in AWS), starts a clamd of
+its own when ClamAV is installed (signatures: the EICAR test database `make deps` builds, or the
+official ones in /var/lib/clamav when present), loads demo data, serves the API with Chalice's local
+server on 127.0.0.1:8000, runs the sweeper and the notification dispatcher every minute and drains
+the scan queue into the app's scan consumer every second beside it (Chalice local runs no schedules
+and no queue events). Ctrl-C stops all of it.
 
 Pointing it at real AWS instead is configuration: ``--target aws`` (or LOCAL_TARGET=aws) skips moto
 and the resource creation and uses the credentials, region and resource names in the environment
@@ -12,6 +15,7 @@ outputs; NOTIFICATION_SENDER: the verified SES sender)."""
 from __future__ import annotations
 
 import argparse
+import glob
 import os
 import signal
 import sys
@@ -19,7 +23,12 @@ import threading
 from http.server import HTTPServer
 
 
+PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CLAMAV_DIR = os.path.join(PROJECT_DIR, ".clamav")
+
+
 def _configure_environment(target: str, moto_port: int) -> None:
+    os.environ.setdefault("CLAMD_SOCKET", os.path.join(CLAMAV_DIR, "run", "clamd.sock"))
     os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "marketplace")
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
@@ -61,6 +70,28 @@ def _start_api(host: str, port: int):
     return server
 
 
+def _start_clamd():
+    """A clamd of our own, or None (the scanner then falls back to the clamscan command)."""
+    from local import clamav_local
+
+    if not clamav_local.installed():
+        print("    ClamAV is not installed (make deps installs it): uploads stay unscanned", flush=True)
+        return None
+    official = "/var/lib/clamav"
+    if glob.glob(os.path.join(official, "*.c[lv]d")):
+        database = official
+    else:
+        database = clamav_local.build_test_database(os.path.join(CLAMAV_DIR, "test-db"))
+    daemon = clamav_local.LocalClamd(os.path.dirname(os.environ["CLAMD_SOCKET"]), database)
+    try:
+        daemon.start()
+    except RuntimeError as exc:
+        print(f"    clamd did not start ({exc}); the clamscan command scans instead", flush=True)
+        return None
+    print(f"    clamd on {daemon.socket_path} (signatures: {database})", flush=True)
+    return daemon
+
+
 def _sweeper_loop(stop: threading.Event, every: float) -> None:
     """The two schedules of the deployed app, one after the other: the sweeper, then the
     notification dispatcher draining the outbox (e-mail and push go to moto's SES and SNS)."""
@@ -100,20 +131,28 @@ def main(argv: list[str] | None = None) -> int:
 
         print("==> creating table, idempotency table, bucket and queues", flush=True)
         create_all()
+    print("==> starting the virus scanner", flush=True)
+    clamd = _start_clamd()
     tokens: dict[str, str] = {}
     if not args.no_demo:
         from local.demo import load
 
         print("==> loading demo data", flush=True)
-        tokens = load(progress=lambda line: print(f"    {line}", flush=True))
+        tokens = load(progress=lambda line: print(f"    {line}", flush=True),
+                      scanner=clamd.scanner() if clamd else None)
     api = _start_api(args.host, args.port)
     stop = threading.Event()
     sweeper = threading.Thread(target=_sweeper_loop, args=(stop, args.sweep_seconds), name="sweeper", daemon=True)
     sweeper.start()
+    from local import scan_worker
+
+    scans = threading.Thread(target=scan_worker.loop, args=(stop,), name="scanner", daemon=True)
+    scans.start()
 
     base = f"http://{args.host}:{args.port}"
     print(f"\nAPI        {base}\nDocs       {base}/docs\nOpenAPI    {base}/openapi.json")
     print(f"Sweeper    every {args.sweep_seconds:g} s (deadlines, then the notification outbox)")
+    print(f"Scanner    {'clamd' if clamd else 'clamscan'}, uploads scanned within seconds (POST /uploads)")
     if tokens:
         print("\nDemo tokens (header `Authorization: <token>`):")
         for name, token in tokens.items():
@@ -131,6 +170,8 @@ def main(argv: list[str] | None = None) -> int:
     print("\n==> stopping", flush=True)
     stop.set()
     api.shutdown()
+    if clamd:
+        clamd.stop()
     if moto:
         moto.stop()
     return 0

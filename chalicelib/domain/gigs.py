@@ -60,8 +60,9 @@ TIERS = ("basic", "standard", "premium")  # G4: one package (basic) or all three
 
 EDITABLE_FIELDS = frozenset({
     "title", "category", "subcategory", "service_type", "tags", "description", "packages",
-    "extras", "faq", "requirements", "physical",
+    "extras", "faq", "requirements", "physical", "media",
 })
+MEDIA_MAX = 7  # G8: 3 images, 1 video, 1 audio, 2 PDFs (the gallery rules: domain/files.py)
 CATALOGUE_FIELDS = ("category", "subcategory", "service_type")  # G2: locked once published
 
 
@@ -226,6 +227,7 @@ class Gig:
     published_at: datetime | None = None  # first publication; set once, locks G2
     pause_reason: PauseReason | None = None
     removed_reason: str | None = None
+    media: tuple[str, ...] = ()  # G8: file ids, in gallery order (checked by domain/files.py)
 
     @classmethod
     def new_draft(cls, *, seller_id: str, now: datetime, gig_id: str | None = None,
@@ -233,13 +235,15 @@ class Gig:
                   service_type: str | None = None, tags: Sequence[str] = (),
                   description: str = "", packages: Sequence[Package] = (),
                   extras: Extras | None = None, faq: Sequence[FaqEntry] = (),
-                  requirements: Sequence[Requirement] = (), physical: bool = False) -> "Gig":
+                  requirements: Sequence[Requirement] = (), physical: bool = False,
+                  media: Sequence[str] = ()) -> "Gig":
         gig = cls(
             id=gig_id or new_id("gig"), seller_id=seller_id, state=GigState.DRAFT,
             title=title, category=category, subcategory=subcategory, service_type=service_type,
             tags=tuple(tags), description=description, packages=tuple(packages),
             extras=extras if extras is not None else Extras(), faq=tuple(faq),
             requirements=tuple(requirements), physical=physical, created_at=now, updated_at=now,
+            media=tuple(media),
         )
         _raise_if(draft_errors(gig), "invalid gig draft")
         return gig
@@ -257,8 +261,10 @@ class Gig:
         return next((p for p in self.packages if p.tier == tier), None)
 
     # -- editing ------------------------------------------------------------------------------
-    def edit(self, now: datetime, catalogue: Catalogue, **changes: Any) -> "Gig":
-        """Change editable fields. Drafts get the draft check; live gigs must stay publishable.
+    def edit(self, now: datetime, catalogue: Catalogue, *, media_errors: Iterable[FieldError] = (),
+             **changes: Any) -> "Gig":
+        """Change editable fields. Drafts get the draft check; live gigs must stay publishable
+        (``media_errors``: G8 for the edited gallery, checked elsewhere).
         Category, subcategory and service type are locked once the gig was published (G2)."""
         if self.state == GigState.REMOVED:
             raise Conflict("a removed gig cannot be edited", code="gig_removed", rule="G9")
@@ -277,7 +283,7 @@ class Gig:
         if self.state == GigState.DRAFT:
             _raise_if(draft_errors(candidate), "invalid gig draft")
         else:
-            _raise_if(publish_errors(candidate, catalogue), "a live gig must stay complete")
+            _raise_if(publish_errors(candidate, catalogue, media_errors), "a live gig must stay complete")
         self._take(candidate)
         return self
 
@@ -443,6 +449,8 @@ class _Checker:
         self.requirements(gig)
         if not isinstance(gig.physical, bool):
             self.add("physical", "must be true or false", "invalid_type", "G5")
+        for i, file_id in self.items("media", gig.media, str, high=MEDIA_MAX, rule="G8"):
+            self.text(f"media.{i}", file_id, max_len=ITEM_ID_MAX, rule="G8", contact_check=False)
         return self.errors
 
     def title(self, gig: Gig) -> None:

@@ -4,12 +4,14 @@ from __future__ import annotations
 import typing
 from typing import Any
 
+from chalicelib.domain.catalogue import Catalogue
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.codec import from_primitive
 from chalicelib.domain.errors import Conflict, Forbidden, NotFound
 from chalicelib.domain.gigs import Actor, Gig, GigAction, GigState
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.pricing import Quote, Selection, price_selection
+from chalicelib.services import files as file_service
 from chalicelib.store import catalogue as catalogue_store
 from chalicelib.store import gigs as gig_store
 from chalicelib.store import users as user_store
@@ -50,6 +52,7 @@ def create_draft(seller_id: str, fields: dict[str, Any], clock: Clock) -> Gig:
         raise Conflict(f"A seller may have at most {MAX_GIGS_PER_SELLER} gigs.", code="too_many_gigs")
     gig = Gig.new_draft(seller_id=seller_id, now=clock.now(), gig_id=new_id("gig"),
                         **_domain_fields(_with_ids(fields)))
+    file_service.check_gig_media(seller_id, (), gig.media)
     uow = UnitOfWork()
     gig_store.stage_save(uow, gig_store.new_record(gig), gig)
     uow.commit()
@@ -65,11 +68,27 @@ def _own(seller_id: str, gig_id: str) -> Record[Gig]:
 
 def edit(seller_id: str, gig_id: str, changes: dict[str, Any], clock: Clock) -> Gig:
     record = _own(seller_id, gig_id)
-    gig = record.value.edit(clock.now(), catalogue_store.load(), **_domain_fields(_with_ids(changes)))
+    catalogue = catalogue_store.load()
+    before = record.value.media
+    fields = _domain_fields(_with_ids(changes))
+    # Only a live gig must stay publishable (G8 included); a draft's gallery is checked at publish.
+    media_errors = [] if record.value.state == GigState.DRAFT else _media_errors(
+        record.value, catalogue, fields.get("media", before), fields.get("category"), fields.get("subcategory"))
+    file_service.check_gig_media(seller_id, before, fields.get("media", before))
+    gig = record.value.edit(clock.now(), catalogue, media_errors=media_errors, **fields)
     uow = UnitOfWork()
     gig_store.stage_save(uow, record, gig)
     uow.commit()
     return gig
+
+
+def _media_errors(gig: Gig, catalogue: Catalogue, media: tuple[str, ...], category: str | None = None,
+                  subcategory: str | None = None) -> list:
+    """G8 for a gallery of this gig (the category decides whether video is required)."""
+    sub = catalogue.subcategory(category or gig.category, subcategory or gig.subcategory)
+    return file_service.gallery_errors_for(gig.seller_id, media,
+                                           requires_video=bool(sub and sub.requires_video),
+                                           allows_audio=bool(sub and sub.allows_audio))
 
 
 def publish(seller_id: str, gig_id: str, clock: Clock) -> Gig:
@@ -78,8 +97,10 @@ def publish(seller_id: str, gig_id: str, clock: Clock) -> Gig:
     seller = user_store.get(seller_id)
     assert seller is not None
     now = clock.now()
-    gig = record.value.apply(GigAction.PUBLISH, Actor.SELLER, now, catalogue=catalogue_store.load(),
-                             seller_available=seller.value.is_available(now))
+    catalogue = catalogue_store.load()
+    gig = record.value.apply(GigAction.PUBLISH, Actor.SELLER, now, catalogue=catalogue,
+                             seller_available=seller.value.is_available(now),
+                             media_errors=_media_errors(record.value, catalogue, record.value.media))
     uow = UnitOfWork()
     gig_store.stage_save(uow, record, gig)
     # The availability read above must still hold when this commits.

@@ -12,6 +12,7 @@ from chalicelib.domain.deadlines import Deadline, DeadlineKind
 from chalicelib.domain.errors import Conflict
 from chalicelib.observability import logger
 from chalicelib.services import accounts, orders
+from chalicelib.services import accounts, files
 from chalicelib.store import deadlines as deadline_store
 from chalicelib.store.records import Record
 
@@ -19,6 +20,7 @@ FIRES: dict[DeadlineKind, Callable[[Record[Deadline], Clock], None]] = {
     DeadlineKind.AVAILABILITY_START: accounts.fire_availability_deadline,
     DeadlineKind.AVAILABILITY_END: accounts.fire_availability_deadline,
     **{kind: orders.fire_timer for kind in DeadlineKind if kind.value.startswith("order_")},
+    DeadlineKind.FILE_SCAN: files.fire_scan_deadline,  # F1
 }
 
 

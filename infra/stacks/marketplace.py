@@ -50,6 +50,16 @@ SCAN_LAMBDA_TIMEOUT = 60  # seconds; the scan consumer reads and inspects a whol
 # AWS's advice for an SQS event source: visibility timeout at least 6x the function timeout.
 SCAN_VISIBILITY_TIMEOUT = 6 * SCAN_LAMBDA_TIMEOUT
 SCAN_MAX_RECEIVE_COUNT = 5
+# The scan consumer runs ClamAV (see infra/README.md, "Virus scanning"): memory for the loaded
+# signatures, /tmp for the object and ClamAV's extraction (MaxScanSize, chalicelib/files/clamav.py).
+SCAN_LAMBDA_MEMORY = 3008  # MB
+SCAN_EPHEMERAL_STORAGE = 2048  # MB of /tmp
+# Where the ClamAV layer puts clamscan and where the definitions are unpacked at cold start.
+SCANNER_ENVIRONMENT = {
+    "SCANNER": "clamscan",
+    "CLAMSCAN_PATH": "/opt/bin/clamscan",
+    "CLAMAV_DATABASE_DIR": "/tmp/clamav-db",
+}
 
 SCAN_STATUS_TAG = "scan-status"
 SCAN_CLEAN = "clean"
@@ -155,6 +165,8 @@ class MarketplaceStack(cdk.Stack):
         if "@" not in notification_sender:
             raise ValueError(f"notification_sender must be an e-mail address: {notification_sender!r}")
         self.notification_sender = notification_sender
+        # The ClamAV layer (clamscan, libclamav and freshclam built for Amazon Linux 2023).
+        self.clamav_layer_arn = self.node.try_get_context("clamav_layer_arn") or None
         self.allowed_origins = list(allowed_origins)
         self.scan_queue_name = f"{stage}-{APP_NAME}-scan"
         # Every function logs to <prefix>/<logical id>; the roles may write there only.
@@ -567,6 +579,12 @@ class MarketplaceStack(cdk.Stack):
                 )
                 function.add_property_override("Role", self.scanner_role.role_arn)
                 function.add_property_override("Timeout", SCAN_LAMBDA_TIMEOUT)
+                function.add_property_override("MemorySize", SCAN_LAMBDA_MEMORY)
+                function.add_property_override("EphemeralStorage", {"Size": SCAN_EPHEMERAL_STORAGE})
+                for key, value in SCANNER_ENVIRONMENT.items():
+                    function.add_property_override(f"Environment.Variables.{key}", value)
+                if self.clamav_layer_arn:
+                    function.add_property_override("Layers", [self.clamav_layer_arn])
                 self.scan_function_ids.append(logical_id)
 
     def _patch_rest_api(self) -> None:

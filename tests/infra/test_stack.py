@@ -331,11 +331,23 @@ def test_functions_run_with_the_stack_roles_only(synth: Synth) -> None:
         assert other.startswith("BucketNotificationsHandler"), other
 
 
-def test_scan_consumer_is_wired_when_present(synth: Synth) -> None:
+def test_scan_consumer_is_wired(synth: Synth) -> None:
+    """app.py's @app.on_sqs_message scan consumer reads the stack's queue with the scanner role
+    and runs ClamAV with room for it (F1)."""
     consumers = synth.stack.scan_function_ids
-    if not consumers:
-        pytest.skip("app.py has no @app.on_sqs_message consumer yet (the infra is ready for it)")
     assert len(consumers) == 1
+    (logical_id,) = consumers
+    props = synth.json["Resources"][logical_id]["Properties"]
+    (event,) = props["Events"].values()
+    assert event["Type"] == "SQS" and event["Properties"]["Queue"] == getatt(synth.logical_id(synth.stack.scan_queue))
+    assert event["Properties"]["BatchSize"] == 1  # a failure retries exactly one upload
+    assert props["Role"] == getatt(synth.logical_id(synth.stack.scanner_role))
+    assert props["MemorySize"] == synth.module.SCAN_LAMBDA_MEMORY
+    assert props["EphemeralStorage"] == {"Size": synth.module.SCAN_EPHEMERAL_STORAGE}
+    variables = props["Environment"]["Variables"]
+    for key, value in synth.module.SCANNER_ENVIRONMENT.items():
+        assert variables[key] == value
+    assert variables["UPLOAD_BUCKET"] == ref(synth.logical_id(synth.stack.bucket))
 
 
 def test_sweeper_schedule(synth: Synth) -> None:

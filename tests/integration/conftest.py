@@ -15,9 +15,13 @@ from local.tokens import make_token, user_id_for
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
 
+# username -> the clean gig image make_seller gave them (G8: publishing needs one).
+GIG_IMAGES: dict[str, str] = {}
+
 
 @pytest.fixture
 def aws():
+    GIG_IMAGES.clear()
     with mock_aws():
         create_all()
         yield
@@ -90,10 +94,16 @@ SELLER_PROFILE = {
 
 
 @pytest.fixture
-def make_seller(api):
+def make_seller(api, clock):
+    """Activates a seller and gives them one clean gig image (a generated PNG, uploaded and put
+    through the scan service), which ``gig_body(seller=...)`` puts in the gallery."""
+    from local.media_seed import seed_gig_image
+
     def make(username: str) -> dict:
         response = api.put("/me/seller-profile", username, body=SELLER_PROFILE)
         assert response.status_code == 200, response.json
+        if username not in GIG_IMAGES:
+            GIG_IMAGES[username] = seed_gig_image(uid(username), clock)
         return response.json
 
     return make
@@ -110,8 +120,8 @@ def usd(amount: int) -> dict:
     return {"amount": amount, "currency": "USD"}
 
 
-def gig_body(**overrides) -> dict:
-    """A complete, publishable gig as the API takes it."""
+def gig_body(seller: str = "dana", **overrides) -> dict:
+    """A complete, publishable gig of ``seller`` as the API takes it (made by make_seller)."""
     body = {
         "title": "I will plan and manage your kitchen remodel",
         "category": "renovation",
@@ -131,6 +141,7 @@ def gig_body(**overrides) -> dict:
                    "custom": [{"title": "3D rendering", "price": usd(5000), "added_days": 2}]},
         "faq": [{"question": "Do you travel?", "answer": "Within 50 miles."}],
         "requirements": [{"question": "Kitchen size?", "answer_type": "free_text", "mandatory": True}],
+        "media": [GIG_IMAGES[seller]] if seller in GIG_IMAGES else [],
     }
     body.update(overrides)
     return body

@@ -8,6 +8,8 @@ import re
 
 import pytest
 
+from chalicelib.domain.files import Purpose
+from local.media_seed import GeneratedImageScanner, upload_and_scan
 from tests.integration.conftest import SELLER_PROFILE, gig_body, uid
 from tests.integration.outbox import stage_event
 from tests.integration.messaging_setup import messaging_world
@@ -73,11 +75,24 @@ MATRIX = [
     ("DELETE", "/me/blocked-buyers/{buyer_id}", None, {OWNER: 204, OTHER: 404, STRANGER: 401, OPERATOR: 404}),
     ("GET", "/me/blocked-buyers", None, {OWNER: 200, OTHER: 200, STRANGER: 401, OPERATOR: 200}),
     ("GET", "/me/contacts", None, {OWNER: 200, OTHER: 200, STRANGER: 401, OPERATOR: 200}),
+    # F1: files. {file} is dana's clean message attachment (attached to nothing), {image} the
+    # clean image her listed gig shows (G8: anyone may see it).
+    ("POST", "/uploads", {"purpose": "message", "name": "plan.pdf", "content_type": "application/pdf", "size": 1000},
+     {OWNER: 201, OTHER: 201, STRANGER: 401, OPERATOR: 201}),
+    ("GET", "/files/{file}", None, {OWNER: 200, OTHER: 404, STRANGER: 401, OPERATOR: 200}),
+    ("GET", "/files/{file}/download", None, {OWNER: 200, OTHER: 404, STRANGER: 401, OPERATOR: 200}),
+    ("POST", "/files/{file}/reports", {"reason": "It asks for my password."},
+     {OWNER: 201, OTHER: 404, STRANGER: 401, OPERATOR: 201}),
+    ("GET", "/files/{image}", None, {OWNER: 200, OTHER: 200, STRANGER: 401, OPERATOR: 200}),
+    ("GET", "/files/{image}/download", None, {OWNER: 200, OTHER: 200, STRANGER: 401, OPERATOR: 200}),
+    ("GET", "/gigs/{gig}/media/{image}/download", None, {OWNER: 200, OTHER: 200, STRANGER: 200, OPERATOR: 200}),
+    ("GET", "/gigs/{draft}/media/{image}/download", None, {OWNER: 404, OTHER: 404, STRANGER: 404, OPERATOR: 404}),
+    ("GET", "/file-reports", None, {OWNER: 403, OTHER: 403, STRANGER: 401, OPERATOR: 200}),
 ]
 
 
 @pytest.fixture
-def world(api, catalogue, make_seller, published_gig):
+def world(api, clock, catalogue, make_seller, published_gig):
     """dana (seller) owns a published gig, a complete draft and a paused gig; bob is a buyer;
     olga an operator; an unused category exists; dana has one notification."""
     draft = api.post("/gigs", OWNER, body=gig_body(title="I will paint your kitchen cabinets")).json
@@ -91,8 +106,11 @@ def world(api, catalogue, make_seller, published_gig):
 
     notification = stage_event(uid(OWNER))
     assert notifications.dispatch(runtime.clock(), email=RecordingEmailSender(), push=RecordingPushSender()).dispatched == 1
+    message_file = upload_and_scan(uid(OWNER), clock, b"Floor plan, revision 2\n", "plan.txt", "text/plain",
+                                   Purpose.MESSAGE, GeneratedImageScanner())
     return {"gig": published_gig["id"], "draft": draft["id"], "paused": paused["id"], "seller": uid(OWNER),
-            "notification": notification.id, **messaging_world(api)}
+            "notification": notification.id, "file": message_file, "image": published_gig["media"][0],
+            **messaging_world(api)}
 
 
 def _call(api, method, path, body, caller):
@@ -116,7 +134,7 @@ def test_matrix_covers_every_route():
 
     served = {(m, p) for p, methods in app.routes.items() for m in methods} - {("GET", "/openapi.json"), ("GET", "/docs")}
     covered = {(m, t.replace("{gig}", "{gig_id}").replace("{draft}", "{gig_id}").replace("{paused}", "{gig_id}")
-                .replace("{seller}", "{seller_id}").replace("{notification}", "{notification_id}").replace("gardening", "{slug}").replace("unused", "{slug}"))
+                .replace("{seller}", "{seller_id}").replace("{notification}", "{notification_id}").replace("{file}", "{file_id}").replace("{image}", "{file_id}").replace("gardening", "{slug}").replace("unused", "{slug}"))
                for m, t, _, _ in MATRIX}
     covered |= {(m, re.sub(r"\{(awaiting|active|delivered|requested)\}", "{order_id}", t)
                  .replace("{request}", "{request_id}")) for m, t, _, _ in ORDER_MATRIX}

@@ -13,7 +13,7 @@ def seller(api, catalogue, make_seller):
 
 
 def _publish(api, user, **overrides):
-    gig = api.post("/gigs", user, body=gig_body(**overrides)).json
+    gig = api.post("/gigs", user, body=gig_body(seller=user, **overrides)).json
     response = api.post(f"/gigs/{gig['id']}/publish", user)
     assert response.status_code == 200, response.json
     return response.json

@@ -105,6 +105,8 @@ class GigFields(RequestModel):
     faq: list[FaqModel] | None = Field(None, max_length=30)
     requirements: list[RequirementModel] | None = Field(None, max_length=30)
     physical: bool | None = None
+    media: list[Annotated[str, Field(max_length=64)]] | None = Field(
+        None, max_length=20, description="G8: ids of the seller's uploaded gig media files, gallery order.")
 
     def changes(self) -> dict[str, Any]:
         """Fields the client sent; ``null`` for a text field clears it."""
@@ -113,7 +115,7 @@ class GigFields(RequestModel):
         for name in ("title", "category", "subcategory", "description"):
             if name in out and out[name] is None:
                 out[name] = ""
-        for name in ("tags", "packages", "faq", "requirements"):
+        for name in ("tags", "packages", "faq", "requirements", "media"):
             if name in out and out[name] is None:
                 out[name] = []
         if out.get("extras", 0) is None:
@@ -197,6 +199,8 @@ class GigOut(BaseModel):
     faq: list[FaqOut]
     requirements: list[RequirementOut]
     physical: bool
+    media: list[str] = Field(description="G8: file ids; listed gigs' media download at "
+                                         "/gigs/{gig_id}/media/{file_id}/download")
     created_at: datetime
     updated_at: datetime
     published_at: datetime | None

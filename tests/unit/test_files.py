@@ -1,0 +1,237 @@
+"""F1 / G8 domain checks: names, claimed types, first bytes, verdicts, the file record's life and
+the gallery rules."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from chalicelib.domain.files import (
+    FILE_TYPES,
+    AcceptedUpload,
+    Family,
+    FileState,
+    GalleryItem,
+    MediaInfo,
+    Purpose,
+    StoredFile,
+    UploadRequest,
+    Verdict,
+    VerdictSource,
+    attach_errors,
+    check_upload,
+    content_matches,
+    gallery_errors,
+    media_problem,
+    name_errors,
+    verdict_from_engine,
+)
+
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+MB = 1024 * 1024
+
+
+def codes(errors):
+    return {e.code for e in errors}
+
+
+@pytest.mark.parametrize("name,code", [
+    ("", "required"),
+    ("   ", "required"),
+    ("../etc/passwd.txt", "path_in_name"),
+    ("..\\boot.txt", "path_in_name"),
+    ("reports/q1.pdf", "path_in_name"),
+    ("a..pdf", "path_in_name"),
+    ("bad\x00.pdf", "nul_byte"),
+    ("tab\there.pdf", "control_character"),
+    ("line\nbreak.pdf", "control_character"),
+    ("invoice\u202efdp.exe", "invisible_character"),
+    ("zero\u200bwidth.pdf", "invisible_character"),
+    (" leading.pdf", "untrimmed_name"),
+    ("trailing.pdf ", "untrimmed_name"),
+    ("dot.pdf.", "untrimmed_name"),
+    ("README", "missing_extension"),
+    (".pdf", "missing_extension"),
+    ("a.jpg.php", "dangerous_extension"),
+    ("shell.php.jpg", "dangerous_extension"),
+    ("invoice.pdf.exe", "dangerous_extension"),
+    ("setup.EXE", "dangerous_extension"),
+    ("page.html", "dangerous_extension"),
+    ("logo.svg", "dangerous_extension"),
+    ("x" * 197 + ".pdf", "too_long"),
+])
+def test_f1_bad_names_are_refused(name, code):
+    assert code in codes(name_errors(name))
+
+
+@pytest.mark.parametrize("name", ["plan.pdf", "Kitchen Plan (v2).PDF", "שרטוט.pdf", "photo.final.jpg"])
+def test_f1_plain_names_pass(name):
+    assert name_errors(name) == []
+
+
+def _request(name="plan.pdf", content_type="application/pdf", size=1000, purpose=Purpose.MESSAGE):
+    return UploadRequest(purpose, name, content_type, size)
+
+
+@pytest.mark.parametrize("kwargs,field,code", [
+    ({"name": "plan.exe", "content_type": "application/pdf"}, "name", "dangerous_extension"),
+    ({"name": "plan.docx", "content_type": "application/pdf"}, "name", "extension_mismatch"),
+    ({"name": "photo.jpg", "content_type": "image/png"}, "name", "extension_mismatch"),
+    ({"name": "tool.exe", "content_type": "application/x-msdownload"}, "content_type", "type_not_allowed"),
+    ({"name": "page.html", "content_type": "text/html"}, "content_type", "type_not_allowed"),
+    ({"name": "notes.txt", "content_type": "text/plain", "purpose": Purpose.GIG_MEDIA}, "content_type",
+     "type_not_allowed"),
+    ({"size": 0}, "size", "too_small"),
+    ({"size": 50 * MB + 1}, "size", "too_large"),
+    ({"name": "tour.mp4", "content_type": "video/mp4", "size": 50 * MB, "purpose": Purpose.GIG_MEDIA}, "size",
+     "too_large"),
+    ({"name": "song.mp3", "content_type": "audio/mpeg", "size": 10 * MB, "purpose": Purpose.GIG_MEDIA}, "size",
+     "too_large"),
+])
+def test_f1_g8_upload_requests_that_do_not_agree_are_refused(kwargs, field, code):
+    result = check_upload(_request(**kwargs))
+    assert isinstance(result, list)
+    assert (field, code) in {(e.field, e.code) for e in result}
+
+
+def test_an_agreeing_request_gets_the_cap_of_its_purpose_and_type():
+    accepted = check_upload(_request(name="Tour.MP4", content_type="video/mp4", size=49 * MB, purpose=Purpose.GIG_MEDIA))
+    assert isinstance(accepted, AcceptedUpload)
+    assert accepted.max_bytes == 50 * MB - 1 and accepted.extension == "mp4"
+    delivery = check_upload(_request(size=90 * MB, purpose=Purpose.DELIVERY))
+    assert isinstance(delivery, AcceptedUpload) and delivery.max_bytes == 100 * MB
+
+
+@pytest.mark.parametrize("content_type,head,ok", [
+    ("application/pdf", b"%PDF-1.7\n", True),
+    ("application/pdf", b"MZ\x90\x00\x03", False),  # an .exe named .pdf
+    ("image/png", b"\x89PNG\r\n\x1a\n\x00\x00", True),
+    ("image/png", b"\xff\xd8\xff\xe0", False),  # a JPEG claimed as PNG
+    ("image/jpeg", b"\xff\xd8\xff\xe0", True),
+    ("image/jpeg", b"<?php system($_GET['c']); ?>", False),
+    ("video/mp4", b"\x00\x00\x00\x18ftypisom", True),
+    ("video/x-msvideo", b"RIFF\x00\x00\x00\x00AVI LIST", True),
+    ("video/x-msvideo", b"RIFF\x00\x00\x00\x00WEBPVP8 ", False),
+    ("audio/mpeg", b"ID3\x04\x00", True),
+    ("audio/mpeg", b"\xff\xfb\x90\x00", True),
+    ("application/zip", b"PK\x03\x04", True),
+    ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", b"PK\x03\x04", True),
+    ("text/plain", "plain text, ünïcode".encode(), True),
+    ("text/plain", b"text with a NUL\x00", False),
+    ("text/plain", b"\x7fELF\x02\x01\x01\x00", False),
+    ("text/csv", "a,b\n1,€".encode()[:-1], True),  # a character cut at the sniff boundary
+    ("text/plain", b"", False),
+])
+def test_f1_first_bytes_must_match_the_claimed_type(content_type, head, ok):
+    assert content_matches(FILE_TYPES[content_type], head) is ok
+
+
+@pytest.mark.parametrize("signature,state", [
+    (None, FileState.CLEAN),
+    ("Win.Test.EICAR_HDB-1", FileState.INFECTED),
+    ("Heuristics.Phishing.Email.SpoofedDomain", FileState.INFECTED),
+    ("Heuristics.Broken.Executable", FileState.INFECTED),
+    ("Heuristics.Limits.Exceeded.MaxScanSize", FileState.UNSCANNABLE),
+    ("Heuristics.Encrypted.Zip", FileState.UNSCANNABLE),
+])
+def test_f1_every_engine_finding_blocks(signature, state):
+    verdict = verdict_from_engine(signature)
+    assert verdict.state is state
+    if state is FileState.INFECTED:
+        assert verdict.signature == signature
+    if state is FileState.UNSCANNABLE:
+        assert verdict.reason
+
+
+def test_verdicts_carry_their_evidence():
+    with pytest.raises(ValueError):
+        Verdict(FileState.INFECTED)
+    with pytest.raises(ValueError):
+        Verdict(FileState.UNSCANNABLE)
+    with pytest.raises(ValueError):
+        Verdict(FileState.SCANNING)
+
+
+def _file(**kw) -> StoredFile:
+    base = dict(id="file_a", owner_id="u1", purpose=Purpose.MESSAGE, name="a.pdf", content_type="application/pdf",
+                max_bytes=MB, key="u/file_a/x", created_at=NOW)
+    base.update(kw)
+    return StoredFile(**base)
+
+
+def test_f1_a_verdict_belongs_to_one_version_and_is_given_once():
+    f = _file().record_upload("v1", 10, NOW)
+    assert f is not None and f.state is FileState.SCANNING and f.is_blocked
+    assert f.record_upload("v2", 10, NOW) is None
+    assert f.record_verdict(Verdict(FileState.CLEAN), "v2", 10, NOW) is None  # another version
+    clean = f.record_verdict(Verdict(FileState.CLEAN), "v1", 10, NOW)
+    assert clean is not None and clean.is_clean and clean.version_id == "v1"
+    assert clean.record_verdict(Verdict(FileState.INFECTED, signature="X"), "v1", 10, NOW) is None
+
+
+def test_f1_the_sweeper_makes_a_file_without_verdict_unscannable_and_a_real_scan_may_follow():
+    never = _file().time_out(NOW)
+    assert never.state is FileState.UNSCANNABLE and "never uploaded" in never.reason
+    stuck = _file().record_upload("v1", 10, NOW).record_failure("clamd down").time_out(NOW)
+    assert stuck.state is FileState.UNSCANNABLE and "clamd down" in stuck.reason
+    assert stuck.verdict_source is VerdictSource.SWEEPER
+    assert stuck.time_out(NOW) is None
+    rescanned = stuck.record_verdict(Verdict(FileState.CLEAN), "v1", 10, NOW)
+    assert rescanned is not None and rescanned.is_clean
+
+
+def test_f1_attach_refuses_what_is_not_the_callers_uploaded_file_for_this_purpose():
+    mine = _file().record_upload("v1", 10, NOW)
+    other_purpose = _file(id="file_b", purpose=Purpose.DELIVERY).record_upload("v1", 10, NOW)
+    not_uploaded = _file(id="file_c")
+    elsewhere = mine.attach("order:o2")
+    errors = attach_errors([(0, "file_a", mine), (1, "file_x", None), (2, "file_b", other_purpose),
+                            (3, "file_c", not_uploaded), (4, "file_d", _file(id="file_d", owner_id="u2")),
+                            (5, "file_a", mine)], "u1", Purpose.MESSAGE, "conversation:c1")
+    assert {(e.field, e.code) for e in errors} == {
+        ("files.1", "unknown_file"), ("files.2", "wrong_purpose"), ("files.3", "not_uploaded"),
+        ("files.4", "unknown_file"), ("files.5", "duplicate")}
+    assert codes(attach_errors([(0, "file_a", elsewhere)], "u1", Purpose.MESSAGE, "order:o1")) == {"already_attached"}
+    assert attach_errors([(0, "file_a", elsewhere)], "u1", Purpose.MESSAGE, "order:o2") == []
+
+
+@pytest.mark.parametrize("content_type,info,problem", [
+    ("image/png", MediaInfo(Family.IMAGE, width=1280, height=769), None),
+    ("image/png", MediaInfo(Family.IMAGE, width=711, height=430), "at least 712x430"),
+    ("image/png", MediaInfo(Family.IMAGE, width=4001, height=2000), "at most 4000x2416"),
+    ("video/mp4", MediaInfo(Family.VIDEO, width=1920, height=1080, duration_seconds=75), None),
+    ("video/mp4", MediaInfo(Family.VIDEO, width=1920, height=1080, duration_seconds=75.5), "at most 75 s"),
+    ("video/x-msvideo", MediaInfo(Family.VIDEO, width=720, height=720, duration_seconds=10), "landscape"),
+    ("audio/mpeg", MediaInfo(Family.AUDIO, duration_seconds=210), None),
+    ("audio/mpeg", MediaInfo(Family.AUDIO, duration_seconds=211), "3:30"),
+    ("application/pdf", MediaInfo(Family.DOCUMENT, pages=12), None),
+    ("application/pdf", MediaInfo(Family.DOCUMENT, pages=0), "pages"),
+    ("image/png", None, "could not be read"),
+])
+def test_g8_measured_media_rules(content_type, info, problem):
+    found = media_problem(content_type, info)
+    assert (found is None) if problem is None else (problem in found)
+
+
+def _item(i, content_type="image/png", state=FileState.CLEAN, problem=None, exists=True):
+    return GalleryItem(file_id=f"file_{i}", exists=exists, state=state, content_type=content_type, problem=problem)
+
+
+def test_g8_gallery_counts():
+    assert gallery_errors([_item(1)]) == []
+    assert codes(gallery_errors([])) == {"image_required"}
+    assert "too_many_images" in codes(gallery_errors([_item(i) for i in range(4)]))
+    assert "too_many_pdfs" in codes(gallery_errors([_item(0)] + [_item(i, "application/pdf") for i in range(1, 4)]))
+    assert "too_many_videos" in codes(gallery_errors([_item(0), _item(1, "video/mp4"), _item(2, "video/x-msvideo")]))
+    assert "video_required" in codes(gallery_errors([_item(0)], requires_video=True))
+    assert "audio_not_allowed" in codes(gallery_errors([_item(0), _item(1, "audio/mpeg")], allows_audio=False))
+    assert gallery_errors([_item(0), _item(1, "audio/mpeg")], allows_audio=True) == []
+
+
+def test_g8_only_clean_own_files_count():
+    errors = gallery_errors([_item(0, state=FileState.INFECTED), _item(1, state=FileState.SCANNING),
+                             _item(2, exists=False), _item(3, problem="too small"), _item(3)])
+    by_field = {e.field: e.code for e in errors}
+    assert by_field["media.0"] == "file_not_clean" and by_field["media.1"] == "file_not_clean"
+    assert by_field["media.2"] == "unknown_file" and by_field["media.3"] == "media_rule"
+    assert by_field["media.4"] == "duplicate"
