@@ -646,7 +646,7 @@ def _submit_requirements(o: Order, c: _Ctx, out: Outcome) -> None:
 def _deliver(o: Order, c: _Ctx, out: Outcome) -> None:
     message = _text(c.payload, "message", required=False, rule="O6")
     files = tuple(c.payload.get("files", ()))
-    usable = c.payload.get("usable_files", len(files))  # files not blocked by the scan (F1)
+    usable = c.payload.get("usable_files", 0)  # clean files (F1): nothing is clean by default
     if not message and not usable:
         raise InvalidInput("A delivery needs a message or a file that may be downloaded.",
                            code="empty_delivery", fields=[FieldError("message", "required without usable files",

@@ -140,7 +140,7 @@ def delete_draft(call: Call, order_id: str) -> None:
            request=DeliveryIn, response=OrderOut, status=201, idempotent=True)
 def deliver(call: Call, order_id: str) -> OrderOut:
     b = call.body
-    order = orders.deliver(order_id, _viewer(call), b.message, (), b.from_draft, runtime.clock())
+    order = orders.deliver(order_id, _viewer(call), b.message, b.files, b.from_draft, runtime.clock())
     return order_out(order, _viewer(call))
 
 

@@ -7,7 +7,7 @@ Seams other code wires:
 - ``register_thread_kind(kind, may_see)``: ``may_see(thread_id, user_id) -> bool``.
 - ``use_attachment_check(check)``: ``check(uow, thread, sender_id, file_ids)`` raises a DomainError
   (e.g. InvalidInput naming ``attachment_ids``) for files that may not be attached, and may stage
-  condition checks into ``uow``. Until the files service installs one, ids are kept as given.
+  condition checks into ``uow``. The default attaches the sender's message uploads (F1).
 """
 from __future__ import annotations
 
@@ -18,7 +18,9 @@ from chalicelib.domain.accounts import NotificationKind
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.events import ActorRole, Event
+from chalicelib.domain.files import Purpose
 from chalicelib.domain.messaging import Message, SpamReport, Thread, already_reported
+from chalicelib.services import files
 from chalicelib.store import events as event_store
 from chalicelib.store import messages as message_store
 from chalicelib.store.unit_of_work import UnitOfWork
@@ -30,7 +32,9 @@ THREAD_KINDS: dict[str, ThreadVisibility] = {}
 
 
 def register_thread_kind(kind: str, may_see: ThreadVisibility) -> None:
+    """Who may see a thread of ``kind`` may also see the files attached to it (F1)."""
     THREAD_KINDS[kind] = may_see
+    files.register_visibility(kind, may_see)
 
 
 def may_see(thread: Thread | str, user_id: str) -> bool:
@@ -39,11 +43,15 @@ def may_see(thread: Thread | str, user_id: str) -> bool:
     return bool(check and check(thread.id, user_id))
 
 
-def accept_attachments(uow: UnitOfWork, thread: Thread, sender_id: str, file_ids: Sequence[str]) -> None:
-    """The check in place until the files service (F1) installs its own."""
+def attach_files(uow: UnitOfWork, thread: Thread, sender_id: str, file_ids: Sequence[str]) -> None:
+    """F1: a message carries only the sender's own uploads for messages, attached to this thread
+    in the message's transaction (422 naming ``attachment_ids.N`` otherwise). Whoever may see the
+    thread may then see the files (see ``_files_visible``)."""
+    if file_ids:
+        files.stage_attach(uow, list(file_ids), sender_id, Purpose.MESSAGE, str(thread), path="attachment_ids")
 
 
-_attachment_check: AttachmentCheck = accept_attachments
+_attachment_check: AttachmentCheck = attach_files
 
 
 def use_attachment_check(check: AttachmentCheck) -> AttachmentCheck:

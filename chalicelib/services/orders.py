@@ -19,7 +19,8 @@ from chalicelib.domain.pricing import Selection, price_extras, price_selection
 from chalicelib.domain.requirements import Answer
 from chalicelib.domain.accounts import NotificationKind
 from chalicelib.domain.messaging import Message, Thread
-from chalicelib.services import messaging, payments
+from chalicelib.domain.files import Purpose
+from chalicelib.services import files, messaging, payments
 from chalicelib.store import events as event_store
 from chalicelib.store import gigs as gig_store
 from chalicelib.store import orders as order_store
@@ -151,7 +152,19 @@ def ledger(order_id: str, viewer: Viewer) -> list[dict]:
 
 # -- the buyer -----------------------------------------------------------------------------------
 def submit_requirements(order_id: str, viewer: Viewer, answers: Sequence[Answer], clock: Clock) -> Order:
-    return _act(order_id, viewer, OrderAction.SUBMIT_REQUIREMENTS, clock, answers=tuple(answers))
+    """O3; files answering file questions are the buyer's requirement uploads, attached to the
+    order in the same transaction (F1)."""
+    record, role = _load(order_id, viewer)
+    uow = UnitOfWork()
+    file_ids = [f for answer in answers for f in answer.files]
+    if file_ids and role is ActorRole.BUYER:
+        files.stage_attach(uow, file_ids, viewer.user_id, Purpose.REQUIREMENT_ANSWER, f"order:{order_id}",
+                           path="answers.files")
+    outcome = record.value.apply(OrderAction.SUBMIT_REQUIREMENTS, role, viewer.user_id, clock.now(),
+                                 answers=tuple(answers))
+    _stage_outcome(uow, record, outcome)
+    uow.commit()
+    return record.value
 
 
 def accept(order_id: str, viewer: Viewer, clock: Clock) -> Order:
@@ -203,7 +216,7 @@ def delete_doc(order_id: str, viewer: Viewer, name: str) -> None:
     uow.commit()
 
 
-def deliver(order_id: str, viewer: Viewer, message: str | None, files: Sequence[str], from_draft: bool,
+def deliver(order_id: str, viewer: Viewer, message: str | None, file_ids: Sequence[str], from_draft: bool,
             clock: Clock) -> Order:
     """O6: a delivery with a message and/or files, or the saved draft (which it then clears)."""
     record, role = _load(order_id, viewer)
@@ -211,10 +224,14 @@ def deliver(order_id: str, viewer: Viewer, message: str | None, files: Sequence[
     if from_draft:
         if draft is None:
             raise Conflict("There is no saved draft to deliver.", code="no_draft", rule="O6")
-        message, files = draft.data.get("message"), draft.data.get("files", [])
-    outcome = record.value.apply(OrderAction.DELIVER, role, viewer.user_id, clock.now(),
-                                 message=message or "", files=tuple(files))
+        message, file_ids = draft.data.get("message"), draft.data.get("files", [])
     uow = UnitOfWork()
+    refs = []
+    if file_ids and role is ActorRole.SELLER:
+        refs = files.stage_attach(uow, list(file_ids), viewer.user_id, Purpose.DELIVERY, f"order:{order_id}")
+    # O6 + F1: blocked or still unscanned files do not make a delivery non-empty.
+    outcome = record.value.apply(OrderAction.DELIVER, role, viewer.user_id, clock.now(), message=message or "",
+                                 files=tuple(file_ids), usable_files=sum(1 for r in refs if r.clean))
     _stage_outcome(uow, record, outcome)
     if from_draft and draft is not None:
         uow.delete(draft)

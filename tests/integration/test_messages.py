@@ -134,9 +134,20 @@ def test_o16_a_seller_may_send_a_zoom_call_link(api, dana):
     assert other_site.status_code == 422 and other_site.json["errors"][0]["code"] == "invalid_call_link"
 
 
-def test_attachments_are_kept_and_the_files_check_can_refuse_them(api, dana):
-    sent = write(api, "carol", to_seller=DANA, text="Plans attached", attachment_ids=["file_a", "file_b"])
-    assert sent.status_code == 201 and sent.json["attachment_ids"] == ["file_a", "file_b"]
+def test_attachments_are_the_senders_uploads_and_visible_to_the_thread_F1(api, dana, clock):
+    from chalicelib.domain.files import Purpose
+    from local.media_seed import GeneratedImageScanner, upload_and_scan
+
+    plan = upload_and_scan(uid("carol"), clock, b"Floor plan\n", "plan.txt", "text/plain", Purpose.MESSAGE,
+                           GeneratedImageScanner())
+    sent = write(api, "carol", to_seller=DANA, text="Plans attached", attachment_ids=[plan])
+    assert sent.status_code == 201 and sent.json["attachment_ids"] == [plan]
+    assert api.get(f"/files/{plan}/download", DANA).status_code == 200  # the other party sees it
+    assert api.get(f"/files/{plan}/download", "bob").status_code == 404
+    reused = write(api, "carol", to_seller=DANA, text="Again", attachment_ids=[plan])
+    assert reused.status_code == 201  # the same thread: already attached here
+    foreign = write(api, "carol", to_seller=DANA, text="Not mine", attachment_ids=["file_nope"])
+    assert foreign.status_code == 422 and foreign.json["errors"][0]["field"] == "attachment_ids.0"
 
     def refuse(uow, thread, sender_id, file_ids):
         raise InvalidInput("Infected file.", code="file_blocked", rule="F1",
@@ -148,7 +159,7 @@ def test_attachments_are_kept_and_the_files_check_can_refuse_them(api, dana):
     finally:
         messaging.use_attachment_check(previous)
     assert refused.status_code == 422 and refused.json["rule"] == "F1"
-    assert api.get("/conversations", DANA).json["items"][0]["message_count"] == 1
+    assert api.get("/conversations", DANA).json["items"][0]["message_count"] == 2
 
 
 def test_o17_block_only_a_past_buyer_without_an_active_order_and_then_they_cannot_write(api, dana):

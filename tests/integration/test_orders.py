@@ -458,3 +458,76 @@ def test_a_new_order_notifies_the_seller_as_their_preferences_say_A3(api, order,
     assert api.get("/me/notifications", BUYER).json["items"] == []  # the actor is not told
     notifications.dispatch(clock)  # a second pass sends nothing again
     assert len([m for m in sent_emails() if "FO-" in (m.subject + str(m.body))]) == 1
+
+
+# -- files in orders (F1, O3, O6) ------------------------------------------------------------------
+class _Finds:
+    """A scanner that reports a signature (for files that are not EICAR but must come out infected)."""
+
+    name = "test-signature"
+
+    def scan(self, path: str) -> str | None:
+        return "Test.Signature"
+
+
+def _upload(owner: str, clock, purpose, scanner=None, name="plan.txt") -> str:
+    from local.media_seed import GeneratedImageScanner, upload_and_scan
+
+    return upload_and_scan(uid(owner), clock, b"Kitchen plan\n", name, "text/plain", purpose,
+                           scanner or GeneratedImageScanner())
+
+
+def test_delivered_files_are_attached_and_only_a_clean_one_counts_O6_F1(api, order, clock):
+    from chalicelib.domain.files import Purpose
+
+    order.start()
+    infected = _upload(SELLER, clock, Purpose.DELIVERY, _Finds())
+    only_blocked = order.post("/deliveries", SELLER, {"files": [infected]})
+    assert only_blocked.status_code == 422 and only_blocked.json["code"] == "empty_delivery"
+    clean = _upload(SELLER, clock, Purpose.DELIVERY)
+    not_mine = _upload(BUYER, clock, Purpose.DELIVERY)
+    refused = order.post("/deliveries", SELLER, {"files": [not_mine]})
+    assert refused.status_code == 422 and refused.json["errors"][0]["field"] == "files.0"
+    delivered = order.post("/deliveries", SELLER, {"files": [clean]})
+    assert delivered.status_code == 201, delivered.json
+    assert api.get(f"/orders/{order.id}/deliveries", BUYER).json["items"][0]["files"] == [clean]
+    assert api.get(f"/files/{clean}/download", BUYER).status_code == 200  # the buyer sees the delivery
+    assert api.get(f"/files/{clean}/download", "bob").status_code == 404
+
+
+def test_requirement_files_are_the_buyers_and_visible_to_the_seller_O3_F1(api, order, clock):
+    from chalicelib.domain.files import Purpose
+    from tests.integration.conftest import gig_body
+
+    body = gig_body(requirements=[
+        {"question": "Kitchen size?", "answer_type": "free_text", "mandatory": True},
+        {"question": "Your current floor plan", "answer_type": "file", "mandatory": False}])
+    gig = api.post("/gigs", SELLER, body=body).json
+    assert api.post(f"/gigs/{gig['id']}/publish", SELLER).status_code == 200
+    order.gig = gig
+    order.place()
+    size, plan_question = (r["id"] for r in gig["requirements"])
+    plan = _upload(BUYER, clock, Purpose.REQUIREMENT_ANSWER)
+    wrong_place = order.post("/requirements", BUYER, {"answers": [
+        {"requirement_id": size, "text": "12 m2", "files": [plan]}]})
+    assert wrong_place.status_code == 422  # a text question takes no file (O3)
+    not_an_answer = _upload(BUYER, clock, Purpose.MESSAGE)
+    wrong_purpose = order.post("/requirements", BUYER, {"answers": [
+        {"requirement_id": size, "text": "12 m2"}, {"requirement_id": plan_question, "files": [not_an_answer]}]})
+    assert wrong_purpose.status_code == 422 and wrong_purpose.json["errors"][0]["code"] == "wrong_purpose"
+    answered = order.post("/requirements", BUYER, {"answers": [
+        {"requirement_id": size, "text": "12 m2"}, {"requirement_id": plan_question, "files": [plan]}]})
+    assert answered.status_code == 200 and answered.json["answers"][1]["files"] == [plan]
+    assert api.get(f"/files/{plan}/download", SELLER).status_code == 200
+    assert api.get(f"/files/{plan}/download", "bob").status_code == 404
+
+
+def test_order_message_attachments_are_visible_to_both_parties_F1(api, order, clock):
+    from chalicelib.domain.files import Purpose
+
+    order.place()
+    photo = _upload(BUYER, clock, Purpose.MESSAGE)
+    sent = api.post(f"/orders/{order.id}/messages", BUYER, body={"text": "Current kitchen", "attachment_ids": [photo]})
+    assert sent.status_code == 201
+    assert api.get(f"/files/{photo}/download", SELLER).status_code == 200
+    assert api.get(f"/files/{photo}/download", "bob").status_code == 404

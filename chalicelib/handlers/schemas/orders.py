@@ -33,15 +33,19 @@ class AnswersIn(RequestModel):
 
 class DeliveryIn(RequestModel):
     message: str | None = Field(None, max_length=2500)
+    files: list[str] = Field(default_factory=list, max_length=20,
+                             description="Ids of the seller's delivery uploads (POST /uploads, purpose delivery).")
     from_draft: bool = Field(False, description="Deliver the saved draft (and clear it).")
 
 
 class DraftIn(RequestModel):
     message: str = Field(max_length=2500)
+    files: list[str] = Field(default_factory=list, max_length=20)
 
 
 class DraftOut(BaseModel):
     message: str
+    files: list[str] = []
 
 
 class MessageIn(RequestModel):
