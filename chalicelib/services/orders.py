@@ -12,6 +12,7 @@ from chalicelib.domain.clock import Clock
 from chalicelib.domain.deadlines import Deadline
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.events import ActorRole, Event
+from chalicelib.domain.ledger import EntryKind
 from chalicelib.domain.orders import (
     FINISHED, Offer, Order, OrderAction, OrderLine, OrderState, Outcome, RequestKind,
 )
@@ -77,7 +78,7 @@ def _stage_outcome(uow: UnitOfWork, record: OrderRecord, outcome: Outcome) -> No
         now = outcome.event.at if outcome.event else order.updated_at
         assert now is not None
         if ended:
-            settled = sum(e.amount for e in outcome.ledger if e.kind.value in ("seller_earning", "platform_fee"))
+            settled = sum(e.amount for e in outcome.ledger if e.kind in (EntryKind.SELLER_EARNING, EntryKind.PLATFORM_FEE))
             rel.value.order_ended(order.state is OrderState.COMPLETED, settled, now)
         else:
             rel.value.order_reopened(now)
