@@ -1,0 +1,136 @@
+"""Races on an order (O7/O8, O9, M1, M3, the sweeper): two writers at once, exactly one wins.
+
+Each use case reads the order and commits one transaction conditioned on the version it read
+(store/unit_of_work.py), and a timer fires through the same path (services/orders.fire_timer).
+The threaded tests line the writers up with a barrier and repeat, so both orders of arrival
+happen; the ``held`` variants hold every commit until both sides have read (a hook before
+TransactWriteItems), so the losing interleaving is forced regardless of thread timing; the
+``sequenced`` variants load both sides' records first and commit one after the other through
+the services' own staging, with no threads at all."""
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from chalicelib.domain.deadlines import DeadlineKind
+from chalicelib.domain.errors import Conflict
+from chalicelib.domain.events import ActorRole
+from chalicelib.domain.orders import LATE_CANCEL_AFTER, OrderAction, OrderState
+from chalicelib.domain.ledger import SELLER_SHARE_PERCENT
+from chalicelib.services import orders, sweeper
+from chalicelib.store import deadlines as deadline_store
+from chalicelib.store import orders as order_store
+from chalicelib.store.unit_of_work import UnitOfWork
+from tests.integration.conftest import uid
+from tests.integration.orders_under_stress import (
+    Parties, atomic_moto, commits_held_until_all_have_read, delivered_order, due_index_items,
+    past_review_period, refused, run_together, started_order, written,
+)
+
+ROUNDS = 5
+PRICE = 10000  # the basic package of conftest.gig_body()
+SELLER_SHARE = PRICE * SELLER_SHARE_PERCENT // 100
+
+
+@pytest.fixture
+def parties(published_gig) -> Parties:
+    with atomic_moto():
+        yield Parties(uid("dana"), uid("alice"), published_gig)
+
+
+def _order_deadlines(order_id: str, kind: DeadlineKind):
+    return [d for shard in range(8) for d in deadline_store.due(_far_future(), shard, 1000)
+            if d.value.subject == order_id and d.value.kind is kind]
+
+
+def _far_future():
+    from datetime import datetime, timezone
+    return datetime(2100, 1, 1, tzinfo=timezone.utc)
+
+
+def assert_completed_once(order_id: str) -> None:
+    w = written(order_id)
+    assert w.order.state is OrderState.COMPLETED
+    # M1: one settlement, 80/20 of what was paid, entries numbered without a gap
+    assert w.ledger == Counter({"payment": 1, "seller_earning": 1, "platform_fee": 1})
+    assert w.ledger_seqs == [1, 2, 3]
+    assert w.order.balance.seller_earnings == SELLER_SHARE and w.order.balance.held == 0
+    completions = w.events["order.accept"] + w.events["order.auto_complete"]
+    assert completions == 1, w.events
+    assert w.timer_items == []
+
+
+def assert_earnings(seller_id: str, completed: int) -> None:
+    summary, entries, _ = orders.earnings(seller_id, 100, None)
+    assert summary == {"earned": completed * SELLER_SHARE, "settlements": completed}
+    assert len(entries) == completed
+
+
+# -- (a) the buyer accepts while the sweeper auto-completes (O7 vs O8) ----------------------------
+def _accept_vs_sweep(p: Parties, clock, held: bool):
+    order = delivered_order(p, clock)
+    past_review_period(clock)  # the auto-complete timer is due; the buyer may still accept (O7)
+    sides = (lambda: orders.accept(order.id, p.buyer, clock), lambda: sweeper.sweep(clock))
+    if held:
+        with commits_held_until_all_have_read(2):
+            accepted, swept = run_together(*sides)
+    else:
+        accepted, swept = run_together(*sides)
+    return order.id, accepted, swept
+
+
+@pytest.mark.parametrize("held", [False, True], ids=["free", "held"])
+def test_accept_vs_auto_complete_settles_once(parties, clock, held):
+    winners = Counter()
+    for round_ in range(ROUNDS):
+        order_id, accepted, swept = _accept_vs_sweep(parties, clock, held)
+        assert swept.error is None, swept.error  # the sweeper never crashes on a lost race
+        report = swept.value
+        assert report.failed == 0
+        if accepted.error is None:
+            winners["buyer"] += 1
+            # the sweeper lost: a Conflict at commit, or the timer was gone when it looked
+            assert report.lost_races + report.fired <= 1
+        else:
+            assert refused(accepted), accepted.error  # 409: concurrent_update or invalid_transition
+            assert report.fired == 1 and report.lost_races == 0
+            winners["sweeper"] += 1
+        if held:  # both read before either committed: the loser's commit was refused
+            assert accepted.error is not None or report.lost_races == 1
+        assert_completed_once(order_id)
+        assert due_index_items() == [] or all(i.subject != order_id for i in due_index_items())
+    assert sum(winners.values()) == ROUNDS
+    assert_earnings(parties.seller_id, ROUNDS)
+
+
+def test_accept_vs_auto_complete_sequenced(parties, clock):
+    """No threads: both sides read, the sweeper commits first, the buyer's commit is refused; and
+    the other way round on a second order."""
+    for first in ("sweeper", "buyer"):
+        order = delivered_order(parties, clock)
+        past_review_period(clock)
+        [deadline] = _order_deadlines(order.id, DeadlineKind.ORDER_AUTO_COMPLETE)
+        buyer_side = order_store.get(order.id)
+        system_side = order_store.get(order.id)
+        now = clock.now()
+        buyer_outcome = buyer_side.value.apply(OrderAction.ACCEPT, ActorRole.BUYER, parties.buyer_id, now)
+        system_outcome = system_side.value.fire(deadline.value.kind, deadline.value.ref, now)
+        assert system_outcome is not None
+        commits = [(buyer_side, buyer_outcome), (system_side, system_outcome)]
+        if first == "sweeper":
+            commits.reverse()
+        _commit(*commits[0])
+        with pytest.raises(Conflict) as refused_:
+            _commit(*commits[1])
+        assert refused_.value.code == "concurrent_update"
+        assert_completed_once(order.id)
+        w = written(order.id)
+        assert w.events["order.auto_complete" if first == "sweeper" else "order.accept"] == 1
+    assert_earnings(parties.seller_id, 2)
+
+
+def _commit(record, outcome) -> None:
+    uow = UnitOfWork()
+    orders._stage_outcome(uow, record, outcome)
+    uow.commit()
