@@ -134,3 +134,98 @@ def _commit(record, outcome) -> None:
     uow = UnitOfWork()
     orders._stage_outcome(uow, record, outcome)
     uow.commit()
+
+
+# -- (b) the seller delivers while the buyer cancels the late order (O6 vs O9) --------------------
+def _late_enough(clock, order) -> None:
+    """Past O9's 24 hours after the due time."""
+    clock.advance(seconds=(order.due_at + LATE_CANCEL_AFTER - clock.now()).total_seconds() + 60)
+
+
+def assert_delivered_xor_cancelled(order_id: str) -> str:
+    w = written(order_id)
+    if w.order.state is OrderState.DELIVERED:
+        assert w.deliveries == 1 and w.order.deliveries == 1
+        assert w.ledger == Counter({"payment": 1}) and w.order.balance.held == PRICE  # nothing refunded
+        assert w.events["order.deliver"] == 1 and w.events["order.cancel_late"] == 0
+        assert w.order.cancelled_at is None and w.order.cancellation is None
+        assert w.timer_items == [f"TIMER#{DeadlineKind.ORDER_AUTO_COMPLETE.value}"]
+        return "seller"
+    assert w.order.state is OrderState.CANCELLED, w.order.state
+    # M3: refunded in full, and no delivery was recorded
+    assert w.ledger == Counter({"payment": 1, "refund": 1}) and w.order.balance.refunded == PRICE
+    assert w.order.balance.held == 0 and w.order.balance.seller_earnings == 0
+    assert w.deliveries == 0 and w.order.deliveries == 0 and w.order.delivered_at is None
+    assert w.events["order.cancel_late"] == 1 and w.events["order.deliver"] == 0
+    assert w.timer_items == []
+    return "buyer"
+
+
+@pytest.mark.parametrize("held", [False, True], ids=["free", "held"])
+def test_delivery_vs_late_cancellation_one_wins(parties, clock, held):
+    winners = Counter()
+    for _ in range(ROUNDS):
+        order = started_order(parties, clock)
+        _late_enough(clock, order)
+        sides = (lambda: orders.deliver(order.id, parties.seller, "Sorry for the wait: the plan.", (), False, clock),
+                 lambda: orders.cancel_late(order.id, parties.buyer, "Too late for me.", clock))
+        if held:
+            with commits_held_until_all_have_read(2):
+                delivered, cancelled = run_together(*sides)
+        else:
+            delivered, cancelled = run_together(*sides)
+        assert (delivered.error is None) != (cancelled.error is None), (delivered.error, cancelled.error)
+        loser = cancelled if delivered.error is None else delivered
+        assert refused(loser), loser.error  # 409, never a 500 or a half-written order
+        if held:
+            assert loser.error.code == "concurrent_update"
+        winner = assert_delivered_xor_cancelled(order.id)
+        assert winner == ("seller" if delivered.error is None else "buyer")
+        winners[winner] += 1
+    assert sum(winners.values()) == ROUNDS
+
+
+def test_delivery_vs_late_cancellation_sequenced(parties, clock):
+    for first in ("seller", "buyer"):
+        order = started_order(parties, clock)
+        _late_enough(clock, order)
+        now = clock.now()
+        seller_side, buyer_side = order_store.get(order.id), order_store.get(order.id)
+        deliver = seller_side.value.apply(OrderAction.DELIVER, ActorRole.SELLER, parties.seller_id, now,
+                                          message="Here it is.", files=())
+        cancel = buyer_side.value.apply(OrderAction.CANCEL_LATE, ActorRole.BUYER, parties.buyer_id, now,
+                                        reason="Too late.")
+        commits = [(seller_side, deliver), (buyer_side, cancel)]
+        if first == "buyer":
+            commits.reverse()
+        _commit(*commits[0])
+        with pytest.raises(Conflict) as refused_:
+            _commit(*commits[1])
+        assert refused_.value.code == "concurrent_update"
+        assert assert_delivered_xor_cancelled(order.id) == first
+
+
+# -- (c) two sweepers over many due timers --------------------------------------------------------
+DUE_ORDERS = 30
+
+
+def test_two_sweepers_fire_every_timer_once(parties, clock):
+    ids = [delivered_order(parties, clock).id for _ in range(DUE_ORDERS)]
+    past_review_period(clock)
+    assert len(due_index_items()) == DUE_ORDERS
+    first, second = run_together(lambda: sweeper.sweep(clock), lambda: sweeper.sweep(clock))
+    assert first.error is None and second.error is None, (first.error, second.error)
+    reports = [first.value, second.value]
+    # What the concurrent pair left (lost races: conflicts on the shared relationship and
+    # earnings items) stays due; later sweeps finish it.
+    for _ in range(DUE_ORDERS):
+        if not due_index_items():
+            break
+        reports.append(sweeper.sweep(clock))
+    assert due_index_items() == []
+    assert all(r.failed == 0 for r in reports), [r.as_dict() for r in reports]
+    assert sum(r.fired for r in reports) == DUE_ORDERS, [r.as_dict() for r in reports]
+    for order_id in ids:
+        assert_completed_once(order_id)
+        assert written(order_id).events["order.auto_complete"] == 1
+    assert_earnings(parties.seller_id, DUE_ORDERS)
