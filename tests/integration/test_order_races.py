@@ -10,9 +10,11 @@ the services' own staging, with no threads at all."""
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime, timezone
 
 import pytest
 
+from chalicelib.config import settings
 from chalicelib.domain.deadlines import DeadlineKind
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.events import ActorRole
@@ -40,12 +42,11 @@ def parties(published_gig) -> Parties:
 
 
 def _order_deadlines(order_id: str, kind: DeadlineKind):
-    return [d for shard in range(8) for d in deadline_store.due(_far_future(), shard, 1000)
+    return [d for shard in range(settings().due_shards) for d in deadline_store.due(_far_future(), shard, 1000)
             if d.value.subject == order_id and d.value.kind is kind]
 
 
-def _far_future():
-    from datetime import datetime, timezone
+def _far_future() -> datetime:
     return datetime(2100, 1, 1, tzinfo=timezone.utc)
 
 
@@ -229,3 +230,66 @@ def test_two_sweepers_fire_every_timer_once(parties, clock):
         assert_completed_once(order_id)
         assert written(order_id).events["order.auto_complete"] == 1
     assert_earnings(parties.seller_id, DUE_ORDERS)
+
+
+# -- (d) a deadline record fired again ----------------------------------------------------------
+def _snapshot(order_id: str):
+    record = order_store.get(order_id)
+    w = written(order_id)
+    return record.item.version, w.ledger, w.ledger_seqs, w.events, w.timer_items, w.order
+
+
+def test_a_fired_deadline_fired_again_changes_nothing(parties, clock):
+    order = delivered_order(parties, clock)
+    past_review_period(clock)
+    [deadline] = _order_deadlines(order.id, DeadlineKind.ORDER_AUTO_COMPLETE)
+    assert sweeper.sweep(clock).fired == 1
+    before = _snapshot(order.id)
+    for _ in range(3):  # the same record again: directly, through FIRES, and one day later
+        assert orders.fire_timer(deadline, clock) is False
+        assert sweeper.FIRES[deadline.value.kind](deadline, clock) is False
+        clock.advance(days=1)
+        assert sweeper.sweep(clock).as_dict() == {"fired": 0, "lost_races": 0, "failed": 0, "stale": 0}
+    assert _snapshot(order.id) == before
+    assert_completed_once(order.id)
+    assert_earnings(parties.seller_id, 1)
+
+
+def test_a_deadline_of_a_rearmed_timer_changes_nothing(parties, clock):
+    """O7: delivered, revision asked, delivered again: the first auto-complete's record (its token)
+    no longer counts, even once its time has come; the re-armed one completes the order."""
+    order = delivered_order(parties, clock)
+    [first] = _order_deadlines(order.id, DeadlineKind.ORDER_AUTO_COMPLETE)
+    clock.advance(days=1)
+    orders.request_revision(order.id, parties.buyer, "Please add the pantry.", clock)
+    clock.advance(days=1)
+    orders.deliver(order.id, parties.seller, "Pantry added.", (), False, clock)
+    [second] = _order_deadlines(order.id, DeadlineKind.ORDER_AUTO_COMPLETE)
+    assert second.value.ref != first.value.ref and second.value.due_at > first.value.due_at
+    clock.advance(seconds=(first.value.due_at - clock.now()).total_seconds() + 60)  # only the old one's time
+    before = _snapshot(order.id)
+    assert orders.fire_timer(first, clock) is False
+    assert sweeper.sweep(clock).fired == 0  # the re-armed timer is not due yet
+    assert _snapshot(order.id) == before
+    assert written(order.id).order.state is OrderState.DELIVERED
+    clock.advance(seconds=(second.value.due_at - clock.now()).total_seconds() + 60)
+    assert orders.fire_timer(first, clock) is False  # still nothing: the token is stale
+    assert sweeper.sweep(clock).fired == 1
+    assert_completed_once(order.id)
+
+
+def test_the_same_deadline_fired_twice_at_once_fires_once(parties, clock):
+    """Two sweepers holding the same record, both reading the order before either commits."""
+    for _ in range(ROUNDS):
+        order = delivered_order(parties, clock)
+        past_review_period(clock)
+        [deadline] = _order_deadlines(order.id, DeadlineKind.ORDER_AUTO_COMPLETE)
+        with commits_held_until_all_have_read(2):
+            one, two = run_together(lambda: orders.fire_timer(deadline, clock),
+                                    lambda: orders.fire_timer(deadline, clock))
+        assert sorted([one.error is None, two.error is None]) == [False, True]
+        loser = one if one.error else two
+        assert refused(loser) and loser.error.code == "concurrent_update"
+        assert orders.fire_timer(deadline, clock) is False  # and a third, later, does nothing
+        assert_completed_once(order.id)
+    assert_earnings(parties.seller_id, ROUNDS)
