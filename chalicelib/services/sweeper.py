@@ -39,17 +39,25 @@ def sweep(clock: Clock, batch: int = 100) -> SweepReport:
     report = SweepReport()
     now = clock.now()
     for shard in range(settings().due_shards):
-        for deadline in deadline_store.due(now, shard, batch):
-            try:
-                if FIRES[deadline.value.kind](deadline, clock) is False:
-                    report.stale += 1
-                else:
-                    report.fired += 1
-            except Conflict:
-                report.lost_races += 1
-            except Exception:  # one bad deadline must not stop the rest; it stays for next time
-                logger.exception("deadline failed", extra={"kind": deadline.value.kind,
-                                                           "subject": deadline.value.subject})
-                report.failed += 1
+        try:
+            for deadline in deadline_store.due(now, shard, batch):
+                _fire(deadline, clock, report)
+        except Exception:  # the shard's due query failed (throttled): the other shards go on
+            logger.exception("due query failed", extra={"shard": shard})
+            report.failed += 1
     logger.info("sweep done", extra=report.as_dict())
     return report
+
+
+def _fire(deadline: Record[Deadline], clock: Clock, report: SweepReport) -> None:
+    try:
+        if FIRES[deadline.value.kind](deadline, clock) is False:
+            report.stale += 1
+        else:
+            report.fired += 1
+    except Conflict:
+        report.lost_races += 1
+    except Exception:  # one bad deadline must not stop the rest; it stays for next time
+        logger.exception("deadline failed", extra={"kind": deadline.value.kind,
+                                                   "subject": deadline.value.subject})
+        report.failed += 1
