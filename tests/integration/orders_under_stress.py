@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import json
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
@@ -68,17 +69,24 @@ def dynamodb_clients() -> list[Any]:
 
 
 @contextlib.contextmanager
-def before_call(operation: str, handler: Callable[..., Any]) -> Iterator[None]:
-    """Runs ``handler(params=..., **kw)`` before every DynamoDB ``operation`` call of the app."""
+def on_call(operation: str, handler: Callable[..., Any], when: str = "before-call") -> Iterator[None]:
+    """Runs ``handler`` on every DynamoDB ``operation`` call of the app: ``before-call`` (with
+    ``params=``: the call is not sent if it raises) or ``after-call`` (with ``parsed=``: DynamoDB
+    has done the work, the caller sees what the handler raises)."""
     unique = f"orders-under-stress-{next(_ids)}"
+    event = f"{when}.dynamodb.{operation}"
     clients = dynamodb_clients()
     for client in clients:
-        client.meta.events.register(f"before-call.dynamodb.{operation}", handler, unique_id=unique)
+        client.meta.events.register(event, handler, unique_id=unique)
     try:
         yield
     finally:
         for client in clients:
-            client.meta.events.unregister(f"before-call.dynamodb.{operation}", unique_id=unique)
+            client.meta.events.unregister(event, unique_id=unique)
+
+
+def before_call(operation: str, handler: Callable[..., Any]):
+    return on_call(operation, handler, "before-call")
 
 
 def client_error(operation: str, code: str, reasons: list[dict] | None = None) -> ClientError:
@@ -91,18 +99,34 @@ def client_error(operation: str, code: str, reasons: list[dict] | None = None) -
 
 @dataclass
 class Faults:
-    """Fails the chosen calls (1-based, per operation) with a botocore ClientError, as DynamoDB
-    answers when its retries are exhausted (throttling) or a condition fails."""
+    """Fails chosen calls of one operation: the calls (1-based) among those ``matching`` their
+    parameters, with a botocore ClientError, as DynamoDB answers when a condition fails or
+    throttling outlasts the retries. ``after=True`` raises after DynamoDB did the work (a lost
+    response: the caller cannot tell whether it happened)."""
 
     operation: str
     fail_on: set[int]
     code: str
     reasons: list[dict] | None = None
+    matching: Callable[[dict], bool] = lambda params: True
+    after: bool = False
     calls: int = 0
     injected: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _params: threading.local = field(default_factory=threading.local)
 
-    def __call__(self, **_kwargs) -> None:
+    def _before(self, params: dict, **_kwargs) -> None:
+        params = json.loads(params.get("body") or b"{}")  # the request as sent: the API's parameters
+        self._params.value = params
+        if not self.after:
+            self._count_and_maybe_fail(params)
+
+    def _after(self, **_kwargs) -> None:
+        self._count_and_maybe_fail(self._params.value)
+
+    def _count_and_maybe_fail(self, params: dict) -> None:
+        if not self.matching(params):
+            return
         with self._lock:
             self.calls += 1
             if self.calls not in self.fail_on:
@@ -112,8 +136,12 @@ class Faults:
 
     @contextlib.contextmanager
     def installed(self) -> Iterator["Faults"]:
-        with before_call(self.operation, self):
-            yield self
+        with before_call(self.operation, self._before):
+            if self.after:
+                with on_call(self.operation, self._after, "after-call"):
+                    yield self
+            else:
+                yield self
 
 
 # -- orders through the services ------------------------------------------------------------------
