@@ -11,6 +11,7 @@ from chalicelib.handlers.schemas import PageQuery, RequestModel
 from chalicelib.handlers.schemas.gigs import PriceIn, PriceOut, QuoteLineOut, SelectionIn
 
 Text = Field(max_length=2500)
+OptionalText = Field(None, max_length=2500)
 
 
 class PlaceOrderIn(SelectionIn):
@@ -35,7 +36,7 @@ class AnswersIn(RequestModel):
 
 
 class DeliveryIn(RequestModel):
-    message: str | None = Text
+    message: str | None = OptionalText
     from_draft: bool = Field(False, description="Deliver the saved draft (and clear it).")
 
 
@@ -79,7 +80,7 @@ class OpenRequestIn(RequestModel):
     negative), added_revisions; additional_revisions → added_revisions, custom_lines (a price)."""
 
     kind: RequestKind
-    reason: str | None = Text
+    reason: str | None = OptionalText
     days: int = Field(0, ge=0, le=1000)
     extra_revisions: int = Field(0, ge=0, le=1000)
     custom_extras: list[CustomExtraIn] = Field(default_factory=list, max_length=20)
