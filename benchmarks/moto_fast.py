@@ -4,9 +4,9 @@
 moto's ``transact_write_items`` deep-copies the *whole table* once per item of the transaction to
 be able to roll back. With 100,000 items in the table that is seconds per transaction, which would
 swamp what the big sweep bench measures (and is nothing DynamoDB does). Inside
-``cheap_transaction_snapshots()`` the snapshot is a two-level shallow copy of the table's item map
-(items are replaced, not mutated, by Put and Delete) plus deep copies of the few items an Update
-mutates in place; a cancelled transaction restores both. ``self_check()`` proves the rollback
+``cheap_transaction_snapshots()`` the snapshot is a shallow copy of the partitions the transaction
+touches (Put and Delete replace items, they do not mutate them) plus deep copies of the few items
+an Update mutates in place; a cancelled transaction restores both. ``self_check()`` proves the rollback
 still works before the bench relies on it.
 
 **Queries.** moto's ``Table.query`` takes ``all_items()``, which *sorts the whole table*, and then
@@ -28,44 +28,48 @@ from typing import Iterator
 def cheap_transaction_snapshots() -> Iterator[None]:
     import moto.dynamodb.models as models
     from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.models.dynamo_type import DynamoType
     from moto.dynamodb.models.table import Table
 
     real_deepcopy = copy.deepcopy
-    local = threading.local()
 
     def deepcopy(x, memo=None):
         if isinstance(x, Table):
-            stack = getattr(local, "stack", None)
-            if stack is not None and all(t is not x for t, _ in stack):
-                stack.append((x, {h: (dict(v) if isinstance(v, dict) else v) for h, v in x.items.items()}))
-            return x  # moto "restores" this same object on failure; we restore its items below
+            return x  # moto "restores" this same object on failure; the wrapper restores the items
         return real_deepcopy(x, memo)
 
     original = DynamoDBBackend.transact_write_items
 
     def transact_write_items(self, transact_items):
-        local.stack = []
+        partitions: dict = {}  # (table name, hash value) -> (table, the partition as it was)
         updated = []
         for entry in transact_items:
             op_type, op = next(iter(entry.items()))
+            table = self.get_table(op["TableName"])
+            key = op["Item"] if op_type == "Put" else op["Key"]
+            hash_value = DynamoType(key[table.hash_key_attr])
+            if (op["TableName"], hash_value) not in partitions:
+                current = table.items.get(hash_value)
+                partitions[(op["TableName"], hash_value)] = (
+                    table, dict(current) if isinstance(current, dict) else current)
             if op_type == "Update":
-                current = self.get_item(op["TableName"], op["Key"])
-                if current is not None:
-                    updated.append((self.get_table(op["TableName"]), real_deepcopy(current)))
+                item = self.get_item(op["TableName"], op["Key"])
+                if item is not None:
+                    updated.append((table, real_deepcopy(item)))
         try:
             return original(self, transact_items)
         except Exception:
-            for table, items in local.stack:
-                table.items.clear()
-                table.items.update(items)
+            for (_, hash_value), (table, before) in partitions.items():
+                if before is None:
+                    table.items.pop(hash_value, None)
+                else:
+                    table.items[hash_value] = before
             for table, item in updated:
                 if table.range_key_attr:
                     table.items[item.hash_key][item.range_key] = item
                 else:
                     table.items[item.hash_key] = item
             raise
-        finally:
-            local.stack = None
 
     saved_copy = models.copy
     models.copy = SimpleNamespace(**{**vars(copy), "deepcopy": deepcopy})
