@@ -8,7 +8,7 @@ as a whole, each measured as one block."""
 from __future__ import annotations
 
 import statistics
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from benchmarks import calls
 from benchmarks.report import heading, line, ms, progress, table

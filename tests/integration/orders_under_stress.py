@@ -23,7 +23,8 @@ from botocore.exceptions import ClientError
 from moto.core.botocore_stubber import BotocoreStubber
 
 from chalicelib.domain.errors import Conflict, DomainError
-from chalicelib.domain.orders import REVIEW_PERIOD, Order
+from chalicelib.domain.ledger import SELLER_SHARE_PERCENT
+from chalicelib.domain.orders import REVIEW_PERIOD, Order, OrderState
 from chalicelib.domain.pricing import Selection
 from chalicelib.domain.requirements import Answer
 from chalicelib.services import orders
@@ -35,6 +36,8 @@ from chalicelib.store.table import TableItem
 from chalicelib.store.unit_of_work import _connection
 
 _ids = itertools.count()
+PRICE = 10000  # the basic package of conftest.gig_body()
+SELLER_SHARE = PRICE * SELLER_SHARE_PERCENT // 100
 
 
 # -- moto, one request at a time ------------------------------------------------------------------
@@ -201,6 +204,25 @@ def written(order_id: str) -> Written:
     delivered, _ = order_store.deliveries(order_id, 100, None)
     return Written(record.value, Counter(e["kind"] for e in entries), [e["seq"] for e in entries],
                    Counter(e.kind for e in events), timers, len(delivered))
+
+
+def assert_completed_once(order_id: str) -> None:
+    """O7/O8 and M1: completed, settled once (80/20 of what was paid), one completion event."""
+    w = written(order_id)
+    assert w.order.state is OrderState.COMPLETED
+    assert w.ledger == Counter({"payment": 1, "seller_earning": 1, "platform_fee": 1})
+    assert w.ledger_seqs == [1, 2, 3]  # numbered without a gap
+    assert w.order.balance.seller_earnings == SELLER_SHARE and w.order.balance.held == 0
+    completions = w.events["order.accept"] + w.events["order.auto_complete"]
+    assert completions == 1, w.events
+    assert w.timer_items == []
+
+
+def assert_earnings(seller_id: str, completed: int) -> None:
+    """M1: the seller's totals and entries count each settlement once."""
+    summary, entries, _ = orders.earnings(seller_id, 100, None)
+    assert summary == {"earned": completed * SELLER_SHARE, "settlements": completed}
+    assert len(entries) == completed
 
 
 def due_index_items() -> list[Any]:

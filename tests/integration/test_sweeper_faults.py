@@ -14,9 +14,9 @@ from chalicelib.domain.orders import OrderState
 from chalicelib.services import orders, sweeper
 from tests.integration.conftest import uid
 from tests.integration.orders_under_stress import (
-    Faults, Parties, atomic_moto, delivered_order, due_index_items, past_review_period, written,
+    SELLER_SHARE, Faults, Parties, assert_completed_once, assert_earnings, atomic_moto, delivered_order,
+    due_index_items, past_review_period, written,
 )
-from tests.integration.test_order_races import SELLER_SHARE, assert_completed_once, assert_earnings
 
 DUE = 10
 THROTTLES = ("ProvisionedThroughputExceededException", "ThrottlingException")
