@@ -292,19 +292,20 @@ def operator_cancel(order_id: str, operator_id: str, reason: str, seller_at_faul
 
 
 # -- timers ------------------------------------------------------------------------------------
-def fire_timer(deadline: Record[Deadline], clock: Clock) -> None:
-    """The sweeper's entry for order timers. Does nothing when the order no longer runs this
+def fire_timer(deadline: Record[Deadline], clock: Clock) -> bool:
+    """The sweeper's entry for order timers. Does nothing (False) when the order no longer runs this
     timer with this token; otherwise applies the timer's action as the system, version-checked,
     so a doubled or late fire changes nothing twice (the loser gets a Conflict)."""
     record = order_store.get(deadline.value.subject)
     if record is None:
-        return
+        return False
     outcome = record.value.fire(deadline.value.kind, deadline.value.ref, clock.now())
     if outcome is None:
-        return
+        return False
     uow = UnitOfWork()
     _stage_outcome(uow, record, outcome)
     uow.commit()
+    return True
 
 
 # -- the order's conversation (O4, O5) --------------------------------------------------------------
