@@ -70,17 +70,23 @@ def open_request(order: Order, role: ActorRole, kind: RequestKind, now: datetime
     return order.apply(A.OPEN_REQUEST, role, actor_id(role), now, kind=kind, **payload)
 
 
-def fire_due(order: Order, now: datetime) -> list[Outcome]:
-    """Fires every timer of the order due at ``now`` (earliest first), as the sweeper would."""
-    outcomes = []
-    while True:
-        due = sorted((t.due_at, k) for k, t in order.timers.items() if t.due_at <= now)
-        if not due:
+def fire_due(order: Order, now: datetime, passes: int = 5) -> list[Outcome]:
+    """Fires the order's timers due at ``now`` as sweeps would: each pass fires every timer due
+    at its start once, earliest first (kind breaks ties, as in the due index's sort key), and
+    skips the ones an earlier fire of the pass replaced or removed. Stops when a pass fires
+    nothing; fails if timers keep firing after ``passes`` passes."""
+    outcomes: list[Outcome] = []
+    for _ in range(passes):
+        due = sorted((t.due_at, k, t.ref) for k, t in order.timers.items() if t.due_at <= now)
+        fired = False
+        for _, kind, ref in due:
+            outcome = order.fire(kind, ref, now)
+            if outcome is not None:
+                outcomes.append(outcome)
+                fired = True
+        if not fired:
             return outcomes
-        kind = due[0][1]
-        outcome = order.fire(kind, order.timers[kind].ref, now)
-        assert outcome is not None
-        outcomes.append(outcome)
+    raise AssertionError(f"timers still firing after {passes} sweeps: {order.timers}")
 
 
 def assert_money_conserved(order: Order) -> None:
