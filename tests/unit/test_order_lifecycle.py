@@ -165,6 +165,9 @@ def test_o8_postponed_while_a_cancellation_request_is_open() -> None:
     outcomes = fire_due(order, at + REVIEW_PERIOD)
     assert [(o.action, o.event.data["state"]) for o in outcomes] == [(A.AUTO_COMPLETE, "delivered")]
     assert order.state is OrderState.DELIVERED
+    # O4: the history line says what happened; nobody is notified of a postponement
+    assert "complete" not in outcomes[0].event.summary.replace("completion", "")
+    assert "waits" in outcomes[0].event.summary and outcomes[0].event.recipients == ()
     assert order.timers[K.ORDER_AUTO_COMPLETE].due_at == order.request.expires_at
     # the seller declines: the order goes back to waiting, then completes by itself
     order.apply(A.DECLINE_REQUEST, S, SELLER_ID, ask + DAY, request_id=order.request.id)
