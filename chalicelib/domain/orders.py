@@ -712,7 +712,10 @@ def _check_offer(o: Order, kind: RequestKind, offer: Offer, now: datetime) -> No
         errors.append(FieldError("offer.added_revisions", "at least one revision", code="required", rule=rule))
     if kind is RequestKind.EXTRAS and not offer.lines:
         errors.append(FieldError("offer.lines", "at least one extra", code="required", rule=rule))
-    if o.due_at is not None and o.due_at + timedelta(days=offer.added_days) < now:
+    if o.delivery_days + offer.added_days < 1:  # before the clock starts there is no due time to check
+        errors.append(FieldError("offer.added_days", "would leave less than one delivery day",
+                                 code="out_of_range", rule=rule))
+    elif o.due_at is not None and o.due_at + timedelta(days=offer.added_days) < now:
         errors.append(FieldError("offer.added_days", "would move the due time into the past",
                                  code="out_of_range", rule=rule))
     if errors:

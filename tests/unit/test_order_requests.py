@@ -315,6 +315,19 @@ def test_o12_modification_may_not_move_the_due_time_into_the_past() -> None:
     assert caught.value.fields[0].field == "offer.added_days"
 
 
+def test_o3_o12_modification_before_the_clock_starts_leaves_at_least_one_day() -> None:
+    """Regression: accepted while awaiting requirements, a -30 days modification made the
+    delivery days negative, so the order was 24 hours late (cancellable alone) at submission."""
+    order, _ = place()
+    with pytest.raises(InvalidInput) as caught:
+        open_request(order, S, R.MODIFICATION, NOW, offer=Offer((), added_days=-5))  # 5 days − 5
+    assert caught.value.fields[0].field == "offer.added_days"
+    open_request(order, S, R.MODIFICATION, NOW, offer=Offer((), added_days=-4))
+    _answer(order, B, True, NOW)
+    order.apply(A.SUBMIT_REQUIREMENTS, B, BUYER_ID, NOW + DAY, answers=VALID_ANSWERS)
+    assert order.due_at == NOW + 2 * DAY and not order.is_late(NOW + DAY)
+
+
 def test_o12_modification_accepted_after_delivery_changes_no_state() -> None:
     order = delivered()
     open_request(order, S, R.MODIFICATION, NOW + DAY, offer=Offer((_line(1_000),)))
