@@ -8,7 +8,7 @@ import copy
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any
 
 from chalicelib.domain.deadlines import DeadlineKind
 from chalicelib.domain.errors import DomainError
@@ -187,7 +187,7 @@ def test_a_finished_state_is_reachable_from_every_reachable_state() -> None:
 
 def test_finished_orders_hold_no_money_and_run_no_timer_but_a_request_lapse() -> None:
     _, nodes, _ = _explored()
-    for key, node in nodes.items():
+    for node in nodes.values():
         order = node.order
         if order.state is OrderState.CANCELLED:
             assert order.timers == {} and order.request is None and order.balance.held == 0
@@ -203,7 +203,7 @@ def test_timers_match_the_state_everywhere_the_search_went() -> None:
     _, nodes, _ = _explored()
     for node in nodes.values():
         order = node.order
-        for kind, timer in order.timers.items():
+        for kind in order.timers:
             action = TIMER_ACTIONS[kind]
             assert any(t.action is action and order.state in t.sources for t in ORDER_TRANSITIONS), \
                 (kind, order.state)
