@@ -14,7 +14,7 @@ longer matches (the order moved on, the timer was re-armed) does nothing.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Callable
@@ -736,6 +736,9 @@ def _accept_request(o: Order, c: _Ctx, out: Outcome) -> None:
         o.delivery_days += request.days
     if request.offer is not None:  # O10: the buyer pays for what they accept; the due time moves
         offer = request.offer
+        if o.due_at is not None and offer.added_days < 0 and o.due_at + timedelta(days=offer.added_days) < c.now:
+            raise Conflict("Accepted now, this offer would put the due time in the past; ask the seller for "
+                           "a new one.", code="offer_outdated", rule=REQUEST_RULES[request.kind].rule)
         out.ledger += o.balance.pay(offer.total, c.now, f"{request.kind.value.replace('_', ' ')} on {o.number}")
         o.lines = o.lines + offer.lines
         o.delivery_days += offer.added_days
