@@ -576,24 +576,26 @@ def _request_allowed(o: Order, c: _Ctx) -> Exception | None:
     return None
 
 
-def _is_request_opener(o: Order, c: _Ctx) -> Exception | None:
+def _request_still_open(o: Order, c: _Ctx) -> Exception | None:
     if o.request is None:
         return Conflict("There is no open request.", code="no_open_request", rule="O12")
     if o.request.id != c.payload.get("request_id"):
         return Conflict("That request is no longer open.", code="request_not_open", rule="O12")
-    if o.request.opened_by is not c.role:
-        return Forbidden("Only who opened a request may withdraw it.", code="not_request_opener", rule="O12")
     return None
+
+
+def _is_request_opener(o: Order, c: _Ctx) -> Exception | None:
+    error = _request_still_open(o, c)
+    if error is None and o.request is not None and o.request.opened_by is not c.role:
+        return Forbidden("Only who opened a request may withdraw it.", code="not_request_opener", rule="O12")
+    return error
 
 
 def _is_request_answerer(o: Order, c: _Ctx) -> Exception | None:
-    if o.request is None:
-        return Conflict("There is no open request.", code="no_open_request", rule="O12")
-    if o.request.id != c.payload.get("request_id"):
-        return Conflict("That request is no longer open.", code="request_not_open", rule="O12")
-    if o.request.opened_by is c.role:
+    error = _request_still_open(o, c)
+    if error is None and o.request is not None and o.request.opened_by is c.role:
         return Forbidden("The other party answers a request.", code="not_request_answerer", rule="O12")
-    return None
+    return error
 
 
 def _progress_update_requested(o: Order, c: _Ctx) -> Exception | None:
