@@ -80,8 +80,9 @@ def test_f1_attach_and_visibility_through_the_registry(api, clock):
     with pytest.raises(InvalidInput) as elsewhere:
         files.stage_attach(UnitOfWork(), [clean], uid("bob"), Purpose.DELIVERY, "order:o2")
     assert elsewhere.value.fields[0].code == "already_attached"
-    # Who may see it follows what it is attached to, once the order code registers its check.
-    assert api.get(f"/files/{clean}", "alice").status_code == 404
+    # Who may see it follows what it is attached to: the check registered for its kind.
+    assert api.get(f"/files/{clean}", "alice").status_code == 404  # order o1 does not exist
+    previous = files.VISIBILITY.get("order")
     files.register_visibility("order", lambda order_id, user_id: order_id == "o1" and user_id == uid("alice"))
     try:
         assert api.get(f"/files/{clean}", "alice").status_code == 200
@@ -89,7 +90,7 @@ def test_f1_attach_and_visibility_through_the_registry(api, clock):
         assert api.get(f"/files/{infected}/download", "alice").json["code"] == "file_infected"
         assert api.get(f"/files/{clean}", "carol").status_code == 404
     finally:
-        files.VISIBILITY.pop("order")
+        files.VISIBILITY["order"] = previous  # the real orders' check, for the tests that follow
 
 
 def test_f1_a_file_never_uploaded_becomes_unscannable_through_the_sweeper(api, clock):
