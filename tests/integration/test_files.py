@@ -90,7 +90,10 @@ def test_f1_attach_and_visibility_through_the_registry(api, clock):
         assert api.get(f"/files/{infected}/download", "alice").json["code"] == "file_infected"
         assert api.get(f"/files/{clean}", "carol").status_code == 404
     finally:
-        files.VISIBILITY["order"] = previous  # the real orders' check, for the tests that follow
+        if previous is None:
+            files.VISIBILITY.pop("order")
+        else:
+            files.VISIBILITY["order"] = previous  # the real orders' check, for the tests that follow
 
 
 def test_f1_a_file_never_uploaded_becomes_unscannable_through_the_sweeper(api, clock):
