@@ -166,7 +166,7 @@ def shared_comments(call: Call, token: str, file_id: str) -> CommentPage:
 
 @api.route("/shared/{token}/files/{file_id}/comments", "POST",
            summary="Invitee: comment on a seller's file; the buyer sees it, the seller never (F2, F3, W2)",
-           request=CommentIn, response=CommentOut, status=201)
+           request=CommentIn, response=CommentOut, status=201, public=True)
 def shared_comment(call: Call, token: str, file_id: str) -> CommentOut:
     """Not idempotent by key: public callers share one key space."""
     return _post(_invitee(token), file_id, call.body)
