@@ -65,8 +65,9 @@ contract: deps
 test: unit integration infra contract
 	@echo "==> all suites passed"
 
+# `make bench ONLY="orders order_sweep"` runs only those sections (see benchmarks/run.py).
 bench: deps
-	@$(PY) -m benchmarks.run
+	@$(PY) -m benchmarks.run $(if $(ONLY),--only $(ONLY))
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis infra/cdk.out .clamav

@@ -1,4 +1,5 @@
-"""`make bench`: python -m benchmarks.run [--only routes imports sweeper scan] [--runs N] [--sellers N --due N]
+"""`make bench`: python -m benchmarks.run [--only routes imports sweeper scan orders order_sweep] [--runs N]
+[--sellers N --due N] [--live N N --order-due N]
 
 Prints a report (stdout) and progress lines (stderr) as it goes. Asserts nothing about time."""
 from __future__ import annotations
@@ -15,7 +16,7 @@ env.configure()  # before anything from the app is imported
 from benchmarks import calls  # noqa: E402
 from benchmarks.report import heading, line, progress  # noqa: E402
 
-SECTIONS = ("routes", "imports", "sweeper", "scan")
+SECTIONS = ("routes", "imports", "sweeper", "scan", "orders", "order_sweep")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,6 +25,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=15, help="fresh processes per import measurement")
     parser.add_argument("--sellers", type=int, default=200, help="sellers with availability periods (sweeper)")
     parser.add_argument("--due", type=int, default=20, help="of which have a deadline due (sweeper)")
+    parser.add_argument("--live", type=int, nargs="+", default=[1_000, 50_000],
+                        help="live orders in the table, one sweep per size (order_sweep)")
+    parser.add_argument("--order-due", type=int, default=100, help="of which are due (order_sweep)")
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
@@ -46,6 +50,12 @@ def main(argv: list[str] | None = None) -> int:
         elif name == "scan":
             from benchmarks import scan
             scan.run()
+        elif name == "orders":
+            from benchmarks import order_routes
+            order_routes.run()
+        elif name == "order_sweep":
+            from benchmarks import order_sweep
+            order_sweep.run(args.live, args.order_due)
         progress("bench", f"section {name} done in {time.perf_counter() - t:.1f}s")
     line()
     line(f"Total bench time: {time.perf_counter() - started:.1f}s")

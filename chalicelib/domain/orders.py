@@ -129,6 +129,7 @@ class Transition:
     clears: tuple[DeadlineKind, ...] = ()
     notify: NotificationKind | None = None  # the other party (both, when the system or an operator acts)
     rule: str = ""
+    summary: str | None = None  # the history line when it differs from the action's (SUMMARIES)
 
 
 _K, _A, _St = DeadlineKind, OrderAction, OrderState
@@ -161,7 +162,8 @@ ORDER_TRANSITIONS: tuple[Transition, ...] = (
     Transition(_A.AUTO_COMPLETE, SYSTEM, frozenset({_St.DELIVERED}), _St.COMPLETED, when="no_open_cancellation",
                clears=ALL_TIMERS, notify=N.ORDER_COMPLETED, rule="O8"),
     Transition(_A.AUTO_COMPLETE, SYSTEM, frozenset({_St.DELIVERED}), None, when="open_cancellation",
-               sets=(_K.ORDER_AUTO_COMPLETE,), rule="O8"),  # postponed until the request is answered
+               sets=(_K.ORDER_AUTO_COMPLETE,), rule="O8",  # postponed until the request is answered
+               summary="The auto-completion of order {number} waits for the open cancellation request"),
     Transition(_A.REQUEST_REVISION, BUYER, frozenset({_St.DELIVERED}), _St.REVISION_REQUESTED,
                checks=("within_review_period", "revisions_left"), clears=(_K.ORDER_AUTO_COMPLETE,),
                notify=N.REVISION_REQUESTED, rule="O7"),
@@ -487,7 +489,7 @@ class Order:
                 data[key] = payload[key].strip()
         return Event.new(kind=f"order.{row.action.value}", stream=f"order:{self.id}", at=ctx.now,
                          actor_role=ctx.role, actor_id=ctx.actor_id,
-                         summary=SUMMARIES[row.action].format(
+                         summary=(row.summary or SUMMARIES[row.action]).format(
                              number=self.number, request=request.kind.value.replace("_", " ") if request else ""),
                          recipients=recipients if row.notify else (), notification=row.notify, data=data,
                          seq=self.seq)
@@ -710,7 +712,10 @@ def _check_offer(o: Order, kind: RequestKind, offer: Offer, now: datetime) -> No
         errors.append(FieldError("offer.added_revisions", "at least one revision", code="required", rule=rule))
     if kind is RequestKind.EXTRAS and not offer.lines:
         errors.append(FieldError("offer.lines", "at least one extra", code="required", rule=rule))
-    if o.due_at is not None and o.due_at + timedelta(days=offer.added_days) < now:
+    if o.delivery_days + offer.added_days < 1:  # before the clock starts there is no due time to check
+        errors.append(FieldError("offer.added_days", "would leave less than one delivery day",
+                                 code="out_of_range", rule=rule))
+    elif o.due_at is not None and o.due_at + timedelta(days=offer.added_days) < now:
         errors.append(FieldError("offer.added_days", "would move the due time into the past",
                                  code="out_of_range", rule=rule))
     if errors:

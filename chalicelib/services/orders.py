@@ -12,6 +12,7 @@ from chalicelib.domain.clock import Clock
 from chalicelib.domain.deadlines import Deadline
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.events import ActorRole, Event
+from chalicelib.domain.ledger import EntryKind
 from chalicelib.domain.orders import (
     FINISHED, Offer, Order, OrderAction, OrderLine, OrderState, Outcome, RequestKind,
 )
@@ -77,7 +78,7 @@ def _stage_outcome(uow: UnitOfWork, record: OrderRecord, outcome: Outcome) -> No
         now = outcome.event.at if outcome.event else order.updated_at
         assert now is not None
         if ended:
-            settled = sum(e.amount for e in outcome.ledger if e.kind.value in ("seller_earning", "platform_fee"))
+            settled = sum(e.amount for e in outcome.ledger if e.kind in (EntryKind.SELLER_EARNING, EntryKind.PLATFORM_FEE))
             rel.value.order_ended(order.state is OrderState.COMPLETED, settled, now)
         else:
             rel.value.order_reopened(now)
@@ -291,19 +292,20 @@ def operator_cancel(order_id: str, operator_id: str, reason: str, seller_at_faul
 
 
 # -- timers ------------------------------------------------------------------------------------
-def fire_timer(deadline: Record[Deadline], clock: Clock) -> None:
-    """The sweeper's entry for order timers. Does nothing when the order no longer runs this
+def fire_timer(deadline: Record[Deadline], clock: Clock) -> bool:
+    """The sweeper's entry for order timers. Does nothing (False) when the order no longer runs this
     timer with this token; otherwise applies the timer's action as the system, version-checked,
     so a doubled or late fire changes nothing twice (the loser gets a Conflict)."""
     record = order_store.get(deadline.value.subject)
     if record is None:
-        return
+        return False
     outcome = record.value.fire(deadline.value.kind, deadline.value.ref, clock.now())
     if outcome is None:
-        return
+        return False
     uow = UnitOfWork()
     _stage_outcome(uow, record, outcome)
     uow.commit()
+    return True
 
 
 # -- the order's conversation (O4, O5) --------------------------------------------------------------

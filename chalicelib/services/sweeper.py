@@ -1,6 +1,8 @@
 """The sweeper: fires due deadlines through the services that own them. It reads only the due
 index (each shard, ``due_at <= now``), so its cost follows what is due, not the table. A fire that
-loses a race (Conflict) or fails leaves its deadline in place for the next sweep."""
+loses a race (Conflict) or fails leaves its deadline in place for the next sweep. A fire that finds
+its deadline already handled (another sweep fired it, or the due index, eventually consistent,
+still showed a deleted timer) returns False and counts as ``stale``, not ``fired``."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -16,7 +18,7 @@ from chalicelib.services import accounts, files
 from chalicelib.store import deadlines as deadline_store
 from chalicelib.store.records import Record
 
-FIRES: dict[DeadlineKind, Callable[[Record[Deadline], Clock], None]] = {
+FIRES: dict[DeadlineKind, Callable[[Record[Deadline], Clock], bool | None]] = {  # False: nothing to do
     DeadlineKind.AVAILABILITY_START: accounts.fire_availability_deadline,
     DeadlineKind.AVAILABILITY_END: accounts.fire_availability_deadline,
     **{kind: orders.fire_timer for kind in DeadlineKind if kind.value.startswith("order_")},
@@ -29,24 +31,35 @@ class SweepReport:
     fired: int = 0
     lost_races: int = 0
     failed: int = 0
+    stale: int = 0
 
     def as_dict(self) -> dict:
-        return {"fired": self.fired, "lost_races": self.lost_races, "failed": self.failed}
+        return {"fired": self.fired, "lost_races": self.lost_races, "failed": self.failed, "stale": self.stale}
 
 
 def sweep(clock: Clock, batch: int = 100) -> SweepReport:
     report = SweepReport()
     now = clock.now()
     for shard in range(settings().due_shards):
-        for deadline in deadline_store.due(now, shard, batch):
-            try:
-                FIRES[deadline.value.kind](deadline, clock)
-                report.fired += 1
-            except Conflict:
-                report.lost_races += 1
-            except Exception:  # one bad deadline must not stop the rest; it stays for next time
-                logger.exception("deadline failed", extra={"kind": deadline.value.kind,
-                                                           "subject": deadline.value.subject})
-                report.failed += 1
+        try:
+            for deadline in deadline_store.due(now, shard, batch):
+                _fire(deadline, clock, report)
+        except Exception:  # the shard's due query failed (throttled): the other shards go on
+            logger.exception("due query failed", extra={"shard": shard})
+            report.failed += 1
     logger.info("sweep done", extra=report.as_dict())
     return report
+
+
+def _fire(deadline: Record[Deadline], clock: Clock, report: SweepReport) -> None:
+    try:
+        if FIRES[deadline.value.kind](deadline, clock) is False:
+            report.stale += 1
+        else:
+            report.fired += 1
+    except Conflict:
+        report.lost_races += 1
+    except Exception:  # one bad deadline must not stop the rest; it stays for next time
+        logger.exception("deadline failed", extra={"kind": deadline.value.kind,
+                                                   "subject": deadline.value.subject})
+        report.failed += 1

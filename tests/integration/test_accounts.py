@@ -153,7 +153,7 @@ def test_a4_the_scheduled_sweeper_function_fires_deadlines(api, clock, published
     with ProblemTestClient(app) as client:
         result = client.lambda_.invoke("sweeper", client.events.generate_cw_event(
             source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]))
-    assert result.payload == {"fired": 1, "lost_races": 0, "failed": 0}
+    assert result.payload == {"fired": 1, "lost_races": 0, "failed": 0, "stale": 0}
     assert published_gig["id"] not in _browse_ids(api)
 
 

@@ -531,3 +531,20 @@ def test_order_message_attachments_are_visible_to_both_parties_F1(api, order, cl
     assert sent.status_code == 201
     assert api.get(f"/files/{photo}/download", SELLER).status_code == 200
     assert api.get(f"/files/{photo}/download", "bob").status_code == 404
+
+
+def test_block_follows_the_orders_O17(api, order):
+    buyer = uid(BUYER)
+    assert api.put(f"/me/blocked-buyers/{buyer}", SELLER).status_code == 409  # never ordered
+    order.start()
+    active = api.put(f"/me/blocked-buyers/{buyer}", SELLER)
+    assert active.status_code == 409 and active.json["code"] == "active_order"
+    order.deliver()
+    order.post("/acceptance", BUYER)
+    assert api.put(f"/me/blocked-buyers/{buyer}", SELLER).status_code == 200
+    refused = api.post("/orders", BUYER, body={"gig_id": order.gig["id"], "tier": "basic"})
+    assert refused.status_code == 403 and refused.json["code"] == "blocked_by_seller"
+    assert api.delete(f"/me/blocked-buyers/{buyer}", SELLER).status_code == 204
+    assert api.post("/orders", BUYER, body={"gig_id": order.gig["id"], "tier": "basic"}).status_code == 201
+    contacts = api.get("/me/contacts", SELLER).json["items"]
+    assert contacts[0]["completed_orders"] == 1 and contacts[0]["total_spent"]["amount"] == 10000

@@ -1,0 +1,104 @@
+"""The order's money (M1, M3): the 80/20 split with the floor for the seller, refunds of what is
+held and never of what was settled, and conservation over any sequence of ledger moves."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from chalicelib.domain.ledger import Balance, EntryKind
+from chalicelib.domain.orders import Offer, OrderLine, OrderState, RequestKind
+
+from .gig_factory import NOW, SELLER_ID
+from .order_factory import (
+    A, B, BUYER_ID, OP, OPERATOR_ID, assert_money_conserved, completed, delivered, in_progress, open_request,
+)
+
+DAY = timedelta(days=1)
+
+
+def _offer(price: int, revisions: int = 0) -> Offer:
+    return Offer((OrderLine("offer", "More", price, 1, price),), added_revisions=revisions)
+
+
+def test_m1_completion_pays_the_seller_80_percent_and_the_platform_20() -> None:
+    order = delivered()
+    outcome = order.apply(A.ACCEPT, B, BUYER_ID, NOW + 2 * DAY)
+    assert [(e.kind, e.amount) for e in outcome.ledger] == [
+        (EntryKind.SELLER_EARNING, 4_000), (EntryKind.PLATFORM_FEE, 1_000)]
+    assert [e.seq for e in outcome.ledger] == [2, 3]  # after the payment (1)
+    assert order.balance.held == 0
+    assert_money_conserved(order)
+
+
+def test_m1_the_seller_gets_the_floor_and_the_platform_the_rest() -> None:
+    order = in_progress()
+    open_request(order, order.role_of(SELLER_ID), RequestKind.EXTRAS, NOW, offer=_offer(1_999))
+    order.apply(A.ACCEPT_REQUEST, B, BUYER_ID, NOW, request_id=order.request.id)
+    order.apply(A.DELIVER, order.role_of(SELLER_ID), SELLER_ID, NOW + DAY, message="done")
+    order.apply(A.ACCEPT, B, BUYER_ID, NOW + DAY)
+    paid = 5_000 + 1_999
+    assert order.balance.seller_earnings == paid * 80 // 100 == 5_599
+    assert order.balance.platform_fees == paid - 5_599 == 1_400
+    assert_money_conserved(order)
+
+
+def test_m3_cancellation_refunds_what_is_held() -> None:
+    order = delivered()
+    outcome = order.apply(A.OPERATOR_CANCEL, OP, OPERATOR_ID, NOW + DAY, reason="fraud")
+    assert [(e.kind, e.amount) for e in outcome.ledger] == [(EntryKind.REFUND, 5_000)]
+    assert order.balance.seller_earnings == order.balance.platform_fees == 0
+    assert_money_conserved(order)
+
+
+def test_m3_settled_money_is_never_refunded() -> None:
+    order = completed()
+    settled = (order.balance.seller_earnings, order.balance.platform_fees)
+    open_request(order, order.role_of(SELLER_ID), RequestKind.ADDITIONAL_REVISIONS, NOW + 3 * DAY,
+                 offer=_offer(3_000, revisions=1))
+    order.apply(A.ACCEPT_REQUEST, B, BUYER_ID, NOW + 3 * DAY, request_id=order.request.id)
+    assert order.state is OrderState.REVISION_REQUESTED and order.balance.held == 3_000
+    outcome = order.apply(A.OPERATOR_CANCEL, OP, OPERATOR_ID, NOW + 4 * DAY, reason="dispute")
+    assert [(e.kind, e.amount) for e in outcome.ledger] == [(EntryKind.REFUND, 3_000)]
+    assert (order.balance.seller_earnings, order.balance.platform_fees) == settled
+    assert order.balance.paid == 8_000 and order.balance.refunded == 3_000
+    assert_money_conserved(order)
+
+
+def test_m3_a_free_reopening_refunds_nothing() -> None:
+    order = completed()
+    open_request(order, order.role_of(SELLER_ID), RequestKind.ADDITIONAL_REVISIONS, NOW + 3 * DAY,
+                 offer=Offer((), added_revisions=1))
+    outcome = order.apply(A.ACCEPT_REQUEST, B, BUYER_ID, NOW + 3 * DAY, request_id=order.request.id)
+    assert outcome.ledger == []
+    outcome = order.apply(A.OPERATOR_CANCEL, OP, OPERATOR_ID, NOW + 4 * DAY, reason="dispute")
+    assert outcome.ledger == [] and order.balance.refunded == 0
+    assert_money_conserved(order)
+
+
+@settings(max_examples=200)
+@given(st.lists(st.one_of(st.tuples(st.just("pay"), st.integers(0, 3_000_000)),
+                          st.just(("settle", 0)), st.just(("refund", 0))), max_size=12))
+def test_m1_m3_money_is_conserved_and_entries_add_up(moves) -> None:
+    balance = Balance()
+    entries = []
+    for move, amount in moves:
+        held = balance.held
+        if move == "pay":
+            entries += balance.pay(amount, NOW, "pay")
+        elif move == "settle":
+            new = balance.settle(NOW)
+            entries += new
+            if held:
+                assert new[0].amount == held * 80 // 100 and new[1].amount == held - new[0].amount
+        else:
+            entries += balance.refund_held(NOW)
+        assert balance.held >= 0
+        assert balance.paid == balance.refunded + balance.seller_earnings + balance.platform_fees + balance.held
+    assert [e.seq for e in entries] == list(range(1, len(entries) + 1))
+    assert all(e.amount >= 0 for e in entries)  # a 1-cent settlement gives the seller 0 (the floor)
+    by_kind = {kind: sum(e.amount for e in entries if e.kind is kind) for kind in EntryKind}
+    assert by_kind == {EntryKind.PAYMENT: balance.paid, EntryKind.REFUND: balance.refunded,
+                       EntryKind.SELLER_EARNING: balance.seller_earnings,
+                       EntryKind.PLATFORM_FEE: balance.platform_fees}
