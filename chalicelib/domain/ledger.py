@@ -63,8 +63,8 @@ class Balance:
         fee = held - seller
         self.seller_earnings += seller
         self.platform_fees += fee
-        return [self._entry(EntryKind.SELLER_EARNING, seller, at, "seller's 80%"),
-                self._entry(EntryKind.PLATFORM_FEE, fee, at, "platform's 20%")]
+        shares = ((EntryKind.SELLER_EARNING, seller, "seller's 80%"), (EntryKind.PLATFORM_FEE, fee, "platform's 20%"))
+        return [self._entry(kind, amount, at, memo) for kind, amount, memo in shares if amount > 0]
 
     def refund_held(self, at: datetime) -> list[LedgerEntry]:
         """M3: the buyer gets back what was paid for the unfinished part."""

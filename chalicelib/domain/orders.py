@@ -14,7 +14,7 @@ longer matches (the order moved on, the timer was re-armed) does nothing.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Callable
@@ -576,24 +576,26 @@ def _request_allowed(o: Order, c: _Ctx) -> Exception | None:
     return None
 
 
-def _is_request_opener(o: Order, c: _Ctx) -> Exception | None:
+def _request_still_open(o: Order, c: _Ctx) -> Exception | None:
     if o.request is None:
         return Conflict("There is no open request.", code="no_open_request", rule="O12")
     if o.request.id != c.payload.get("request_id"):
         return Conflict("That request is no longer open.", code="request_not_open", rule="O12")
-    if o.request.opened_by is not c.role:
-        return Forbidden("Only who opened a request may withdraw it.", code="not_request_opener", rule="O12")
     return None
+
+
+def _is_request_opener(o: Order, c: _Ctx) -> Exception | None:
+    error = _request_still_open(o, c)
+    if error is None and o.request is not None and o.request.opened_by is not c.role:
+        return Forbidden("Only who opened a request may withdraw it.", code="not_request_opener", rule="O12")
+    return error
 
 
 def _is_request_answerer(o: Order, c: _Ctx) -> Exception | None:
-    if o.request is None:
-        return Conflict("There is no open request.", code="no_open_request", rule="O12")
-    if o.request.id != c.payload.get("request_id"):
-        return Conflict("That request is no longer open.", code="request_not_open", rule="O12")
-    if o.request.opened_by is c.role:
+    error = _request_still_open(o, c)
+    if error is None and o.request is not None and o.request.opened_by is c.role:
         return Forbidden("The other party answers a request.", code="not_request_answerer", rule="O12")
-    return None
+    return error
 
 
 def _progress_update_requested(o: Order, c: _Ctx) -> Exception | None:
@@ -736,6 +738,9 @@ def _accept_request(o: Order, c: _Ctx, out: Outcome) -> None:
         o.delivery_days += request.days
     if request.offer is not None:  # O10: the buyer pays for what they accept; the due time moves
         offer = request.offer
+        if o.due_at is not None and offer.added_days < 0 and o.due_at + timedelta(days=offer.added_days) < c.now:
+            raise Conflict("Accepted now, this offer would put the due time in the past; ask the seller for "
+                           "a new one.", code="offer_outdated", rule=REQUEST_RULES[request.kind].rule)
         out.ledger += o.balance.pay(offer.total, c.now, f"{request.kind.value.replace('_', ' ')} on {o.number}")
         o.lines = o.lines + offer.lines
         o.delivery_days += offer.added_days

@@ -12,8 +12,7 @@ from chalicelib.domain.requirements import Answer
 from chalicelib.handlers.api import Api, Call
 from chalicelib.handlers.schemas import PageQuery
 from chalicelib.handlers.schemas.orders import (
-    AnswersIn, DeliveryIn, DeliveryOut, DeliveryPage, DraftIn, DraftOut, EarningsOut, EventOut,
-    LedgerEntryOut, LedgerOut, MessageIn, NoteIn, NoteOut, OpenRequestIn, OperatorCancelIn,
+    AnswersIn, DeliveryIn, DeliveryOut, DeliveryPage, DraftIn, DraftOut, EarningsOut, LedgerEntryOut, LedgerOut, MessageIn, NoteIn, NoteOut, OpenRequestIn, OperatorCancelIn,
     OrderOut, OrderPage, OrderSummaryOut, OrdersQuery, PlaceOrderIn, ReasonIn,
 )
 from chalicelib.handlers.api_messages import message_out

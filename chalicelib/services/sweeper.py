@@ -14,7 +14,7 @@ from chalicelib.domain.deadlines import Deadline, DeadlineKind
 from chalicelib.domain.errors import Conflict
 from chalicelib.observability import logger
 from chalicelib.services import accounts, orders
-from chalicelib.services import accounts, files
+from chalicelib.services import files
 from chalicelib.store import deadlines as deadline_store
 from chalicelib.store.records import Record
 

@@ -171,7 +171,9 @@ def stage_ledger(uow: UnitOfWork, order: Order, entries: list[LedgerEntry]) -> N
         uow.save(item, condition=LedgerItem.pk.does_not_exist())
     if earned:
         totals = EarningsItem(f"USER#{order.seller_id}", "EARNINGS")
-        uow.update(totals, actions=[EarningsItem.earned.add(earned), EarningsItem.settlements.add(1)])
+        # An update writes no discriminator by itself; set it so the item reads back as what it is.
+        uow.update(totals, actions=[EarningsItem.item_type.set(EarningsItem), EarningsItem.earned.add(earned),
+                                    EarningsItem.settlements.add(1)])
 
 
 def ledger_of(order_id: str) -> list[dict]:

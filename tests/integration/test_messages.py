@@ -7,10 +7,8 @@ import pytest
 from chalicelib.domain.accounts import NotificationKind
 from chalicelib.domain.errors import FieldError, InvalidInput
 from chalicelib.domain.events import ActorRole
-from chalicelib.domain.messaging import Thread
-from chalicelib.services import messaging, runtime
+from chalicelib.services import messaging
 from chalicelib.store import events as event_store
-from chalicelib.store.unit_of_work import UnitOfWork
 from tests.integration.conftest import uid
 from tests.integration.messaging_setup import end_order, past_orders
 
@@ -283,35 +281,3 @@ def test_o19_contacts_on_both_sides(api, clock, dana):
     assert api.get("/me/contacts?role=seller", "carl").json["items"] == []
     assert api.get("/me/contacts", "bob").json["items"] == []
     assert api.get(f"/me/contacts?cursor={page1['next_cursor']}", "carl").status_code == 400  # someone else's
-
-
-def test_order_threads_reuse_the_message_code(api, dana):
-    """What the order service will do: stage a message into ``order:<id>`` inside its own
-    transaction, list the thread, and register who sees order threads for spam reports."""
-    thread = Thread.order("ord_test")
-    uow = UnitOfWork()
-    message = messaging.stage_message(uow, thread, uid("carol"), ActorRole.BUYER, [dana], "Here are the plans",
-                                      ["file_1"], runtime.clock().now(), NotificationKind.ORDER_MESSAGE)
-    uow.commit()
-    items, cursor = messaging.list_thread(thread, 10, None)
-    assert [m.id for m in items] == [message.id] and cursor is None
-    assert [(e.kind, e.notification, e.recipients) for e in event_store.history("order:ord_test")] == [
-        ("message.sent", NotificationKind.ORDER_MESSAGE, (dana,))]
-
-    with pytest.raises(InvalidInput) as refused:
-        messaging.stage_message(UnitOfWork(), thread, dana, ActorRole.SELLER, [uid("carol")], "call 555-123-4567",
-                                [], runtime.clock().now(), NotificationKind.ORDER_MESSAGE)
-    assert refused.value.rule == "W2"
-
-    path = f"/messages/{message.id}/spam-reports"
-    assert api.post(path, DANA, body={}).status_code == 404  # no one registered "order" yet
-    previous = messaging.THREAD_KINDS.get("order")
-    messaging.register_thread_kind("order", lambda order_id, user_id: user_id in (dana, uid("carol")))
-    try:
-        assert api.post(path, DANA, body={}).status_code == 201
-        assert api.post(path, "bob", body={}).status_code == 404
-    finally:
-        if previous is None:
-            messaging.THREAD_KINDS.pop("order", None)
-        else:
-            messaging.THREAD_KINDS["order"] = previous

@@ -21,17 +21,29 @@ import boto3
 import pytest
 from hypothesis import HealthCheck, Phase, event, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, multiple, rule
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    multiple,
+    rule,
+)
 from moto import mock_aws
 
 from chalicelib.config import settings as app_settings
-from chalicelib.domain.accounts import Language, LanguageLevel, PortfolioEntry, SellerProfile
+from chalicelib.domain.accounts import (
+    Language,
+    LanguageLevel,
+    PortfolioEntry,
+    SellerProfile,
+)
 from chalicelib.domain.clock import FixedClock, iso
 from chalicelib.domain.codec import from_primitive, to_primitive
 from chalicelib.domain.deadlines import DeadlineKind, shard_of
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
-from chalicelib.domain.ledger import EntryKind
 from chalicelib.domain.events import Event
+from chalicelib.domain.ledger import EntryKind
 from chalicelib.domain.orders import ACTIVE, FINISHED, Order, OrderState, RequestKind
 from chalicelib.domain.pricing import Selection
 from chalicelib.domain.requirements import Answer
@@ -42,6 +54,7 @@ from chalicelib.store import relationships as relationship_store
 from chalicelib.store.models import EventItem
 from chalicelib.store.orders import LedgerItem, OrderItem, OrderTimerItem
 from chalicelib.store.table import TableItem
+from local.media_seed import seed_gig_image
 from local.resources import create_all
 from tests.unit.gig_factory import demo_catalogue, valid_gig
 
@@ -122,6 +135,7 @@ class OrderLifecycle(RuleBasedStateMachine):
         for with_requirements in (True, False):
             gig = valid_gig(requirements=valid_gig().requirements if with_requirements else ())
             fields = {name: to_primitive(getattr(gig, name)) for name in GIG_FIELDS}
+            fields["media"] = [seed_gig_image(SELLER, self.clock)]  # G8: a clean image to publish
             draft = gigs.create_draft(SELLER, fields, self.clock)
             published = gigs.publish(SELLER, draft.id, self.clock)
             assert published.is_listed

@@ -27,7 +27,8 @@ DAY = timedelta(days=1)
 def test_o6_delivery_with_a_message_or_files() -> None:
     order = in_progress()
     at = NOW + DAY
-    outcome = order.apply(A.DELIVER, S, SELLER_ID, at, message="  Photos attached  ", files=("file_1",))
+    outcome = order.apply(A.DELIVER, S, SELLER_ID, at, message="  Photos attached  ", files=("file_1",),
+                          usable_files=1)
     assert order.state is OrderState.DELIVERED
     assert outcome.delivery.number == 1 and outcome.delivery.message == "Photos attached"
     assert outcome.delivery.files == ("file_1",)
@@ -36,13 +37,14 @@ def test_o6_delivery_with_a_message_or_files() -> None:
     assert outcome.event.notification is NotificationKind.ORDER_DELIVERED
 
     order = in_progress()
-    order.apply(A.DELIVER, S, SELLER_ID, at, message="", files=("file_1",))
+    order.apply(A.DELIVER, S, SELLER_ID, at, message="", files=("file_1",), usable_files=1)  # a clean file
     assert order.state is OrderState.DELIVERED
 
 
 @pytest.mark.parametrize("payload", [
     {"message": ""}, {"message": "   \n "}, {}, {"message": " ", "files": ("file_1",), "usable_files": 0},
-], ids=["empty", "blank", "nothing", "only-blocked-files"])
+    {"files": ("file_1",)},
+], ids=["empty", "blank", "nothing", "only-blocked-files", "files-not-known-clean"])
 def test_o6_empty_delivery_is_refused(payload) -> None:
     order = in_progress()
     with pytest.raises(InvalidInput) as caught:

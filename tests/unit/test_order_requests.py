@@ -315,6 +315,16 @@ def test_o12_modification_may_not_move_the_due_time_into_the_past() -> None:
     assert caught.value.fields[0].field == "offer.added_days"
 
 
+def test_o12_a_shortening_accepted_too_late_is_refused() -> None:
+    """Opened in time, answered after the shortened due time has passed: accepting would make the
+    order late at once, so it is refused and nothing is paid."""
+    order = in_progress()  # due NOW + 5 days
+    open_request(order, S, R.MODIFICATION, NOW + DAY, offer=Offer((_line(1_000),), added_days=-3))
+    with pytest.raises(Conflict) as caught:
+        _answer(order, B, True, NOW + 2 * DAY + timedelta(hours=1))
+    assert caught.value.code == "offer_outdated" and order.balance.paid == 5_000 and order.request is not None
+
+
 def test_o3_o12_modification_before_the_clock_starts_leaves_at_least_one_day() -> None:
     """Regression: accepted while awaiting requirements, a -30 days modification made the
     delivery days negative, so the order was 24 hours late (cancellable alone) at submission."""

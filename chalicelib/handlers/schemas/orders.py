@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from chalicelib.domain.orders import RequestKind
 from chalicelib.handlers.schemas import PageQuery, RequestModel
-from chalicelib.handlers.schemas.gigs import PriceIn, PriceOut, QuoteLineOut, SelectionIn
+from chalicelib.handlers.schemas.gigs import PriceIn, PriceOut, QuoteLineOut, RequirementOut, SelectionIn
 
 class PlaceOrderIn(SelectionIn):
     gig_id: str = Field(min_length=1, max_length=64)
@@ -98,15 +98,6 @@ class NoteOut(BaseModel):
 
 
 # -- answers ----------------------------------------------------------------------------------
-class RequirementOut(BaseModel):
-    id: str
-    question: str
-    answer_type: str
-    mandatory: bool
-    options: list[str]
-    multiple: bool
-
-
 class AnswerOut(BaseModel):
     requirement_id: str
     text: str | None
