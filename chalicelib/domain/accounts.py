@@ -32,6 +32,7 @@ class NotificationKind(StrEnum):
     RESOLUTION_REQUEST = "resolution_request"
     INBOX_MESSAGE = "inbox_message"
     FILE_BLOCKED = "file_blocked"
+    FILE_COMMENT = "file_comment"  # F2/F3
 
 
 @dataclass(frozen=True)

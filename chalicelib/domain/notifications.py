@@ -49,6 +49,7 @@ TITLES: dict[NotificationKind, str] = {
     NotificationKind.RESOLUTION_REQUEST: "A resolution was requested",
     NotificationKind.INBOX_MESSAGE: "New message",
     NotificationKind.FILE_BLOCKED: "A file was blocked",
+    NotificationKind.FILE_COMMENT: "New comment on a file",
 }
 SUBJECT_MAX = 120  # [decision] SES allows more; mail clients show less
 PUSH_BODY_MAX = 180  # [decision] what a lock screen shows

@@ -180,6 +180,11 @@ def _download(f: StoredFile, clock: Clock) -> Download:
     return Download(url=url, expires_at=clock.now() + DOWNLOAD_EXPIRES, file=f)
 
 
+def serve(f: StoredFile, clock: Clock) -> Download:
+    """The download rules (F1) for a file whose visibility the caller has checked (F2/F3 links)."""
+    return _download(f, clock)
+
+
 def download(viewer: Viewer, file_id: str, clock: Clock) -> Download:
     return _download(get_visible(viewer, file_id), clock)
 

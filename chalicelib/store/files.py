@@ -3,6 +3,9 @@
     file         FILE#<file id>   FILE
     file report  FILE#<file id>   REPORT#<reporter id>   gsi1: FILE_REPORTS / <at>#<file id>#<reporter id>
 
+An attached file is also on gsi1 under what it is attached to (``ATTACHED#order:<id>`` /
+``<created>#<file id>``): the files of an order are one query (F2).
+
 A file's events (``file.blocked``) live in its partition too (stream ``file:<id>``)."""
 from __future__ import annotations
 
@@ -69,8 +72,26 @@ def stage_save(uow: UnitOfWork, record: Record[StoredFile], f: StoredFile) -> No
     item.owner_id = f.owner_id
     item.state = f.state.value
     item.data = to_primitive(f)
+    if f.attached_to:
+        item.gsi1pk, item.gsi1sk = attached_partition(f.attached_to), f"{iso(f.created_at)}#{f.id}"
+    else:
+        item.gsi1pk = item.gsi1sk = None
     uow.save(item)
     record.value = f
+
+
+def attached_partition(target: str) -> str:
+    return f"ATTACHED#{target}"
+
+
+def page_attached(target: str, limit: int, cursor: str | None,
+                  owner_id: str | None = None) -> tuple[list[StoredFile], str | None]:
+    """Files attached to ``target`` ("order:<id>"), oldest first; only ``owner_id``'s when given."""
+    pk = attached_partition(target)
+    start = cursors.decode(cursor, expect={"gsi1pk": pk})
+    result = FileItem.gsi1.query(pk, limit=limit, last_evaluated_key=start,
+                                 filter_condition=(FileItem.owner_id == owner_id) if owner_id else None)
+    return [from_primitive(StoredFile, i.data) for i in result], cursors.encode(result.last_evaluated_key)
 
 
 def stage_check(uow: UnitOfWork, record: Record[StoredFile]) -> None:

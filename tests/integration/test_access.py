@@ -137,7 +137,9 @@ def test_matrix_covers_every_route():
                 .replace("{seller}", "{seller_id}").replace("{notification}", "{notification_id}").replace("{file}", "{file_id}").replace("{image}", "{file_id}").replace("gardening", "{slug}").replace("unused", "{slug}"))
                for m, t, _, _ in MATRIX}
     covered |= {(m, re.sub(r"\{(awaiting|active|delivered|requested)\}", "{order_id}", t)
-                 .replace("{request}", "{request_id}")) for m, t, _, _ in ORDER_MATRIX}
+                 .replace("{request}", "{request_id}").replace("{delivered_file}", "{file_id}")
+                 .replace("{invitation}", "{invitation_id}").replace("{revoked}", "{token}"))
+                for m, t, _, _ in ORDER_MATRIX}
     assert served - covered == set()
 
 
@@ -188,13 +190,36 @@ ORDER_MATRIX = [
     ("POST", "/orders/{active}/messages", {"text": "Starting today"}, _only(201, {BUYER, SELLER}, parties=201,
                                                                                operator=404)),
     ("GET", "/orders/{active}/messages", None, _only(200, {BUYER, SELLER}, operator=200)),
+    # F2/F3: {delivered_file} is dana's clean PNG delivered in {delivered}; alice invited a reviewer
+    # ({invitation}, link {token}) and revoked another ({revoked}). The seller never sees invitations;
+    # operators read, never write. The link is the credential: whoever holds it gets in.
+    ("GET", "/orders/{delivered}/files", None, _only(200, {BUYER, SELLER}, operator=200)),
+    ("GET", "/orders/{delivered}/files/{delivered_file}", None, _only(200, {BUYER, SELLER}, operator=200)),
+    ("GET", "/orders/{delivered}/files/{delivered_file}/comments", None, _only(200, {BUYER, SELLER}, operator=200)),
+    ("POST", "/orders/{delivered}/files/{delivered_file}/comments",
+     {"text": "Lovely", "anchor": {"point": {"x": 0.5, "y": 0.5}}}, _only(201, {BUYER, SELLER}, operator=403)),
+    ("POST", "/orders/{delivered}/invitations", {"email": "eve@example.com"},
+     _only(201, {BUYER}, parties=404, operator=403)),
+    ("GET", "/orders/{delivered}/invitations", None, _only(200, {BUYER}, parties=404, operator=200)),
+    ("DELETE", "/orders/{delivered}/invitations/{invitation}", None, _only(204, {BUYER}, parties=404, operator=403)),
+    ("GET", "/shared/{token}/files", None, {c: 200 for c in ALL}),
+    ("GET", "/shared/{revoked}/files", None, {c: 404 for c in ALL}),
+    ("GET", "/shared/{token}/files/{delivered_file}", None, {c: 200 for c in ALL}),
+    ("GET", "/shared/{revoked}/files/{delivered_file}", None, {c: 404 for c in ALL}),
+    ("GET", "/shared/{token}/files/{delivered_file}/download", None, {c: 200 for c in ALL}),
+    ("GET", "/shared/{token}/files/{delivered_file}/comments", None, {c: 200 for c in ALL}),
+    ("POST", "/shared/{token}/files/{delivered_file}/comments",
+     {"text": "Lovely", "anchor": {"point": {"x": 0.5, "y": 0.5}}}, {c: 201 for c in ALL}),
+    ("POST", "/shared/{revoked}/files/{delivered_file}/comments",
+     {"text": "Lovely", "anchor": {"point": {"x": 0.5, "y": 0.5}}}, {c: 404 for c in ALL}),
 ]
 
 
 @pytest.fixture
-def order_world(api, published_gig):
+def order_world(api, clock, published_gig):
     """alice has bought dana's gig three times: one order awaits requirements and has alice's open
-    cancellation request, one is in progress (with a saved draft), one is delivered."""
+    cancellation request, one is in progress (with a saved draft), one is delivered (with a clean
+    PNG, and two invitations of alice's: one working, one revoked)."""
     gig = published_gig
     requirement = gig["requirements"][0]["id"]
 
@@ -213,7 +238,18 @@ def order_world(api, published_gig):
         world[name] = place()
         start(world[name])
     assert api.put(f"/orders/{world['active']}/delivery-draft", SELLER, body={"message": "WIP"}).status_code == 200
-    assert api.post(f"/orders/{world['delivered']}/deliveries", SELLER, body={"message": "Done"}).status_code == 201
+    from local.media_seed import png_bytes
+
+    world["delivered_file"] = upload_and_scan(uid(SELLER), clock, png_bytes(800, 600), "kitchen.png", "image/png",
+                                              Purpose.DELIVERY, GeneratedImageScanner())
+    assert api.post(f"/orders/{world['delivered']}/deliveries", SELLER,
+                    body={"message": "Done", "files": [world["delivered_file"]]}).status_code == 201
+    invitations = f"/orders/{world['delivered']}/invitations"
+    invited = api.post(invitations, BUYER, body={"email": "reviewer@example.com"}).json
+    world["invitation"], world["token"] = invited["id"], invited["token"]
+    revoked = api.post(invitations, BUYER, body={"email": "former@example.com"}).json
+    assert api.delete(f"{invitations}/{revoked['id']}", BUYER).status_code == 204
+    world["revoked"] = revoked["token"]
     opened = api.post(f"/orders/{world['requested']}/requests", BUYER, body=CANCEL)
     assert opened.status_code == 201, opened.json
     world["request"] = opened.json["request"]["id"]
