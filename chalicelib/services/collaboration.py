@@ -26,14 +26,25 @@ from datetime import datetime
 from chalicelib.domain.accounts import NotificationKind
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.collaboration import (
-    Anchor, Comment, CommentTarget, Invitation, Viewpoint, hash_token, invite as new_invitation,
-    may_see_file, new_comment, usable_or_404,
+    Anchor,
+    Comment,
+    CommentTarget,
+    Invitation,
+    Viewpoint,
+    hash_token,
+    may_see_file,
+    new_comment,
+    usable_or_404,
+)
+from chalicelib.domain.collaboration import (
+    invite as new_invitation,
 )
 from chalicelib.domain.errors import Forbidden, NotFound
 from chalicelib.domain.events import ActorRole, Event
 from chalicelib.domain.files import StoredFile
 from chalicelib.domain.orders import Order
 from chalicelib.services import files
+from chalicelib.services.viewer import Viewer  # noqa: F401  (callers name it from here too)
 from chalicelib.store import collaboration as store
 from chalicelib.store import events as event_store
 from chalicelib.store import files as file_store
@@ -43,12 +54,6 @@ from chalicelib.store.records import Record
 from chalicelib.store.unit_of_work import UnitOfWork
 
 COMMENTS_ON_PAGE = 50  # [decision] comments a file page carries; the rest via the comments list
-
-
-@dataclass(frozen=True)
-class Viewer:
-    user_id: str
-    is_operator: bool = False
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from chalicelib.domain.accounts import NotificationKind
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.deadlines import Deadline, DeadlineKind
-from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from chalicelib.domain.errors import (
+    Conflict,
+    FieldError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+)
 from chalicelib.domain.events import ActorRole, Event
-from chalicelib.domain.accounts import NotificationKind
 from chalicelib.domain.files import (
     DOWNLOAD_EXPIRES,
     SCAN_DEADLINE,
@@ -33,10 +39,10 @@ from chalicelib.domain.files import (
     check_upload,
     gallery_errors,
 )
-from chalicelib.domain.errors import FieldError
 from chalicelib.domain.ids import new_id
 from chalicelib.files import storage
 from chalicelib.observability import logger
+from chalicelib.services.viewer import Viewer  # noqa: F401  (callers name it from here too)
 from chalicelib.store import deadlines as deadline_store
 from chalicelib.store import events as event_store
 from chalicelib.store import files as file_store
@@ -57,12 +63,6 @@ def register_visibility(kind: str, check: Callable[[str, str], bool]) -> None:
 def _shown_by_a_listed_gig(f: StoredFile) -> bool:
     """G8: a seller has at most a few gigs (services/gigs.MAX_GIGS_PER_SELLER), read in one query."""
     return any(g.value.is_listed and f.id in g.value.media for g in gig_store.of_seller(f.owner_id))
-
-
-@dataclass(frozen=True)
-class Viewer:
-    user_id: str
-    is_operator: bool = False
 
 
 @dataclass(frozen=True)

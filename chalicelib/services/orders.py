@@ -8,20 +8,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Sequence
 
+from chalicelib.domain.accounts import NotificationKind
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.deadlines import Deadline
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.events import ActorRole, Event
+from chalicelib.domain.files import Purpose
 from chalicelib.domain.ledger import EntryKind
+from chalicelib.domain.messaging import Message, Thread
 from chalicelib.domain.orders import (
-    FINISHED, Offer, Order, OrderAction, OrderLine, OrderState, Outcome, RequestKind,
+    FINISHED,
+    Offer,
+    Order,
+    OrderAction,
+    OrderLine,
+    OrderState,
+    Outcome,
+    RequestKind,
 )
 from chalicelib.domain.pricing import Selection, price_extras, price_selection
 from chalicelib.domain.requirements import Answer
-from chalicelib.domain.accounts import NotificationKind
-from chalicelib.domain.messaging import Message, Thread
-from chalicelib.domain.files import Purpose
 from chalicelib.services import files, messaging, payments
+from chalicelib.services.viewer import Viewer  # noqa: F401  (callers name it from here too)
 from chalicelib.store import events as event_store
 from chalicelib.store import gigs as gig_store
 from chalicelib.store import orders as order_store
@@ -31,12 +39,6 @@ from chalicelib.store.models import GigItem, UserItem
 from chalicelib.store.orders import OrderRecord
 from chalicelib.store.records import Record
 from chalicelib.store.unit_of_work import UnitOfWork
-
-
-@dataclass(frozen=True)
-class Viewer:
-    user_id: str
-    is_operator: bool = False
 
 
 @dataclass
