@@ -313,3 +313,12 @@ def test_allowed_actions_follow_the_state() -> None:
     order = delivered()
     assert set(order.allowed_actions(B, NOW + DAY)) >= {A.ACCEPT, A.REQUEST_REVISION, A.OPEN_REQUEST}
     assert A.REQUEST_REVISION not in order.allowed_actions(B, NOW + 10 * DAY)
+
+
+def test_o9_a_sweep_at_the_very_due_instant_leaves_the_late_timer_for_the_next() -> None:
+    order = in_progress()
+    due = order.due_at
+    timer = order.timers[K.ORDER_LATE]
+    assert order.fire(K.ORDER_LATE, timer.ref, due) is None  # not late yet: nothing changes
+    assert order.timers[K.ORDER_LATE] == timer and order.state is OrderState.IN_PROGRESS
+    assert order.fire(K.ORDER_LATE, timer.ref, due + timedelta(minutes=1)).action is A.MARK_LATE
