@@ -5,7 +5,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
 from enum import StrEnum
 
-from .contact_details import find_contact_details
+from .contact_details import text_field_errors
 from .errors import Conflict, FieldError, InvalidInput
 
 # [decision] limits on free text and lists of a seller profile.
@@ -166,14 +166,7 @@ class User:
 
 
 def _text_errors(path: str, text: str, *, maximum: int, required: bool = True) -> list[FieldError]:
-    errors = []
-    if required and not text.strip():
-        errors.append(FieldError(path, "is required", "required", "A1"))
-    if len(text) > maximum:
-        errors.append(FieldError(path, f"must be at most {maximum} characters", "too_long"))
-    if find_contact_details(text):
-        errors.append(FieldError(path, "must not contain contact details", "contact_details", "W2"))
-    return errors
+    return text_field_errors(path, text, maximum=maximum, rule="A1", required=required)
 
 
 def seller_profile_errors(profile: SellerProfile) -> list[FieldError]:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from .contact_details import find_contact_details
+from .contact_details import text_field_errors
 from .errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 from .files import FILE_TYPES, Family, FileState
 from .ids import new_id
@@ -135,14 +135,7 @@ def anchor_errors(content_type: str, anchor: Anchor | None, duration_seconds: fl
 
 
 def text_errors(text: str, path: str = "text") -> list[FieldError]:
-    errors: list[FieldError] = []
-    if not text.strip():
-        errors.append(FieldError(path, "a comment needs text", "required", "F2"))
-    if len(text) > COMMENT_TEXT_MAX:
-        errors.append(FieldError(path, f"at most {COMMENT_TEXT_MAX} characters", "too_long", "F2"))
-    if find_contact_details(text):
-        errors.append(FieldError(path, "must not contain contact details", "contact_details", "W2"))
-    return errors
+    return text_field_errors(path, text, maximum=COMMENT_TEXT_MAX, rule="F2")
 
 
 @dataclass(frozen=True)

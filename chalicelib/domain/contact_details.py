@@ -24,7 +24,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-__all__ = ["find_contact_details", "has_contact_details"]
+from .errors import FieldError
+
+__all__ = ["find_contact_details", "has_contact_details", "text_field_errors"]
 
 # Top-level domains worth recognising in prose. Deliberately excludes ones that are common file
 # extensions (py, md, ai, ps, sh, rs, pl, so...) so "logo.ai" or "main.py" stay clean.
@@ -184,3 +186,16 @@ def _is_spelled_number(run: str) -> bool:
     words = [t for t in tokens if _NUMBER_WORD_RE.match(t)]
     digits = len(words) + sum(len(t) for t in tokens if t.isdigit())
     return bool(words) and digits >= _MIN_PHONE_DIGITS
+
+
+def text_field_errors(path: str, text: str, *, maximum: int, rule: str | None, required: bool = True) -> list[FieldError]:
+    """A free-text field people write to each other: present (when ``required``), at most
+    ``maximum`` characters, and no contact details (W2). ``rule`` names the field's own rule."""
+    errors = []
+    if required and not text.strip():
+        errors.append(FieldError(path, "is required", "required", rule))
+    if len(text) > maximum:
+        errors.append(FieldError(path, f"must be at most {maximum} characters", "too_long", rule))
+    if find_contact_details(text):
+        errors.append(FieldError(path, "must not contain contact details", "contact_details", "W2"))
+    return errors

@@ -12,7 +12,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from .accounts import User
-from .contact_details import find_contact_details
+from .contact_details import text_field_errors
 from .errors import Conflict, FieldError, Forbidden, InvalidInput
 from .events import ActorRole
 from .ids import new_id
@@ -98,10 +98,7 @@ def message_errors(text: str, attachment_ids: tuple[str, ...], call_link: str | 
     errors: list[FieldError] = []
     if not text.strip() and not attachment_ids and not call_link:
         errors.append(FieldError("text", "a message needs text, an attachment or a call link", "empty"))
-    if len(text) > MESSAGE_TEXT_MAX:
-        errors.append(FieldError("text", f"must be at most {MESSAGE_TEXT_MAX} characters", "too_long"))
-    if find_contact_details(text):
-        errors.append(FieldError("text", "must not contain contact details", "contact_details", "W2"))
+    errors += text_field_errors("text", text, maximum=MESSAGE_TEXT_MAX, rule="O5", required=False)
     if len(attachment_ids) > MAX_ATTACHMENTS:
         errors.append(FieldError("attachment_ids", f"may have at most {MAX_ATTACHMENTS} entries", "too_many"))
     if len(set(attachment_ids)) != len(attachment_ids):
@@ -265,15 +262,8 @@ class QuickResponse:
 
 
 def quick_response_errors(title: str, text: str) -> list[FieldError]:
-    errors = []
-    for name, value, maximum in (("title", title, QUICK_RESPONSE_TITLE_MAX), ("text", text, MESSAGE_TEXT_MAX)):
-        if not value.strip():
-            errors.append(FieldError(name, "is required", "required", "O18"))
-        if len(value) > maximum:
-            errors.append(FieldError(name, f"must be at most {maximum} characters", "too_long", "O18"))
-        if find_contact_details(value):
-            errors.append(FieldError(name, "must not contain contact details", "contact_details", "W2"))
-    return errors
+    return (text_field_errors("title", title, maximum=QUICK_RESPONSE_TITLE_MAX, rule="O18")
+            + text_field_errors("text", text, maximum=MESSAGE_TEXT_MAX, rule="O18"))
 
 
 def _check_quick_response(title: str, text: str) -> None:
