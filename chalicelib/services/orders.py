@@ -223,7 +223,7 @@ def deliver(order_id: str, viewer: Viewer, message: str | None, file_ids: Sequen
             clock: Clock) -> Order:
     """O6: a delivery with a message and/or files, or the saved draft (which it then clears)."""
     record, role = _load(order_id, viewer)
-    draft = order_store.get_doc(order_id, DRAFT) if role is ActorRole.SELLER else None
+    draft = order_store.get_doc(order_id, DRAFT) if from_draft and role is ActorRole.SELLER else None
     if from_draft:
         if draft is None:
             raise Conflict("There is no saved draft to deliver.", code="no_draft", rule="O6")
