@@ -52,7 +52,8 @@ def _answers(gig):
 
 def _items(gig, buyer_id: str, stage: str, answers):
     """The items one order has at ``stage``: placed | started | delivered."""
-    from chalicelib.domain.events import ActorRole
+    from chalicelib.domain.events import Actor
+    from chalicelib.domain.orders import Deliver, SubmitRequirements
     from chalicelib.domain.orders import Order, OrderAction
     from chalicelib.domain.pricing import Selection, price_selection
     from chalicelib.domain.relationships import Relationship
@@ -66,10 +67,9 @@ def _items(gig, buyer_id: str, stage: str, answers):
                                  relationship=Relationship(seller_id=gig.seller_id, buyer_id=buyer_id), now=T0)
     outcomes = [outcome]
     if stage in ("started", "delivered"):
-        outcomes.append(order.apply(OrderAction.SUBMIT_REQUIREMENTS, ActorRole.BUYER, buyer_id, T0, answers=answers))
+        outcomes.append(order.apply(SubmitRequirements(answers=answers), Actor.BUYER, buyer_id, T0))
     if stage == "delivered":
-        outcomes.append(order.apply(OrderAction.DELIVER, ActorRole.SELLER, gig.seller_id, T0,
-                                    message="The plan is attached.", files=()))
+        outcomes.append(order.apply(Deliver(message="The plan is attached.", files=()), Actor.SELLER, gig.seller_id, T0))
     uow = UnitOfWork()
     order_store.stage_save(uow, order_store.new_record(order))
     if stage == "delivered":  # the due ones are complete; the others only need what the sweep could see

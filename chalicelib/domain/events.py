@@ -15,7 +15,9 @@ from .accounts import NotificationKind
 from .ids import new_id
 
 
-class ActorRole(StrEnum):
+class Actor(StrEnum):
+    """Who takes an action, in every aggregate: the parties, operators, and the system (timers)."""
+
     BUYER = "buyer"
     SELLER = "seller"
     OPERATOR = "operator"
@@ -28,7 +30,7 @@ class Event:
     kind: str  # what happened, dotted: "order.placed", "order.delivered", "file.scanned"...
     stream: str  # whose history it belongs to: "order:<id>", "conversation:<id>", "file:<id>"
     at: datetime
-    actor_role: ActorRole
+    actor_role: Actor
     actor_id: str | None  # None when the system acted
     summary: str  # one line a person can read
     recipients: tuple[str, ...] = ()  # user ids to notify; empty = history only
@@ -37,7 +39,7 @@ class Event:
     seq: int = 0  # order within its stream when two events share a time (an order's transition count)
 
     @staticmethod
-    def new(kind: str, stream: str, at: datetime, actor_role: ActorRole, actor_id: str | None,
+    def new(kind: str, stream: str, at: datetime, actor_role: Actor, actor_id: str | None,
             summary: str, recipients: tuple[str, ...] = (),
             notification: NotificationKind | None = None, data: dict[str, Any] | None = None,
             seq: int = 0) -> "Event":

@@ -25,6 +25,7 @@ from typing import Any
 from .catalogue import Catalogue
 from .contact_details import find_contact_details
 from .errors import Conflict, FieldError, Forbidden, InvalidInput
+from .events import Actor
 from .ids import new_id
 
 # ---------------------------------------------------------------------------------------------
@@ -85,12 +86,6 @@ class GigAction(StrEnum):
     HIDE = "hide"  # A4: the seller became unavailable
     UNHIDE = "unhide"  # A4: the seller is available again
     REMOVE = "remove"
-
-
-class Actor(StrEnum):
-    SELLER = "seller"
-    OPERATOR = "operator"
-    SYSTEM = "system"
 
 
 class RequirementType(StrEnum):  # G7
@@ -169,27 +164,26 @@ class Requirement:  # G7
 
 
 @dataclass(frozen=True)
-class Transition:
+class GigTransition:
     actors: frozenset[Actor]
     to: GigState
     requires_reason: PauseReason | None = None  # the pause reason the gig must have
     sets_reason: PauseReason | None = None  # the pause reason the gig gets
 
 
-_S, _A = GigState, GigAction
 _SELLER, _OPERATOR, _SYSTEM = frozenset({Actor.SELLER}), frozenset({Actor.OPERATOR}), frozenset({Actor.SYSTEM})
 
 # G9 + A4: every gig transition, one place. Publishing while the seller is unavailable lands in
 # paused(availability) instead of published (see Gig.apply).
-GIG_TRANSITIONS: dict[tuple[GigState, GigAction], Transition] = {
-    (_S.DRAFT, _A.PUBLISH): Transition(_SELLER, _S.PUBLISHED),
-    (_S.PUBLISHED, _A.PAUSE): Transition(_SELLER, _S.PAUSED, sets_reason=PauseReason.SELLER),
-    (_S.PAUSED, _A.RESUME): Transition(_SELLER, _S.PUBLISHED, requires_reason=PauseReason.SELLER),
-    (_S.PUBLISHED, _A.HIDE): Transition(_SYSTEM, _S.PAUSED, sets_reason=PauseReason.AVAILABILITY),
-    (_S.PAUSED, _A.UNHIDE): Transition(_SYSTEM, _S.PUBLISHED, requires_reason=PauseReason.AVAILABILITY),
-    (_S.DRAFT, _A.REMOVE): Transition(_OPERATOR, _S.REMOVED),
-    (_S.PUBLISHED, _A.REMOVE): Transition(_OPERATOR, _S.REMOVED),
-    (_S.PAUSED, _A.REMOVE): Transition(_OPERATOR, _S.REMOVED),
+GIG_TRANSITIONS: dict[tuple[GigState, GigAction], GigTransition] = {
+    (GigState.DRAFT, GigAction.PUBLISH): GigTransition(_SELLER, GigState.PUBLISHED),
+    (GigState.PUBLISHED, GigAction.PAUSE): GigTransition(_SELLER, GigState.PAUSED, sets_reason=PauseReason.SELLER),
+    (GigState.PAUSED, GigAction.RESUME): GigTransition(_SELLER, GigState.PUBLISHED, requires_reason=PauseReason.SELLER),
+    (GigState.PUBLISHED, GigAction.HIDE): GigTransition(_SYSTEM, GigState.PAUSED, sets_reason=PauseReason.AVAILABILITY),
+    (GigState.PAUSED, GigAction.UNHIDE): GigTransition(_SYSTEM, GigState.PUBLISHED, requires_reason=PauseReason.AVAILABILITY),
+    (GigState.DRAFT, GigAction.REMOVE): GigTransition(_OPERATOR, GigState.REMOVED),
+    (GigState.PUBLISHED, GigAction.REMOVE): GigTransition(_OPERATOR, GigState.REMOVED),
+    (GigState.PAUSED, GigAction.REMOVE): GigTransition(_OPERATOR, GigState.REMOVED),
 }
 # Who may ever take each action (the same in every state): a wrong actor is Forbidden, a wrong
 # state a Conflict.
@@ -288,7 +282,7 @@ class Gig:
         return self
 
     # -- transitions --------------------------------------------------------------------------
-    def transition(self, action: GigAction) -> Transition | None:
+    def transition(self, action: GigAction) -> GigTransition | None:
         """The table's transition for ``action`` from the gig's current state and pause reason."""
         t = GIG_TRANSITIONS.get((self.state, action))
         if t is None or (t.requires_reason is not None and t.requires_reason != self.pause_reason):

@@ -11,7 +11,7 @@ So at every moment ``paid == refunded + seller_earnings + platform_fees + held``
 the stateful test checks after every step."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
@@ -32,48 +32,97 @@ class LedgerEntry:
     amount: int
     at: datetime
     memo: str
+    stage: int = 0  # the payment stage it belongs to (C2)
 
 
 @dataclass
-class Balance:
+class StageMoney:
+    """One payment stage's money (an order is a plan of one or more stages, C2)."""
+
     paid: int = 0
     refunded: int = 0
     seller_earnings: int = 0
     platform_fees: int = 0
-    entries: int = 0  # entries written so far (the next one is entries + 1)
 
     @property
     def held(self) -> int:
         return self.paid - self.refunded - self.seller_earnings - self.platform_fees
 
-    def pay(self, amount: int, at: datetime, memo: str) -> list[LedgerEntry]:
+
+@dataclass
+class Balance:
+    """An order's money, per payment stage; the totals add the stages up. Entries are numbered
+    across the order (``entries``), so a stage's entries never collide with another's."""
+
+    stages: list[StageMoney] = field(default_factory=lambda: [StageMoney()])
+    entries: int = 0  # entries written so far (the next one is entries + 1)
+
+    @property
+    def paid(self) -> int:
+        return sum(s.paid for s in self.stages)
+
+    @property
+    def refunded(self) -> int:
+        return sum(s.refunded for s in self.stages)
+
+    @property
+    def seller_earnings(self) -> int:
+        return sum(s.seller_earnings for s in self.stages)
+
+    @property
+    def platform_fees(self) -> int:
+        return sum(s.platform_fees for s in self.stages)
+
+    @property
+    def held(self) -> int:
+        return sum(s.held for s in self.stages)
+
+    def _stage(self, stage: int) -> StageMoney:
+        while len(self.stages) <= stage:
+            self.stages.append(StageMoney())
+        return self.stages[stage]
+
+    def pay(self, amount: int, at: datetime, memo: str, stage: int = 0) -> list[LedgerEntry]:
         if amount < 0:
             raise ValueError("a payment is never negative")
         if amount == 0:
             return []
-        self.paid += amount
-        return [self._entry(EntryKind.PAYMENT, amount, at, memo)]
+        self._stage(stage).paid += amount
+        return [self._entry(EntryKind.PAYMENT, amount, at, memo, stage)]
 
-    def settle(self, at: datetime) -> list[LedgerEntry]:
-        """M1: what is held goes 80% to the seller, 20% to the platform."""
-        held = self.held
-        if held <= 0:
-            return []
-        seller = held * SELLER_SHARE_PERCENT // 100
-        fee = held - seller
-        self.seller_earnings += seller
-        self.platform_fees += fee
-        shares = ((EntryKind.SELLER_EARNING, seller, "seller's 80%"), (EntryKind.PLATFORM_FEE, fee, "platform's 20%"))
-        return [self._entry(kind, amount, at, memo) for kind, amount, memo in shares if amount > 0]
+    def settle(self, at: datetime, stage: int | None = None) -> list[LedgerEntry]:
+        """M1: what a stage holds goes 80% to the seller, 20% to the platform (every stage holding
+        money when ``stage`` is None)."""
+        out: list[LedgerEntry] = []
+        for i in self._which(stage):
+            money = self.stages[i]
+            held = money.held
+            if held <= 0:
+                continue
+            seller = held * SELLER_SHARE_PERCENT // 100
+            fee = held - seller
+            money.seller_earnings += seller
+            money.platform_fees += fee
+            shares = ((EntryKind.SELLER_EARNING, seller, "seller's 80%"), (EntryKind.PLATFORM_FEE, fee, "platform's 20%"))
+            out += [self._entry(kind, amount, at, memo, i) for kind, amount, memo in shares if amount > 0]
+        return out
 
-    def refund_held(self, at: datetime) -> list[LedgerEntry]:
-        """M3: the buyer gets back what was paid for the unfinished part."""
-        held = self.held
-        if held <= 0:
-            return []
-        self.refunded += held
-        return [self._entry(EntryKind.REFUND, held, at, "refund of the unfinished part")]
+    def refund_held(self, at: datetime, stage: int | None = None) -> list[LedgerEntry]:
+        """M3: the buyer gets back what was paid for the unfinished part (every stage still holding
+        money when ``stage`` is None); what was settled stays settled."""
+        out: list[LedgerEntry] = []
+        for i in self._which(stage):
+            money = self.stages[i]
+            held = money.held
+            if held <= 0:
+                continue
+            money.refunded += held
+            out.append(self._entry(EntryKind.REFUND, held, at, "refund of the unfinished part", i))
+        return out
 
-    def _entry(self, kind: EntryKind, amount: int, at: datetime, memo: str) -> LedgerEntry:
+    def _which(self, stage: int | None) -> range:
+        return range(len(self.stages)) if stage is None else range(stage, stage + 1)
+
+    def _entry(self, kind: EntryKind, amount: int, at: datetime, memo: str, stage: int) -> LedgerEntry:
         self.entries += 1
-        return LedgerEntry(self.entries, kind, amount, at, memo)
+        return LedgerEntry(self.entries, kind, amount, at, memo, stage)

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from .accounts import User
 from .contact_details import text_field_errors
 from .errors import Conflict, FieldError, Forbidden, InvalidInput
-from .events import ActorRole
+from .events import Actor
 from .ids import new_id
 from .relationships import Relationship
 
@@ -69,7 +69,7 @@ class Message:
     call_link: str | None = None  # O16
 
     @staticmethod
-    def new(thread: Thread | str, sender_id: str, sender_role: ActorRole, text: str,
+    def new(thread: Thread | str, sender_id: str, sender_role: Actor, text: str,
             attachment_ids: tuple[str, ...] | list[str], at: datetime, call_link: str | None = None) -> "Message":
         """Checks the message itself (limits, W2, O16) and raises InvalidInput naming each field."""
         attachments = tuple(attachment_ids)
@@ -94,7 +94,7 @@ class Message:
 
 
 def message_errors(text: str, attachment_ids: tuple[str, ...], call_link: str | None,
-                   sender_role: ActorRole) -> list[FieldError]:
+                   sender_role: Actor) -> list[FieldError]:
     errors: list[FieldError] = []
     if not text.strip() and not attachment_ids and not call_link:
         errors.append(FieldError("text", "a message needs text, an attachment or a call link", "empty"))
@@ -108,10 +108,10 @@ def message_errors(text: str, attachment_ids: tuple[str, ...], call_link: str | 
     return errors
 
 
-def _call_link_errors(link: str, sender_role: ActorRole) -> list[FieldError]:
+def _call_link_errors(link: str, sender_role: Actor) -> list[FieldError]:
     """O16: video calls are started by sellers only; the link is Zoom's and nothing else, so the
     field cannot carry contact details past W2."""
-    if sender_role != ActorRole.SELLER:
+    if sender_role != Actor.SELLER:
         return [FieldError("call_link", "only sellers start calls", "sellers_only", "O16")]
     try:
         parts = urlsplit(link) if len(link) <= CALL_LINK_MAX else None
@@ -180,11 +180,11 @@ class Conversation:
     def participants(self) -> tuple[str, str]:
         return self.seller_id, self.buyer_id
 
-    def role_of(self, user_id: str) -> ActorRole | None:
+    def role_of(self, user_id: str) -> Actor | None:
         if user_id == self.seller_id:
-            return ActorRole.SELLER
+            return Actor.SELLER
         if user_id == self.buyer_id:
-            return ActorRole.BUYER
+            return Actor.BUYER
         return None
 
     def counterpart_of(self, user_id: str) -> str:
@@ -204,7 +204,7 @@ class Conversation:
         return self.unread.get(user_id, 0)
 
 
-def conversation_parties(sender_id: str, seller_id: str | None, buyer_id: str | None) -> tuple[str, str, ActorRole]:
+def conversation_parties(sender_id: str, seller_id: str | None, buyer_id: str | None) -> tuple[str, str, Actor]:
     """(seller, buyer, the sender's role) of a message addressed to a seller or to a buyer."""
     if (seller_id is None) == (buyer_id is None):
         raise InvalidInput("Name either the seller or the buyer you write to.", code="one_recipient",
@@ -213,9 +213,9 @@ def conversation_parties(sender_id: str, seller_id: str | None, buyer_id: str | 
         raise InvalidInput("You cannot write to yourself.", code="self_message",
                            fields=[FieldError("seller_id" if seller_id else "buyer_id", "is you", "self_message")])
     if seller_id is not None:
-        return seller_id, sender_id, ActorRole.BUYER
+        return seller_id, sender_id, Actor.BUYER
     assert buyer_id is not None
-    return sender_id, buyer_id, ActorRole.SELLER
+    return sender_id, buyer_id, Actor.SELLER
 
 
 # -- spam reports (O5) -----------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from .errors import FieldError, InvalidInput
 from .gigs import CUSTOM_EXTRA_QUANTITY_MAX, EXTRA_REVISIONS_MAX, ORDER_QUANTITY_MAX, Gig
 from .money import Money
+from .orders.terms import OrderLine, Terms
 
 
 @dataclass(frozen=True)
@@ -164,3 +165,11 @@ def price_extras(gig: Gig, extra_revisions: int, custom_extras: tuple[tuple[str,
     if errors:
         raise InvalidInput("invalid extras", code="invalid_extras", fields=errors)
     return ExtrasQuote(tuple(lines), days, extra_revisions)
+
+
+def gig_terms(gig: Gig, selection: Selection) -> Terms:
+    """The terms an order on ``gig`` is placed on: the priced selection as one payment stage."""
+    quote = price_selection(gig, selection)
+    lines = tuple(OrderLine(q.kind, q.description, q.unit_price, q.quantity, q.amount) for q in quote.lines)
+    return Terms.single_stage(gig.title, lines, quote.delivery_days, quote.revisions, tuple(gig.requirements),
+                              tier=selection.tier, quantity=selection.quantity)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
+from .contact_details import find_contact_details
 from .errors import FieldError, InvalidInput
 from .gigs import Requirement, RequirementType
 
@@ -54,6 +55,9 @@ def check_answers(requirements: Sequence[Requirement], answers: Sequence[Answer]
             fail(f"answers.{i}.files", "this question takes no files", "not_expected")
         if kind is RequirementType.FREE_TEXT and answer.text and len(answer.text) > ANSWER_TEXT_MAX:
             fail(f"answers.{i}.text", f"at most {ANSWER_TEXT_MAX} characters", "too_long")
+        if kind is RequirementType.FREE_TEXT and answer.text and find_contact_details(answer.text):
+            errors.append(FieldError(f"answers.{i}.text", "must not contain contact details",  # W2
+                                     code="contact_details", rule="W2"))
         if kind is RequirementType.MULTIPLE_CHOICE:
             for j, choice in enumerate(answer.choices):
                 if choice not in requirement.options:

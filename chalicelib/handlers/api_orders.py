@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from chalicelib.domain.codec import to_primitive
 from chalicelib.domain.errors import NotFound
-from chalicelib.domain.events import ActorRole
-from chalicelib.domain.orders import Order, OrderState
+from chalicelib.domain.events import Actor
+from chalicelib.domain.orders import LATE_CANCEL_AFTER, REVIEW_PERIOD, Order, OrderState
 from chalicelib.domain.pricing import Selection
 from chalicelib.domain.requirements import Answer
 from chalicelib.handlers.api import Api, Call
@@ -20,6 +20,8 @@ from chalicelib.handlers.schemas.messages import MessageIn as ChatMessageIn
 from chalicelib.handlers.schemas.messages import MessageOut, MessagePage
 from chalicelib.services import orders, runtime
 from chalicelib.services.orders import CustomLine, Viewer
+
+LATE_HOURS = int(LATE_CANCEL_AFTER.total_seconds() // 3600)
 
 api = Api(__name__, tag="orders")
 
@@ -41,7 +43,7 @@ def order_out(order: Order, viewer: Viewer, history=None) -> OrderOut:
                                                                                key=lambda kv: kv[1].due_at)],
         money={"paid": balance.paid, "refunded": balance.refunded, "seller_earnings": balance.seller_earnings,
                "platform_fees": balance.platform_fees, "held": balance.held},
-        allowed_actions=[a.value for a in order.allowed_actions(role or ActorRole.OPERATOR, now)],
+        allowed_actions=[a.value for a in order.allowed_actions(role or Actor.OPERATOR, now)],
         history=[to_primitive(e) for e in history] if history is not None else None,
     )
     if data["request"] and data["request"]["offer"]:
@@ -100,7 +102,8 @@ def accept_delivery(call: Call, order_id: str) -> OrderOut:
 
 
 @api.route("/orders/{order_id}/revision-requests", "POST",
-           summary="Ask for a revision within 3 days of the delivery (O7)", request=MessageIn, response=OrderOut,
+           summary=f"Ask for a revision within {REVIEW_PERIOD.days} days of the delivery (O7)",
+           request=MessageIn, response=OrderOut,
            idempotent=True)
 def request_revision(call: Call, order_id: str) -> OrderOut:
     return order_out(orders.request_revision(order_id, _viewer(call), call.body.message, runtime.clock()),
@@ -108,7 +111,7 @@ def request_revision(call: Call, order_id: str) -> OrderOut:
 
 
 @api.route("/orders/{order_id}/late-cancellation", "POST",
-           summary="Cancel an order 24 hours late, refunded (O9, M3)", request=ReasonIn, response=OrderOut,
+           summary=f"Cancel an order {LATE_HOURS} hours late, refunded (O9, M3)", request=ReasonIn, response=OrderOut,
            idempotent=True)
 def cancel_late(call: Call, order_id: str) -> OrderOut:
     return order_out(orders.cancel_late(order_id, _viewer(call), call.body.reason, runtime.clock()), _viewer(call))
@@ -225,7 +228,7 @@ def withdraw_request(call: Call, order_id: str, request_id: str) -> OrderOut:
 
 # -- operators and money --------------------------------------------------------------------------------
 @api.route("/orders/{order_id}/operator-cancellation", "POST",
-           summary="Support cancels an active order, refunded; may mark it not the seller's fault (O13, M3)",
+           summary="Support cancels an active order, refunded; may mark it not the seller's fault (C4, feeds O13; M3)",
            request=OperatorCancelIn, response=OrderOut, operator_only=True, idempotent=True)
 def operator_cancel(call: Call, order_id: str) -> OrderOut:
     b = call.body

@@ -40,7 +40,7 @@ from chalicelib.domain.collaboration import (
     invite as new_invitation,
 )
 from chalicelib.domain.errors import Forbidden, NotFound
-from chalicelib.domain.events import ActorRole, Event
+from chalicelib.domain.events import Actor, Event
 from chalicelib.domain.files import StoredFile
 from chalicelib.domain.orders import Order
 from chalicelib.services import files
@@ -158,7 +158,7 @@ def post_comment(access: Access, file_id: str, text: str, anchor: Anchor | None,
     return comment
 
 
-_ROLES = {Viewpoint.BUYER: ActorRole.BUYER, Viewpoint.SELLER: ActorRole.SELLER}
+_ROLES = {Viewpoint.BUYER: Actor.BUYER, Viewpoint.SELLER: Actor.SELLER}
 
 
 def _comment_event(access: Access, f: StoredFile, comment: Comment, now: datetime) -> Event:
@@ -174,7 +174,7 @@ def _comment_event(access: Access, f: StoredFile, comment: Comment, now: datetim
     # F3: never in the order's stream, never to the seller.
     if comment.author_kind is Viewpoint.INVITEE:
         assert access.invitation is not None
-        return Event.new("file.commented", f"file:{f.id}", now, ActorRole.SYSTEM, None,
+        return Event.new("file.commented", f"file:{f.id}", now, Actor.SYSTEM, None,
                          f"{access.invitation.email} commented on {f.name} (order {order.number}): {comment.preview}",
                          recipients=(order.buyer_id,), notification=NotificationKind.FILE_COMMENT,
                          data={**data, "invitation_id": access.invitation.id})
@@ -205,7 +205,7 @@ def invite(order_id: str, viewer: Viewer, email: str, clock: Clock) -> tuple[Inv
                                        store.invitations_of(order_id), now)
     uow = UnitOfWork()
     store.stage_invitation(uow, store.new_invitation_record(invitation), invitation)
-    event_store.stage(uow, Event.new("invitation.created", f"invitation:{invitation.id}", now, ActorRole.BUYER,
+    event_store.stage(uow, Event.new("invitation.created", f"invitation:{invitation.id}", now, Actor.BUYER,
                                      viewer.user_id, f"{invitation.email} was invited to review the seller's files",
                                      data={"order_id": order_id, "email": invitation.email}))
     uow.commit()
@@ -228,7 +228,7 @@ def revoke(order_id: str, viewer: Viewer, invitation_id: str, clock: Clock) -> N
     now = clock.now()
     uow = UnitOfWork()
     store.stage_invitation(uow, record, record.value.revoke(now))
-    event_store.stage(uow, Event.new("invitation.revoked", f"invitation:{invitation_id}", now, ActorRole.BUYER,
+    event_store.stage(uow, Event.new("invitation.revoked", f"invitation:{invitation_id}", now, Actor.BUYER,
                                      viewer.user_id, f"The invitation of {record.value.email} was revoked",
                                      data={"order_id": order_id}))
     uow.commit()

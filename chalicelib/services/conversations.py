@@ -10,7 +10,7 @@ from __future__ import annotations
 from chalicelib.domain.accounts import NotificationKind
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.errors import NotFound
-from chalicelib.domain.events import ActorRole
+from chalicelib.domain.events import Actor
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.messaging import (
     CONVERSATION,
@@ -47,11 +47,11 @@ def write_in(conversation_id: str, sender_id: str, text: str, attachment_ids: li
                   call_link, clock, record)
 
 
-def _write(sender_id: str, role: ActorRole, seller_id: str, buyer_id: str, text: str, attachment_ids: list[str],
+def _write(sender_id: str, role: Actor, seller_id: str, buyer_id: str, text: str, attachment_ids: list[str],
            call_link: str | None, clock: Clock,
            existing: Record[Conversation] | None = None) -> tuple[Conversation, Message]:
     now = clock.now()
-    if role == ActorRole.BUYER:
+    if role == Actor.BUYER:
         seller = user_store.get(seller_id)
         if seller is None or not seller.value.is_seller:
             raise NotFound("No such seller.")
@@ -68,7 +68,7 @@ def _write(sender_id: str, role: ActorRole, seller_id: str, buyer_id: str, text:
     thread = existing.value.thread if existing else Thread.conversation(new_id("conv"))
 
     uow = UnitOfWork()
-    recipient = buyer_id if role == ActorRole.SELLER else seller_id
+    recipient = buyer_id if role == Actor.SELLER else seller_id
     message = messaging.stage_message(uow, thread, sender_id, role, [recipient], text, attachment_ids, now,
                                       NotificationKind.INBOX_MESSAGE, call_link)
     changed = False
@@ -79,7 +79,7 @@ def _write(sender_id: str, role: ActorRole, seller_id: str, buyer_id: str, text:
         record = conversation_store.new_record(conversation)
         rel.conversation_opened(conversation.id, now)
         changed = True
-    if role == ActorRole.BUYER and not rel.buyer_wrote_first:
+    if role == Actor.BUYER and not rel.buyer_wrote_first:
         rel.buyer_wrote(now)  # O5: from now on the seller may write
         changed = True
     if changed:

@@ -24,7 +24,7 @@ from chalicelib.domain.errors import (
     InvalidInput,
     NotFound,
 )
-from chalicelib.domain.events import ActorRole, Event
+from chalicelib.domain.events import Actor, Event
 from chalicelib.domain.files import (
     DOWNLOAD_EXPIRES,
     SCAN_DEADLINE,
@@ -296,7 +296,7 @@ def stage_verdict(uow: UnitOfWork, record: Record[StoredFile], updated: StoredFi
     if updated.is_blocked:
         why = updated.signature if updated.state is FileState.INFECTED else updated.reason
         event_store.stage(uow, Event.new(
-            "file.blocked", f"file:{updated.id}", now, ActorRole.SYSTEM, None,
+            "file.blocked", f"file:{updated.id}", now, Actor.SYSTEM, None,
             f"{updated.name} is {updated.state} and cannot be downloaded: {why}",
             recipients=(updated.owner_id,), notification=NotificationKind.FILE_BLOCKED,
             data={"file_id": updated.id, "state": updated.state.value, "signature": updated.signature,

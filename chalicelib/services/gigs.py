@@ -8,7 +8,8 @@ from chalicelib.domain.catalogue import Catalogue
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.codec import from_primitive
 from chalicelib.domain.errors import Conflict, Forbidden, NotFound
-from chalicelib.domain.gigs import Actor, Gig, GigAction, GigState
+from chalicelib.domain.events import Actor
+from chalicelib.domain.gigs import Gig, GigAction, GigState
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.pricing import Quote, Selection, price_selection
 from chalicelib.services import files as file_service

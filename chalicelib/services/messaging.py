@@ -17,7 +17,7 @@ from typing import Callable, Sequence
 from chalicelib.domain.accounts import NotificationKind
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.errors import NotFound
-from chalicelib.domain.events import ActorRole, Event
+from chalicelib.domain.events import Actor, Event
 from chalicelib.domain.files import Purpose
 from chalicelib.domain.messaging import Message, SpamReport, Thread, already_reported
 from chalicelib.services import files
@@ -61,7 +61,7 @@ def use_attachment_check(check: AttachmentCheck) -> AttachmentCheck:
     return previous
 
 
-def stage_message(uow: UnitOfWork, thread: Thread | str, sender_id: str, sender_role: ActorRole,
+def stage_message(uow: UnitOfWork, thread: Thread | str, sender_id: str, sender_role: Actor,
                   recipient_ids: Sequence[str], text: str, attachment_ids: Sequence[str], now: datetime,
                   notification: NotificationKind, call_link: str | None = None) -> Message:
     """Checks the message (limits, W2, O16), the attachments (the installed check), and stages it

@@ -1,8 +1,11 @@
-"""Order use cases (O1–O12, O17, M1, M3). Each loads the order, lets the domain apply one
-action, and saves in one transaction: the order (version-checked), its timers, its ledger
-entries, its event (history + outbox), a delivery, and the seller–buyer relationship when the
-order starts, ends or reopens. The sweeper fires timers through ``fire_timer``, which takes the
-same path with the ``system`` actor."""
+"""Order use cases (O1–O12, O17, M1, M3). Each loads the order, lets the domain apply one typed
+command, and saves in one transaction (``_commit``): the order (version-checked), its timers, its
+ledger entries, its event (history + outbox), a delivery, and the seller–buyer relationship when
+the order starts, ends or reopens (O17's counts must hold at once). Every payment in the ledger has
+its charge through the payment port, taken before the commit and voided if the commit fails.
+Everything else that follows an order's event (notifications, and the reactions later features
+add) is an outbox reaction, not code here. The sweeper fires timers through ``fire_timer``, which
+takes the same path with the ``system`` actor."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,21 +15,34 @@ from chalicelib.domain.accounts import NotificationKind
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.deadlines import Deadline
 from chalicelib.domain.errors import Conflict, NotFound
-from chalicelib.domain.events import ActorRole, Event
+from chalicelib.domain.events import Actor, Event
 from chalicelib.domain.files import Purpose
-from chalicelib.domain.ledger import EntryKind
 from chalicelib.domain.messaging import Message, Thread
 from chalicelib.domain.orders import (
     FINISHED,
-    Offer,
+    OFFER_KINDS,
+    Accept,
+    AcceptRequest,
+    CancelLate,
+    ChangeOffer,
+    DeclineRequest,
+    Deliver,
+    OpenResolutionRequest,
+    OperatorCancel,
     Order,
-    OrderAction,
+    OrderCommand,
     OrderLine,
     OrderState,
     Outcome,
     RequestKind,
+    RequestRevision,
+    SendProgressUpdate,
+    SubmitRequirements,
+    WithdrawRequest,
+    payments_in,
+    settled_in,
 )
-from chalicelib.domain.pricing import Selection, price_extras, price_selection
+from chalicelib.domain.pricing import Selection, gig_terms, price_extras
 from chalicelib.domain.requirements import Answer
 from chalicelib.services import files, messaging, payments
 from chalicelib.services.viewer import Viewer  # noqa: F401  (callers name it from here too)
@@ -44,25 +60,29 @@ from chalicelib.store.unit_of_work import UnitOfWork
 @dataclass
 class OrderView:
     order: Order
-    role: ActorRole  # how the viewer sees it
+    role: Actor  # how the viewer sees it
     history: list[Event]
 
 
-def _role(order: Order, viewer: Viewer) -> ActorRole:
+def _role(order: Order, viewer: Viewer) -> Actor:
     """The viewer's part in the order; anyone else gets the same 404 as for a missing order."""
     role = order.role_of(viewer.user_id)
     if role is not None:
         return role
     if viewer.is_operator:
-        return ActorRole.OPERATOR
+        return Actor.OPERATOR
     raise NotFound("No such order.")
 
 
-def _load(order_id: str, viewer: Viewer) -> tuple[OrderRecord, ActorRole]:
+def _load(order_id: str, viewer: Viewer) -> tuple[OrderRecord, Actor]:
     record = order_store.get(order_id)
     if record is None:
         raise NotFound("No such order.")
     return record, _role(record.value, viewer)
+
+
+def _unit_of_work() -> UnitOfWork:
+    return UnitOfWork()
 
 
 def _stage_outcome(uow: UnitOfWork, record: OrderRecord, outcome: Outcome) -> None:
@@ -75,30 +95,46 @@ def _stage_outcome(uow: UnitOfWork, record: OrderRecord, outcome: Outcome) -> No
         order_store.stage_delivery(uow, order.id, outcome.delivery)
     ended = outcome.previous not in FINISHED and order.state in FINISHED
     reopened = outcome.previous is OrderState.COMPLETED and order.state not in FINISHED
-    if ended or reopened:
+    if ended or reopened:  # O17/O19: the pair's counts move with the order, in its transaction
         rel = relationship_store.get_or_new(order.seller_id, order.buyer_id)
         now = outcome.event.at if outcome.event else order.updated_at
         assert now is not None
         if ended:
-            settled = sum(e.amount for e in outcome.ledger if e.kind in (EntryKind.SELLER_EARNING, EntryKind.PLATFORM_FEE))
-            rel.value.order_ended(order.state is OrderState.COMPLETED, settled, now)
+            rel.value.order_ended(order.counts_as_completed, settled_in(outcome.ledger), now)
         else:
             rel.value.order_reopened(now)
         relationship_store.stage_save(uow, rel)
 
 
-def _transition(record: OrderRecord, role: ActorRole, actor_id: str | None, action: OrderAction,
-                clock: Clock, **payload: Any) -> Order:
-    outcome = record.value.apply(action, role, actor_id, clock.now(), **payload)
-    uow = UnitOfWork()
+def _commit(uow: UnitOfWork, order: Order, outcome: Outcome) -> None:
+    """Commits the use case. What the outcome asks the buyer to pay (placement O1, accepted offers
+    O10/O12) is charged first and voided if the commit fails: no ledger payment without its
+    charge, no charge without its ledger payment."""
+    amount = payments_in(outcome.ledger)
+    if not amount:
+        uow.commit()
+        return
+    port = payments.port()
+    charge = port.charge(order_id=order.id, buyer_id=order.buyer_id, amount=amount)
+    try:
+        uow.commit()
+    except Exception:
+        port.void(charge)  # nothing was recorded: the buyer is not charged
+        raise
+
+
+def _transition(record: OrderRecord, role: Actor, actor_id: str | None, command: OrderCommand,
+                clock: Clock, uow: UnitOfWork | None = None) -> Order:
+    outcome = record.value.apply(command, role, actor_id, clock.now())
+    uow = uow or _unit_of_work()
     _stage_outcome(uow, record, outcome)
-    uow.commit()
+    _commit(uow, record.value, outcome)
     return record.value
 
 
-def _act(order_id: str, viewer: Viewer, action: OrderAction, clock: Clock, **payload: Any) -> Order:
+def _act(order_id: str, viewer: Viewer, command: OrderCommand, clock: Clock) -> Order:
     record, role = _load(order_id, viewer)
-    return _transition(record, role, viewer.user_id, action, clock, **payload)
+    return _transition(record, role, viewer.user_id, command, clock)
 
 
 # -- placing (O1, O2, A4, G10) -------------------------------------------------------------------
@@ -111,24 +147,18 @@ def place(buyer_id: str, gig_id: str, selection: Selection, clock: Clock) -> Ord
     if seller is None:
         raise NotFound("No such gig.")
     rel = relationship_store.get_or_new(gig.value.seller_id, buyer_id)
-    quote = price_selection(gig.value, selection)
-    order, outcome = Order.place(gig=gig.value, quote=quote, selection=selection, buyer_id=buyer_id,
-                                 seller_available=seller.value.is_available(now), relationship=rel.value,
-                                 now=now)
+    terms = gig_terms(gig.value, selection)
+    order, outcome = Order.place(gig=gig.value, terms=terms, buyer_id=buyer_id,
+                                 seller_available=seller.value.is_available(now), relationship=rel.value, now=now)
     rel.value.order_placed(now)
-    uow = UnitOfWork()
+    uow = _unit_of_work()
     record = order_store.new_record(order)
     _stage_outcome(uow, record, outcome)
     relationship_store.stage_save(uow, rel)  # version-checked: a block that slipped in fails this
     # What was priced and checked must still hold at commit: the gig and the seller's availability.
     uow.check(gig.item, GigItem.version == gig.item.version)
     uow.check(seller.item, UserItem.version == seller.item.version)
-    charge = payments.port().charge(order_id=order.id, buyer_id=buyer_id, amount=order.total)
-    try:
-        uow.commit()
-    except Exception:
-        payments.port().void(charge)  # nothing was placed: the buyer is not charged
-        raise
+    _commit(uow, order, outcome)
     return order
 
 
@@ -158,28 +188,26 @@ def submit_requirements(order_id: str, viewer: Viewer, answers: Sequence[Answer]
     """O3; files answering file questions are the buyer's requirement uploads, attached to the
     order in the same transaction (F1)."""
     record, role = _load(order_id, viewer)
-    uow = UnitOfWork()
+    uow = _unit_of_work()
     file_ids = [f for answer in answers for f in answer.files]
-    if file_ids and role is ActorRole.BUYER:
-        files.stage_attach(uow, file_ids, viewer.user_id, Purpose.REQUIREMENT_ANSWER, f"order:{order_id}",
-                           path="answers.files")
-    outcome = record.value.apply(OrderAction.SUBMIT_REQUIREMENTS, role, viewer.user_id, clock.now(),
-                                 answers=tuple(answers))
-    _stage_outcome(uow, record, outcome)
-    uow.commit()
-    return record.value
+    clean: frozenset[str] = frozenset()
+    if file_ids and role is Actor.BUYER:
+        refs = files.stage_attach(uow, file_ids, viewer.user_id, Purpose.REQUIREMENT_ANSWER, f"order:{order_id}",
+                                  path="answers.files")
+        clean = frozenset(ref.id for ref in refs if ref.clean)
+    return _transition(record, role, viewer.user_id, SubmitRequirements(tuple(answers), clean), clock, uow)
 
 
 def accept(order_id: str, viewer: Viewer, clock: Clock) -> Order:
-    return _act(order_id, viewer, OrderAction.ACCEPT, clock)
+    return _act(order_id, viewer, Accept(), clock)
 
 
 def request_revision(order_id: str, viewer: Viewer, message: str, clock: Clock) -> Order:
-    return _act(order_id, viewer, OrderAction.REQUEST_REVISION, clock, message=message)
+    return _act(order_id, viewer, RequestRevision(message), clock)
 
 
 def cancel_late(order_id: str, viewer: Viewer, reason: str | None, clock: Clock) -> Order:
-    return _act(order_id, viewer, OrderAction.CANCEL_LATE, clock, reason=reason or "")
+    return _act(order_id, viewer, CancelLate(reason or ""), clock)
 
 
 # -- the seller ----------------------------------------------------------------------------------
@@ -188,7 +216,7 @@ DRAFT, NOTE = "DRAFT", "NOTE"
 
 def _seller_only(order_id: str, viewer: Viewer) -> OrderRecord:
     record, role = _load(order_id, Viewer(viewer.user_id))  # operators do not see seller documents
-    if role is not ActorRole.SELLER:
+    if role is not Actor.SELLER:
         raise NotFound("No such order.")  # the buyer never learns a draft or a note exists (O4)
     return record
 
@@ -203,7 +231,7 @@ def put_doc(order_id: str, viewer: Viewer, name: str, data: dict) -> dict:
     _seller_only(order_id, viewer)
     item = order_store.get_doc(order_id, name) or order_store.new_doc(order_id, name)
     item.data = data
-    uow = UnitOfWork()
+    uow = _unit_of_work()
     uow.save(item)
     uow.commit()
     return data
@@ -214,7 +242,7 @@ def delete_doc(order_id: str, viewer: Viewer, name: str) -> None:
     item = order_store.get_doc(order_id, name)
     if item is None:
         raise NotFound("Nothing saved.")
-    uow = UnitOfWork()
+    uow = _unit_of_work()
     uow.delete(item)
     uow.commit()
 
@@ -223,27 +251,24 @@ def deliver(order_id: str, viewer: Viewer, message: str | None, file_ids: Sequen
             clock: Clock) -> Order:
     """O6: a delivery with a message and/or files, or the saved draft (which it then clears)."""
     record, role = _load(order_id, viewer)
-    draft = order_store.get_doc(order_id, DRAFT) if from_draft and role is ActorRole.SELLER else None
+    draft = order_store.get_doc(order_id, DRAFT) if from_draft and role is Actor.SELLER else None
     if from_draft:
         if draft is None:
             raise Conflict("There is no saved draft to deliver.", code="no_draft", rule="O6")
         message, file_ids = draft.data.get("message"), draft.data.get("files", [])
-    uow = UnitOfWork()
+    uow = _unit_of_work()
     refs = []
-    if file_ids and role is ActorRole.SELLER:
+    if file_ids and role is Actor.SELLER:
         refs = files.stage_attach(uow, list(file_ids), viewer.user_id, Purpose.DELIVERY, f"order:{order_id}")
-    # O6 + F1: blocked or still unscanned files do not make a delivery non-empty.
-    outcome = record.value.apply(OrderAction.DELIVER, role, viewer.user_id, clock.now(), message=message or "",
-                                 files=tuple(file_ids), usable_files=sum(1 for r in refs if r.clean))
-    _stage_outcome(uow, record, outcome)
     if from_draft and draft is not None:
         uow.delete(draft)
-    uow.commit()
-    return record.value
+    # O6 + F1: blocked or still unscanned files do not make a delivery non-empty.
+    command = Deliver(message or "", tuple(file_ids), usable_files=sum(1 for r in refs if r.clean))
+    return _transition(record, role, viewer.user_id, command, clock, uow)
 
 
 def send_progress_update(order_id: str, viewer: Viewer, message: str, clock: Clock) -> Order:
-    return _act(order_id, viewer, OrderAction.SEND_PROGRESS_UPDATE, clock, message=message)
+    return _act(order_id, viewer, SendProgressUpdate(message), clock)
 
 
 # -- resolution center (O10–O12) -----------------------------------------------------------------
@@ -260,7 +285,7 @@ def open_request(order_id: str, viewer: Viewer, kind: RequestKind, clock: Clock,
     record, role = _load(order_id, viewer)
     order = record.value
     offer = None
-    if kind in (RequestKind.EXTRAS, RequestKind.MODIFICATION, RequestKind.ADDITIONAL_REVISIONS):
+    if kind in OFFER_KINDS:
         lines = [OrderLine("offer", c.description, c.price, c.quantity, c.price * c.quantity) for c in custom]
         days_from_gig = revisions_from_gig = 0
         if gig_extras or extra_revisions:
@@ -268,20 +293,21 @@ def open_request(order_id: str, viewer: Viewer, kind: RequestKind, clock: Clock,
             if gig is None:
                 raise Conflict("The gig of this order is gone; offer custom extras instead.", code="gig_gone")
             quote = price_extras(gig.value, extra_revisions, tuple(gig_extras))
-            lines = [OrderLine.of(line) for line in quote.lines] + lines
+            lines = [OrderLine(q.kind, q.description, q.unit_price, q.quantity, q.amount)
+                     for q in quote.lines] + lines
             days_from_gig, revisions_from_gig = quote.added_days, quote.added_revisions
-        offer = Offer(tuple(lines), added_days + days_from_gig, added_revisions + revisions_from_gig)
-    return _transition(record, role, viewer.user_id, OrderAction.OPEN_REQUEST, clock, kind=kind,
-                       reason=reason, days=days, offer=offer)
+        offer = ChangeOffer(tuple(lines), added_days + days_from_gig, added_revisions + revisions_from_gig)
+    command = OpenResolutionRequest(kind, reason=reason, days=days, offer=offer)
+    return _transition(record, role, viewer.user_id, command, clock)
 
 
 def answer_request(order_id: str, viewer: Viewer, request_id: str, accept_it: bool, clock: Clock) -> Order:
-    action = OrderAction.ACCEPT_REQUEST if accept_it else OrderAction.DECLINE_REQUEST
-    return _act(order_id, viewer, action, clock, request_id=request_id)
+    command = AcceptRequest(request_id) if accept_it else DeclineRequest(request_id)
+    return _act(order_id, viewer, command, clock)
 
 
 def withdraw_request(order_id: str, viewer: Viewer, request_id: str, clock: Clock) -> Order:
-    return _act(order_id, viewer, OrderAction.WITHDRAW_REQUEST, clock, request_id=request_id)
+    return _act(order_id, viewer, WithdrawRequest(request_id), clock)
 
 
 # -- operators -----------------------------------------------------------------------------------
@@ -289,8 +315,7 @@ def operator_cancel(order_id: str, operator_id: str, reason: str, seller_at_faul
     record = order_store.get(order_id)
     if record is None:
         raise NotFound("No such order.")
-    return _transition(record, ActorRole.OPERATOR, operator_id, OrderAction.OPERATOR_CANCEL, clock,
-                       reason=reason, seller_at_fault=seller_at_fault)
+    return _transition(record, Actor.OPERATOR, operator_id, OperatorCancel(reason, seller_at_fault), clock)
 
 
 # -- timers ------------------------------------------------------------------------------------
@@ -304,9 +329,9 @@ def fire_timer(deadline: Record[Deadline], clock: Clock) -> bool:
     outcome = record.value.fire(deadline.value.kind, deadline.value.ref, clock.now())
     if outcome is None:
         return False
-    uow = UnitOfWork()
+    uow = _unit_of_work()
     _stage_outcome(uow, record, outcome)
-    uow.commit()
+    _commit(uow, record.value, outcome)
     return True
 
 
@@ -325,8 +350,12 @@ def post_message(order_id: str, viewer: Viewer, text: str, attachment_ids: Seque
     order exists); anyone else gets a 404. The message and its event go in one transaction."""
     record, role = _load(order_id, Viewer(viewer.user_id))
     order = record.value
-    other = order.seller_id if role is ActorRole.BUYER else order.buyer_id
-    uow = UnitOfWork()
+    if role is Actor.BUYER:  # O17: a blocked buyer writes to the seller nowhere, past orders included
+        rel = relationship_store.get(order.seller_id, order.buyer_id)
+        if rel is not None:
+            rel.value.ensure_buyer_may_write()
+    other = order.seller_id if role is Actor.BUYER else order.buyer_id
+    uow = _unit_of_work()
     message = messaging.stage_message(uow, Thread.order(order_id), viewer.user_id, role, (other,), text,
                                       attachment_ids, clock.now(), NotificationKind.ORDER_MESSAGE, call_link)
     uow.commit()

@@ -43,7 +43,7 @@ class OrderTimerItem(TableItem, discriminator="order_timer"):
     ref = UnicodeAttribute()
 
 
-class DeliveryItem(TableItem, discriminator="order_delivery"):
+class OrderDeliveryItem(TableItem, discriminator="order_delivery"):
     data = JSONAttribute()
 
 
@@ -130,16 +130,16 @@ def timer_deadline(item: OrderTimerItem) -> Deadline:
 
 # -- deliveries, draft, private note ------------------------------------------------------------
 def stage_delivery(uow: UnitOfWork, order_id: str, delivery: Delivery) -> None:
-    item = DeliveryItem(_pk(order_id), f"DELIVERY#{delivery.number:04d}")
+    item = OrderDeliveryItem(_pk(order_id), f"DELIVERY#{delivery.number:04d}")
     item.data = to_primitive(delivery)
-    uow.save(item, condition=DeliveryItem.pk.does_not_exist())
+    uow.save(item, condition=OrderDeliveryItem.pk.does_not_exist())
 
 
 def deliveries(order_id: str, limit: int, cursor: str | None) -> tuple[list[Delivery], str | None]:
     """Newest first."""
     pk = _pk(order_id)
     start = cursors.decode(cursor, expect={"pk": pk})
-    result = DeliveryItem.query(pk, DeliveryItem.sk.startswith("DELIVERY#"), scan_index_forward=False,
+    result = OrderDeliveryItem.query(pk, OrderDeliveryItem.sk.startswith("DELIVERY#"), scan_index_forward=False,
                                 limit=limit, last_evaluated_key=start)
     return [from_primitive(Delivery, i.data) for i in result], cursors.encode(result.last_evaluated_key)
 

@@ -10,7 +10,7 @@ from moto.sns import sns_backends
 
 from chalicelib.config import settings
 from chalicelib.domain.accounts import NotificationKind
-from chalicelib.domain.events import ActorRole, Event
+from chalicelib.domain.events import Actor, Event
 from chalicelib.domain.ids import new_id
 from chalicelib.services import runtime
 from chalicelib.store import events as event_store
@@ -20,7 +20,7 @@ from chalicelib.store.unit_of_work import UnitOfWork
 def stage_event(*recipients: str, notification: NotificationKind | None = NotificationKind.ORDER_PLACED,
                 kind: str = "order.placed", summary: str = "Bob placed an order.",
                 at: datetime | None = None) -> Event:
-    event = Event.new(kind, f"order:{new_id('ord')}", at or runtime.clock().now(), ActorRole.BUYER, "u_bob",
+    event = Event.new(kind, f"order:{new_id('ord')}", at or runtime.clock().now(), Actor.BUYER, "u_bob",
                       summary, recipients=recipients, notification=notification)
     uow = UnitOfWork()
     event_store.stage(uow, event)

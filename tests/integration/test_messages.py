@@ -6,7 +6,7 @@ import pytest
 
 from chalicelib.domain.accounts import NotificationKind
 from chalicelib.domain.errors import FieldError, InvalidInput
-from chalicelib.domain.events import ActorRole
+from chalicelib.domain.events import Actor
 from chalicelib.services import messaging
 from chalicelib.store import events as event_store
 from tests.integration.conftest import uid
@@ -87,7 +87,7 @@ def test_each_message_stages_an_inbox_event_for_the_other_party(api, dana):
     events = event_store.history(f"conversation:{sent['conversation_id']}")
     assert [(e.kind, e.recipients, e.notification) for e in events] == [
         ("message.sent", (uid(DANA),), NotificationKind.INBOX_MESSAGE)]
-    assert events[0].actor_role == ActorRole.BUYER and events[0].data["message_id"] == sent["id"]
+    assert events[0].actor_role == Actor.BUYER and events[0].data["message_id"] == sent["id"]
 
 
 def test_o5_a_seller_may_write_to_a_buyer_who_ordered(api, dana):

@@ -17,7 +17,8 @@ import pytest
 from chalicelib.config import settings
 from chalicelib.domain.deadlines import DeadlineKind
 from chalicelib.domain.errors import Conflict
-from chalicelib.domain.events import ActorRole
+from chalicelib.domain.events import Actor
+from chalicelib.domain.orders import Accept, CancelLate, Deliver
 from chalicelib.domain.orders import LATE_CANCEL_AFTER, OrderAction, OrderState
 from chalicelib.services import orders, sweeper
 from chalicelib.store import deadlines as deadline_store
@@ -93,7 +94,7 @@ def test_accept_vs_auto_complete_sequenced(parties, clock):
         buyer_side = order_store.get(order.id)
         system_side = order_store.get(order.id)
         now = clock.now()
-        buyer_outcome = buyer_side.value.apply(OrderAction.ACCEPT, ActorRole.BUYER, parties.buyer_id, now)
+        buyer_outcome = buyer_side.value.apply(Accept(), Actor.BUYER, parties.buyer_id, now)
         system_outcome = system_side.value.fire(deadline.value.kind, deadline.value.ref, now)
         assert system_outcome is not None
         commits = [(buyer_side, buyer_outcome), (system_side, system_outcome)]
@@ -170,10 +171,8 @@ def test_delivery_vs_late_cancellation_sequenced(parties, clock):
         _late_enough(clock, order)
         now = clock.now()
         seller_side, buyer_side = order_store.get(order.id), order_store.get(order.id)
-        deliver = seller_side.value.apply(OrderAction.DELIVER, ActorRole.SELLER, parties.seller_id, now,
-                                          message="Here it is.", files=())
-        cancel = buyer_side.value.apply(OrderAction.CANCEL_LATE, ActorRole.BUYER, parties.buyer_id, now,
-                                        reason="Too late.")
+        deliver = seller_side.value.apply(Deliver(message="Here it is.", files=()), Actor.SELLER, parties.seller_id, now)
+        cancel = buyer_side.value.apply(CancelLate(reason="Too late."), Actor.BUYER, parties.buyer_id, now)
         commits = [(seller_side, deliver), (buyer_side, cancel)]
         if first == "buyer":
             commits.reverse()

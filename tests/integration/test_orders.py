@@ -548,3 +548,66 @@ def test_block_follows_the_orders_O17(api, order):
     assert api.post("/orders", BUYER, body={"gig_id": order.gig["id"], "tier": "basic"}).status_code == 201
     contacts = api.get("/me/contacts", SELLER).json["items"]
     assert contacts[0]["completed_orders"] == 1 and contacts[0]["total_spent"]["amount"] == 10000
+
+
+# -- defects found when the product was tried ---------------------------------------------------
+@pytest.fixture
+def charges():
+    """The payment port the services charge through, recording every charge."""
+    from chalicelib.services import payments
+
+    port = payments.LocalPayments()
+    previous = payments.use_port(port)
+    yield port
+    payments.use_port(previous)
+
+
+def test_every_ledger_payment_has_its_charge_O1_O10(api, order, charges):
+    order.start()
+    offered = order.post("/requests", SELLER, {"kind": "extras", "custom_lines": [
+        {"description": "Site visit", "price": {"amount": 2500, "currency": "USD"}}]}).json
+    order.post(f"/requests/{offered['request']['id']}/acceptance", BUYER)
+    ledger = api.get(f"/orders/{order.id}/ledger", BUYER).json["items"]
+    paid = [e["amount"]["amount"] if isinstance(e["amount"], dict) else e["amount"]
+            for e in ledger if e["kind"] == "payment"]
+    taken = [c["amount"] for c in charges.charges.values() if c["order_id"] == order.id and not c["voided"]]
+    assert sorted(taken) == sorted(paid) == [2500, 10000]
+    assert all(c["buyer_id"] == uid(BUYER) for c in charges.charges.values())
+
+
+def test_a_refused_acceptance_charges_nothing_O10(api, order, charges):
+    order.start()
+    offered = order.post("/requests", SELLER, {"kind": "extras", "custom_lines": [
+        {"description": "Site visit", "price": {"amount": 2500, "currency": "USD"}}]}).json
+    refused = order.post(f"/requests/{offered['request']['id']}/acceptance", SELLER)  # not the seller's to accept
+    assert refused.status_code == 403
+    assert [c["amount"] for c in charges.charges.values() if c["order_id"] == order.id] == [10000]
+
+
+def test_a_blocked_buyer_cannot_write_in_a_past_orders_conversation_O17(api, order):
+    order.start()
+    order.deliver()
+    order.post("/acceptance", BUYER)
+    assert api.put(f"/me/blocked-buyers/{uid(BUYER)}", SELLER).status_code == 200
+    before = api.get(f"/orders/{order.id}/messages", SELLER).json["items"]
+    refused = api.post(f"/orders/{order.id}/messages", BUYER, body={"text": "Why did you block me?"})
+    assert refused.status_code == 403 and refused.json["code"] == "blocked_by_seller"
+    assert api.get(f"/orders/{order.id}/messages", SELLER).json["items"] == before
+    assert api.post(f"/orders/{order.id}/messages", SELLER, body={"text": "Sorry"}).status_code == 201
+
+
+def test_a_reopened_order_cannot_be_cancelled_by_the_parties_and_counts_stay_O11_O19(api, order):
+    order.start()
+    order.deliver()
+    order.post("/acceptance", BUYER)
+    offered = order.post("/requests", SELLER, {"kind": "additional_revisions", "added_revisions": 1}).json
+    reopened = order.post(f"/requests/{offered['request']['id']}/acceptance", BUYER).json
+    assert reopened["state"] == "revision_requested"
+    for user in (BUYER, SELLER):
+        refused = order.post("/requests", user, {"kind": "cancellation", "reason": "changed my mind"})
+        assert refused.status_code == 409 and refused.json["code"] == "completed_before"
+    cancelled = api.post(f"/orders/{order.id}/operator-cancellation", "olga", body={"reason": "dispute"},
+                         groups=("operators",))
+    assert cancelled.status_code == 200, cancelled.json
+    contact = api.get("/me/contacts", SELLER).json["items"][0]
+    assert contact["completed_orders"] == 1 and contact["total_spent"]["amount"] == 10000

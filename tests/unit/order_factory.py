@@ -6,10 +6,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.domain.deadlines import DeadlineKind
-from chalicelib.domain.events import ActorRole
+from chalicelib.domain.events import Actor
 from chalicelib.domain.gigs import Gig
+from chalicelib.domain.orders import Accept, ChangeOffer, Deliver, OpenResolutionRequest
 from chalicelib.domain.orders import Order, OrderAction, Outcome, RequestKind
-from chalicelib.domain.pricing import Selection, price_selection
+from chalicelib.domain.pricing import Selection, gig_terms
 from chalicelib.domain.relationships import Relationship
 from chalicelib.domain.requirements import Answer
 
@@ -17,7 +18,7 @@ from .gig_factory import NOW, SELLER_ID, published_gig
 
 BUYER_ID = "usr_buyer0000000000000000"
 OPERATOR_ID = "usr_operator0000000000000"
-B, S, OP, SYS = ActorRole.BUYER, ActorRole.SELLER, ActorRole.OPERATOR, ActorRole.SYSTEM
+B, S, OP, SYS = Actor.BUYER, Actor.SELLER, Actor.OPERATOR, Actor.SYSTEM
 A = OrderAction
 K = DeadlineKind
 
@@ -31,8 +32,7 @@ def place(gig: Gig | None = None, selection: Selection | None = None, *, now: da
           relationship: Relationship | None = None) -> tuple[Order, Outcome]:
     gig = gig or published_gig()
     selection = selection or Selection("basic")
-    quote = price_selection(gig, selection)
-    return Order.place(gig=gig, quote=quote, selection=selection, buyer_id=buyer_id,
+    return Order.place(gig=gig, terms=gig_terms(gig, selection), buyer_id=buyer_id,
                        seller_available=seller_available,
                        relationship=relationship or Relationship(gig.seller_id, buyer_id), now=now)
 
@@ -49,25 +49,25 @@ def in_progress(selection: Selection | None = None, *, now: datetime = NOW, **gi
 
 def delivered(at: datetime | None = None, **kw: Any) -> Order:
     order = in_progress(**kw)
-    order.apply(A.DELIVER, S, SELLER_ID, at or NOW + timedelta(days=1), message="Here are the photos")
+    order.apply(Deliver(message="Here are the photos"), S, SELLER_ID, at or NOW + timedelta(days=1))
     return order
 
 
 def completed(at: datetime | None = None, **kw: Any) -> Order:
     order = delivered(**kw)
-    order.apply(A.ACCEPT, B, BUYER_ID, at or NOW + timedelta(days=2))
+    order.apply(Accept(), B, BUYER_ID, at or NOW + timedelta(days=2))
     return order
 
 
-def actor_id(role: ActorRole) -> str | None:
+def actor_id(role: Actor) -> str | None:
     return {B: BUYER_ID, S: SELLER_ID, OP: OPERATOR_ID}.get(role)
 
 
-def open_request(order: Order, role: ActorRole, kind: RequestKind, now: datetime, **payload: Any) -> Outcome:
-    payload.setdefault("reason", "because")
-    if kind is RequestKind.EXTENSION:
-        payload.setdefault("days", 2)
-    return order.apply(A.OPEN_REQUEST, role, actor_id(role), now, kind=kind, **payload)
+def open_request(order: Order, role: Actor, kind: RequestKind, now: datetime, *, reason: str = "because",
+                 days: Any = ..., offer: ChangeOffer | None = None) -> Outcome:
+    if days is ...:  # not given: a valid extension (tests pass bad values on purpose)
+        days = 2 if kind is RequestKind.EXTENSION else 0
+    return order.apply(OpenResolutionRequest(kind, reason, days, offer), role, actor_id(role), now)
 
 
 def fire_due(order: Order, now: datetime, passes: int = 5) -> list[Outcome]:

@@ -7,7 +7,7 @@ import pytest
 
 from chalicelib.domain.accounts import Availability, AvailabilityReason, User
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput
-from chalicelib.domain.events import ActorRole
+from chalicelib.domain.events import Actor
 from chalicelib.domain.messaging import (
     MAX_ATTACHMENTS,
     MAX_QUICK_RESPONSES,
@@ -25,7 +25,7 @@ from chalicelib.domain.relationships import Relationship
 from tests.unit.test_accounts import PROFILE
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
-BUYER, SELLER = ActorRole.BUYER, ActorRole.SELLER
+BUYER, SELLER = Actor.BUYER, Actor.SELLER
 
 
 def message(text="Hello", sender="b1", role=BUYER, at=NOW, thread="conversation:c1", **kw) -> Message:

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from chalicelib.domain.accounts import ChannelPreference, NotificationKind, User
-from chalicelib.domain.events import ActorRole, Event
+from chalicelib.domain.events import Actor, Event
 from chalicelib.domain.notifications import (
     PUSH_BODY_MAX,
     SUBJECT_MAX,
@@ -22,7 +22,7 @@ NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
 
 def event(notification: NotificationKind | None = NotificationKind.ORDER_PLACED,
           summary: str = "Bob ordered “Kitchen plan” (basic, 1×).") -> Event:
-    return Event.new("order.placed", "order:ord_1", NOW, ActorRole.BUYER, "u_bob", summary,
+    return Event.new("order.placed", "order:ord_1", NOW, Actor.BUYER, "u_bob", summary,
                      recipients=("u_dana",), notification=notification)
 
 

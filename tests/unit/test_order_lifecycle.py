@@ -10,6 +10,10 @@ from chalicelib.domain.accounts import NotificationKind
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput
 from chalicelib.domain.ledger import EntryKind
 from chalicelib.domain.orders import (
+    Accept, AcceptRequest, CancelLate, ChangeOffer, DeclineRequest, Deliver, OperatorCancel, OrderLine, RequestRevision,
+    SendProgressUpdate,
+)
+from chalicelib.domain.orders import (
     FINISHED, LATE_CANCEL_AFTER, REVIEW_PERIOD, OrderState, RequestKind,
 )
 from chalicelib.domain.pricing import Selection
@@ -27,8 +31,7 @@ DAY = timedelta(days=1)
 def test_o6_delivery_with_a_message_or_files() -> None:
     order = in_progress()
     at = NOW + DAY
-    outcome = order.apply(A.DELIVER, S, SELLER_ID, at, message="  Photos attached  ", files=("file_1",),
-                          usable_files=1)
+    outcome = order.apply(Deliver(message="  Photos attached  ", files=("file_1",), usable_files=1), S, SELLER_ID, at)
     assert order.state is OrderState.DELIVERED
     assert outcome.delivery.number == 1 and outcome.delivery.message == "Photos attached"
     assert outcome.delivery.files == ("file_1",)
@@ -37,7 +40,7 @@ def test_o6_delivery_with_a_message_or_files() -> None:
     assert outcome.event.notification is NotificationKind.ORDER_DELIVERED
 
     order = in_progress()
-    order.apply(A.DELIVER, S, SELLER_ID, at, message="", files=("file_1",), usable_files=1)  # a clean file
+    order.apply(Deliver(message="", files=("file_1",), usable_files=1), S, SELLER_ID, at)  # a clean file
     assert order.state is OrderState.DELIVERED
 
 
@@ -48,7 +51,7 @@ def test_o6_delivery_with_a_message_or_files() -> None:
 def test_o6_empty_delivery_is_refused(payload) -> None:
     order = in_progress()
     with pytest.raises(InvalidInput) as caught:
-        order.apply(A.DELIVER, S, SELLER_ID, NOW + DAY, **payload)
+        order.apply(Deliver(**payload), S, SELLER_ID, NOW + DAY)
     assert caught.value.code == "empty_delivery"
     assert caught.value.fields[0].rule == "O6"
     assert order.state is OrderState.IN_PROGRESS and order.deliveries == 0
@@ -58,14 +61,14 @@ def test_o6_empty_delivery_is_refused(payload) -> None:
 def test_o6_only_the_seller_delivers_and_only_while_working() -> None:
     order, _ = place()
     with pytest.raises(Conflict):  # requirements first
-        order.apply(A.DELIVER, S, SELLER_ID, NOW, message="x")
+        order.apply(Deliver(message="x"), S, SELLER_ID, NOW)
     order = in_progress()
     for role in (B, OP, SYS):
         with pytest.raises(Forbidden):
-            order.apply(A.DELIVER, role, None, NOW, message="x")
+            order.apply(Deliver(message="x"), role, None, NOW)
     order = delivered()
     with pytest.raises(Conflict):
-        order.apply(A.DELIVER, S, SELLER_ID, NOW + 2 * DAY, message="again")
+        order.apply(Deliver(message="again"), S, SELLER_ID, NOW + 2 * DAY)
 
 
 def test_o6_o9_delivery_stops_the_late_timers_and_starts_auto_complete() -> None:
@@ -78,18 +81,18 @@ def test_o6_o9_delivery_stops_the_late_timers_and_starts_auto_complete() -> None
 # -- O7 accept or revise --------------------------------------------------------------------------
 def test_o7_buyer_accepts_a_delivery() -> None:
     order = delivered()
-    outcome = order.apply(A.ACCEPT, B, BUYER_ID, NOW + 2 * DAY)
+    outcome = order.apply(Accept(), B, BUYER_ID, NOW + 2 * DAY)
     assert order.state is OrderState.COMPLETED and order.completed_at == NOW + 2 * DAY
     assert order.timers == {}
     assert outcome.event.notification is NotificationKind.ORDER_COMPLETED
     with pytest.raises(Forbidden):
-        delivered().apply(A.ACCEPT, S, SELLER_ID, NOW + 2 * DAY)
+        delivered().apply(Accept(), S, SELLER_ID, NOW + 2 * DAY)
 
 
 def test_o7_revision_within_three_days_of_the_delivery() -> None:
     at = NOW + DAY
     order = delivered(at)
-    outcome = order.apply(A.REQUEST_REVISION, B, BUYER_ID, at + REVIEW_PERIOD, message="Brighter please")
+    outcome = order.apply(RequestRevision(message="Brighter please"), B, BUYER_ID, at + REVIEW_PERIOD)
     assert order.state is OrderState.REVISION_REQUESTED
     assert order.revisions_used == 1 and order.revisions_left == 0
     assert order.timers == {}  # the auto-completion is off until the next delivery
@@ -98,20 +101,20 @@ def test_o7_revision_within_three_days_of_the_delivery() -> None:
 
     late = delivered(at)
     with pytest.raises(Conflict) as caught:
-        late.apply(A.REQUEST_REVISION, B, BUYER_ID, at + REVIEW_PERIOD + timedelta(seconds=1), message="x")
+        late.apply(RequestRevision(message="x"), B, BUYER_ID, at + REVIEW_PERIOD + timedelta(seconds=1))
     assert caught.value.code == "review_period_over" and caught.value.rule == "O7"
 
 
 def test_o7_a_revision_needs_a_message() -> None:
     order = delivered()
     with pytest.raises(InvalidInput):
-        order.apply(A.REQUEST_REVISION, B, BUYER_ID, NOW + 2 * DAY, message="  ")
+        order.apply(RequestRevision(message="  "), B, BUYER_ID, NOW + 2 * DAY)
     assert order.state is OrderState.DELIVERED and order.revisions_used == 0
 
 
 def _revise_and_redeliver(order, at):
-    order.apply(A.REQUEST_REVISION, B, BUYER_ID, at, message="again")
-    order.apply(A.DELIVER, S, SELLER_ID, at + timedelta(hours=1), message="redone")
+    order.apply(RequestRevision(message="again"), B, BUYER_ID, at)
+    order.apply(Deliver(message="redone"), S, SELLER_ID, at + timedelta(hours=1))
 
 
 def test_o7_revisions_are_limited_by_the_package_plus_purchased_ones() -> None:
@@ -120,7 +123,7 @@ def test_o7_revisions_are_limited_by_the_package_plus_purchased_ones() -> None:
     _revise_and_redeliver(order, at)
     _revise_and_redeliver(order, at + DAY)
     with pytest.raises(Conflict) as caught:
-        order.apply(A.REQUEST_REVISION, B, BUYER_ID, at + 2 * DAY, message="third")
+        order.apply(RequestRevision(message="third"), B, BUYER_ID, at + 2 * DAY)
     assert caught.value.code == "no_revisions_left" and caught.value.rule == "O7"
     assert order.deliveries == 3 and order.revisions_used == 2
 
@@ -137,7 +140,7 @@ def test_o7_unlimited_revisions() -> None:
 def test_o7_zero_revision_package_allows_none() -> None:
     order = delivered(packages=(basic_package(revisions=0), *three_packages()[1:]))
     with pytest.raises(Conflict) as caught:
-        order.apply(A.REQUEST_REVISION, B, BUYER_ID, NOW + 2 * DAY, message="x")
+        order.apply(RequestRevision(message="x"), B, BUYER_ID, NOW + 2 * DAY)
     assert caught.value.code == "no_revisions_left"
 
 
@@ -172,7 +175,7 @@ def test_o8_postponed_while_a_cancellation_request_is_open() -> None:
     assert "waits" in outcomes[0].event.summary and outcomes[0].event.recipients == ()
     assert order.timers[K.ORDER_AUTO_COMPLETE].due_at == order.request.expires_at
     # the seller declines: the order goes back to waiting, then completes by itself
-    order.apply(A.DECLINE_REQUEST, S, SELLER_ID, ask + DAY, request_id=order.request.id)
+    order.apply(DeclineRequest(request_id=order.request.id), S, SELLER_ID, ask + DAY)
     assert order.state is OrderState.DELIVERED
     outcomes = fire_due(order, ask + timedelta(hours=48))
     assert [o.action for o in outcomes] == [A.AUTO_COMPLETE]
@@ -208,11 +211,11 @@ def test_o9_buyer_cancels_alone_only_when_24_hours_late() -> None:
     due = order.due_at
     for at in (due - DAY, due + timedelta(hours=23, minutes=59)):
         with pytest.raises(Conflict) as caught:
-            order.apply(A.CANCEL_LATE, B, BUYER_ID, at)
+            order.apply(CancelLate(), B, BUYER_ID, at)
         assert caught.value.code == "not_late_enough" and caught.value.rule == "O9"
     with pytest.raises(Forbidden):
-        order.apply(A.CANCEL_LATE, S, SELLER_ID, due + 2 * DAY)
-    outcome = order.apply(A.CANCEL_LATE, B, BUYER_ID, due + LATE_CANCEL_AFTER, reason="too late")
+        order.apply(CancelLate(), S, SELLER_ID, due + 2 * DAY)
+    outcome = order.apply(CancelLate(reason="too late"), B, BUYER_ID, due + LATE_CANCEL_AFTER)
     assert order.state is OrderState.CANCELLED
     assert order.cancellation.by is B and not order.cancellation.mutual
     assert order.cancellation.reason == "too late"
@@ -224,7 +227,7 @@ def test_o9_buyer_cancels_alone_only_when_24_hours_late() -> None:
 def test_o9_a_delivered_order_is_not_late() -> None:
     order = delivered()
     with pytest.raises(Conflict):
-        order.apply(A.CANCEL_LATE, B, BUYER_ID, NOW + 30 * DAY)
+        order.apply(CancelLate(), B, BUYER_ID, NOW + 30 * DAY)
     assert not order.is_late(NOW + 30 * DAY)
 
 
@@ -243,7 +246,7 @@ def test_timer_refs_are_unique_per_arming() -> None:
     order = in_progress()
     first = order.timers[K.ORDER_LATE].ref
     open_request(order, S, RequestKind.EXTENSION, NOW, days=1)
-    order.apply(A.ACCEPT_REQUEST, B, BUYER_ID, NOW, request_id=order.request.id)
+    order.apply(AcceptRequest(request_id=order.request.id), B, BUYER_ID, NOW)
     assert order.timers[K.ORDER_LATE].ref != first
     assert order.fire(K.ORDER_LATE, first, NOW + 30 * DAY) is None
 
@@ -257,18 +260,18 @@ def test_every_timer_is_cleared_when_the_order_finishes(finish) -> None:
         fire_due(order, NOW + 10 * DAY)
     elif finish == "late":
         order = in_progress()
-        order.apply(A.CANCEL_LATE, B, BUYER_ID, order.due_at + 2 * DAY)
+        order.apply(CancelLate(), B, BUYER_ID, order.due_at + 2 * DAY)
     elif finish == "operator":
         order = in_progress()
         open_request(order, B, RequestKind.PROGRESS_UPDATE, NOW)
-        order.apply(A.OPERATOR_CANCEL, OP, OPERATOR_ID, NOW + DAY, reason="fraud")
+        order.apply(OperatorCancel(reason="fraud"), OP, OPERATOR_ID, NOW + DAY)
     elif finish == "requirements":
         order, _ = place()
         fire_due(order, NOW + 30 * DAY)
     else:
         order = in_progress()
         open_request(order, S, RequestKind.CANCELLATION, NOW)
-        order.apply(A.ACCEPT_REQUEST, B, BUYER_ID, NOW, request_id=order.request.id)
+        order.apply(AcceptRequest(request_id=order.request.id), B, BUYER_ID, NOW)
     assert order.state in FINISHED
     assert order.timers == {} and order.request is None
     assert_money_conserved(order)
@@ -278,8 +281,7 @@ def test_every_timer_is_cleared_when_the_order_finishes(finish) -> None:
 # -- operator cancel (O13) ------------------------------------------------------------------------
 def test_o13_operator_cancels_not_the_sellers_fault() -> None:
     order = in_progress(selection=Selection("premium"))
-    outcome = order.apply(A.OPERATOR_CANCEL, OP, OPERATOR_ID, NOW + DAY, reason="ordered by mistake",
-                          seller_at_fault=False)
+    outcome = order.apply(OperatorCancel(reason="ordered by mistake", seller_at_fault=False), OP, OPERATOR_ID, NOW + DAY)
     assert order.state is OrderState.CANCELLED
     assert order.cancellation.by is OP and order.cancellation.seller_at_fault is False
     assert not order.cancellation.mutual
@@ -291,18 +293,18 @@ def test_o13_operator_cancels_not_the_sellers_fault() -> None:
 def test_o13_operator_cancel_defaults_to_the_sellers_fault_and_needs_a_reason() -> None:
     order = delivered()
     with pytest.raises(InvalidInput):
-        order.apply(A.OPERATOR_CANCEL, OP, OPERATOR_ID, NOW + DAY, reason=" ")
-    order.apply(A.OPERATOR_CANCEL, OP, OPERATOR_ID, NOW + DAY, reason="fraud")
+        order.apply(OperatorCancel(reason=" "), OP, OPERATOR_ID, NOW + DAY)
+    order.apply(OperatorCancel(reason="fraud"), OP, OPERATOR_ID, NOW + DAY)
     assert order.cancellation.seller_at_fault is True
 
 
 def test_o13_operators_cannot_cancel_a_finished_order_and_parties_cannot_act_as_operators() -> None:
     order = completed()
     with pytest.raises(Conflict):
-        order.apply(A.OPERATOR_CANCEL, OP, OPERATOR_ID, NOW + 5 * DAY, reason="x")
+        order.apply(OperatorCancel(reason="x"), OP, OPERATOR_ID, NOW + 5 * DAY)
     for role in (B, S):
         with pytest.raises(Forbidden):
-            in_progress().apply(A.OPERATOR_CANCEL, role, None, NOW, reason="x")
+            in_progress().apply(OperatorCancel(reason="x"), role, None, NOW)
 
 
 def test_allowed_actions_follow_the_state() -> None:
@@ -322,3 +324,43 @@ def test_o9_a_sweep_at_the_very_due_instant_leaves_the_late_timer_for_the_next()
     assert order.fire(K.ORDER_LATE, timer.ref, due) is None  # not late yet: nothing changes
     assert order.timers[K.ORDER_LATE] == timer and order.state is OrderState.IN_PROGRESS
     assert order.fire(K.ORDER_LATE, timer.ref, due + timedelta(minutes=1)).action is A.MARK_LATE
+
+
+# -- W2 in every text written inside an order ---------------------------------------------------
+CONTACT = "reach me on whatsapp +1 415 555 0134"
+
+
+def _w2_refused(apply) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        apply()
+    assert [(f.code, f.rule) for f in caught.value.fields] == [("contact_details", "W2")]
+
+
+def test_w2_delivery_and_revision_messages() -> None:
+    order = in_progress()
+    _w2_refused(lambda: order.apply(Deliver(message=CONTACT), S, SELLER_ID, NOW + DAY))
+    assert order.deliveries == 0
+    order.apply(Deliver(message="Here you go"), S, SELLER_ID, NOW + DAY)
+    _w2_refused(lambda: order.apply(RequestRevision(CONTACT), B, BUYER_ID, NOW + DAY))
+    assert order.state is OrderState.DELIVERED
+
+
+def test_w2_progress_updates_request_reasons_and_cancellation_reasons() -> None:
+    order = in_progress()
+    _w2_refused(lambda: open_request(order, B, RequestKind.CANCELLATION, NOW, reason=CONTACT))
+    _w2_refused(lambda: open_request(order, S, RequestKind.EXTENSION, NOW, reason=CONTACT))
+    assert order.request is None
+    open_request(order, B, RequestKind.PROGRESS_UPDATE, NOW)
+    _w2_refused(lambda: order.apply(SendProgressUpdate(CONTACT), S, SELLER_ID, NOW))
+    _w2_refused(lambda: order.apply(OperatorCancel(CONTACT), OP, OPERATOR_ID, NOW))
+    late = in_progress()
+    _w2_refused(lambda: late.apply(CancelLate(CONTACT), B, BUYER_ID, late.due_at + LATE_CANCEL_AFTER))
+    assert late.state is OrderState.IN_PROGRESS
+
+
+def test_w2_offer_lines_written_by_the_seller() -> None:
+    order = in_progress()
+    offer = ChangeOffer((OrderLine("offer", CONTACT, 1_000, 1, 1_000),))
+    with pytest.raises(InvalidInput) as caught:
+        open_request(order, S, RequestKind.EXTRAS, NOW, offer=offer)
+    assert {(f.field, f.code) for f in caught.value.fields} == {("offer.lines.0.description", "contact_details")}

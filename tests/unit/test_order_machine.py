@@ -5,6 +5,7 @@ it reaches. Timers are data: every order timer has its action and a row that arm
 from __future__ import annotations
 
 import copy
+from types import SimpleNamespace
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -12,10 +13,11 @@ from typing import Any
 
 from chalicelib.domain.deadlines import DeadlineKind
 from chalicelib.domain.errors import DomainError
-from chalicelib.domain.events import ActorRole
+from chalicelib.domain.events import Actor
 from chalicelib.domain.orders import (
-    CONDITIONS, FINISHED, ORDER_TRANSITIONS, REQUEST_RULES, TIMER_ACTIONS, Offer, Order, OrderAction,
-    OrderLine, OrderState, RequestKind, Transition,
+    FINISHED, ORDER_TRANSITIONS, REQUEST_RULES, TIMER_ACTIONS, Accept, AcceptRequest, CancelLate, ChangeOffer,
+    DeclineRequest, Deliver, OpenResolutionRequest, OperatorCancel, Order, OrderAction, OrderCommand, OrderLine,
+    OrderState, RequestKind, RequestRevision, SendProgressUpdate, SubmitRequirements, Transition, WithdrawRequest,
 )
 
 from .gig_factory import NOW, published_gig
@@ -31,41 +33,41 @@ class Node:
     now: datetime
 
 
-def row_for(order: Order, action: OrderAction, role: ActorRole) -> int | None:
+def row_for(order: Order, action: OrderAction, role: Actor) -> int | None:
     """The index of the row ``Order.apply`` picks (the first that matches), without applying."""
     for i, t in enumerate(ORDER_TRANSITIONS):
         if t.action is action and role in t.actors and order.state in t.sources \
-                and (t.when is None or CONDITIONS[t.when](order)):
+                and (t.when is None or t.when(order)):
             return i
     return None
 
 
-def _offer(kind: RequestKind) -> Offer:
-    return Offer((OrderLine("offer", "More", 1_000, 1, 1_000),), added_days=1,
+def _offer(kind: RequestKind) -> ChangeOffer:
+    return ChangeOffer((OrderLine("offer", "More", 1_000, 1, 1_000),), added_days=1,
                  added_revisions=1 if kind is not RequestKind.EXTRAS else 0)
 
 
-def _moves(order: Order) -> list[tuple[str, OrderAction, ActorRole, dict[str, Any]]]:
-    """Every action a party or an operator could take now, with a valid payload."""
-    rid = order.request.id if order.request else None
-    moves: list[tuple[str, OrderAction, ActorRole, dict[str, Any]]] = [
-        ("submit", A.SUBMIT_REQUIREMENTS, B, {"answers": VALID_ANSWERS}),
-        ("deliver", A.DELIVER, S, {"message": "done"}),
-        ("accept", A.ACCEPT, B, {}),
-        ("revise", A.REQUEST_REVISION, B, {"message": "again"}),
-        ("cancel_late", A.CANCEL_LATE, B, {}),
-        ("operator_cancel", A.OPERATOR_CANCEL, OP, {"reason": "support", "seller_at_fault": False}),
-        ("progress_update", A.SEND_PROGRESS_UPDATE, S, {"message": "half way"}),
+def _moves(order: Order) -> list[tuple[str, OrderAction, Actor, OrderCommand]]:
+    """Every action a party or an operator could take now, with valid input."""
+    rid = order.request.id if order.request else ""
+    moves: list[tuple[str, Actor, OrderCommand]] = [
+        ("submit", B, SubmitRequirements(VALID_ANSWERS)),
+        ("deliver", S, Deliver(message="done")),
+        ("accept", B, Accept()),
+        ("revise", B, RequestRevision("again")),
+        ("cancel_late", B, CancelLate()),
+        ("operator_cancel", OP, OperatorCancel("support", seller_at_fault=False)),
+        ("progress_update", S, SendProgressUpdate("half way")),
     ]
     for kind, rule in REQUEST_RULES.items():
         for role in rule.openers:
-            moves.append((f"open_{kind}_{role}", A.OPEN_REQUEST, role,
-                          {"kind": kind, "reason": "because", "days": 1, "offer": _offer(kind)}))
+            moves.append((f"open_{kind}_{role}", role,
+                          OpenResolutionRequest(kind, reason="because", days=1, offer=_offer(kind))))
     for role in (B, S):
-        for name, action in (("withdraw", A.WITHDRAW_REQUEST), ("decline", A.DECLINE_REQUEST),
-                             ("accept_request", A.ACCEPT_REQUEST)):
-            moves.append((f"{name}_{role}", action, role, {"request_id": rid}))
-    return moves
+        for name, command in (("withdraw", WithdrawRequest(rid)), ("decline", DeclineRequest(rid)),
+                              ("accept_request", AcceptRequest(rid))):
+            moves.append((f"{name}_{role}", role, command))
+    return [(name, command.ACTION, role, command) for name, role, command in moves]
 
 
 def _key(order: Order, now: datetime) -> tuple:
@@ -84,13 +86,13 @@ def _days_to_timers(order: Order, now: datetime) -> tuple[int, ...]:
 
 def _successors(node: Node) -> list[tuple[int | None, Node]]:
     out: list[tuple[int | None, Node]] = []
-    for _, action, role, payload in _moves(node.order):
+    for _, action, role, command in _moves(node.order):
         row = row_for(node.order, action, role)
         if row is None:
             continue
         order = copy.deepcopy(node.order)
         try:
-            order.apply(action, role, actor_id(role), node.now, **payload)
+            order.apply(command, role, actor_id(role), node.now)
         except DomainError:
             continue
         out.append((row, Node(order, node.now)))
@@ -137,8 +139,9 @@ def explore() -> tuple[set[int], dict[tuple, Node], dict[tuple, set[tuple]]]:
 
 
 def row_for_place(gig) -> int:
+    placing = SimpleNamespace(requirements=tuple(gig.requirements))  # what PLACE's conditions read
     return next(i for i, t in enumerate(ORDER_TRANSITIONS) if t.action is A.PLACE
-                and t.when == ("has_requirements" if gig.requirements else "no_requirements"))
+                and t.when is not None and t.when(placing))
 
 
 _EXPLORED: tuple | None = None
@@ -152,7 +155,7 @@ def _explored():
 
 
 def _describe(t: Transition) -> str:
-    return f"{t.action} by {sorted(t.actors)} from {sorted(t.sources)} when={t.when} → {t.target}"
+    return f"{t.action} by {sorted(t.actors)} from {sorted(t.sources)} when={getattr(t.when, '__name__', None)} → {t.target}"
 
 
 def test_every_transition_is_reachable() -> None:
@@ -237,7 +240,7 @@ def test_rows_of_one_action_never_overlap() -> None:
     for node in nodes.values():
         order = node.order
         for action in OrderAction:
-            for role in ActorRole:
+            for role in Actor:
                 matching = [t for t in ORDER_TRANSITIONS if t.action is action and role in t.actors
-                            and order.state in t.sources and (t.when is None or CONDITIONS[t.when](order))]
+                            and order.state in t.sources and (t.when is None or t.when(order))]
                 assert len(matching) <= 1, [_describe(t) for t in matching]

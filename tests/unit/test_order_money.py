@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chalicelib.domain.ledger import Balance, EntryKind
-from chalicelib.domain.orders import Offer, OrderLine, OrderState, RequestKind
+from chalicelib.domain.orders import Accept, AcceptRequest, ChangeOffer, Deliver, OperatorCancel
+from chalicelib.domain.orders import ChangeOffer, OrderLine, OrderState, RequestKind
 
 from .gig_factory import NOW, SELLER_ID
 from .order_factory import (
@@ -18,13 +19,13 @@ from .order_factory import (
 DAY = timedelta(days=1)
 
 
-def _offer(price: int, revisions: int = 0) -> Offer:
-    return Offer((OrderLine("offer", "More", price, 1, price),), added_revisions=revisions)
+def _offer(price: int, revisions: int = 0) -> ChangeOffer:
+    return ChangeOffer((OrderLine("offer", "More", price, 1, price),), added_revisions=revisions)
 
 
 def test_m1_completion_pays_the_seller_80_percent_and_the_platform_20() -> None:
     order = delivered()
-    outcome = order.apply(A.ACCEPT, B, BUYER_ID, NOW + 2 * DAY)
+    outcome = order.apply(Accept(), B, BUYER_ID, NOW + 2 * DAY)
     assert [(e.kind, e.amount) for e in outcome.ledger] == [
         (EntryKind.SELLER_EARNING, 4_000), (EntryKind.PLATFORM_FEE, 1_000)]
     assert [e.seq for e in outcome.ledger] == [2, 3]  # after the payment (1)
@@ -35,9 +36,9 @@ def test_m1_completion_pays_the_seller_80_percent_and_the_platform_20() -> None:
 def test_m1_the_seller_gets_the_floor_and_the_platform_the_rest() -> None:
     order = in_progress()
     open_request(order, order.role_of(SELLER_ID), RequestKind.EXTRAS, NOW, offer=_offer(1_999))
-    order.apply(A.ACCEPT_REQUEST, B, BUYER_ID, NOW, request_id=order.request.id)
-    order.apply(A.DELIVER, order.role_of(SELLER_ID), SELLER_ID, NOW + DAY, message="done")
-    order.apply(A.ACCEPT, B, BUYER_ID, NOW + DAY)
+    order.apply(AcceptRequest(request_id=order.request.id), B, BUYER_ID, NOW)
+    order.apply(Deliver(message="done"), order.role_of(SELLER_ID), SELLER_ID, NOW + DAY)
+    order.apply(Accept(), B, BUYER_ID, NOW + DAY)
     paid = 5_000 + 1_999
     assert order.balance.seller_earnings == paid * 80 // 100 == 5_599
     assert order.balance.platform_fees == paid - 5_599 == 1_400
@@ -46,7 +47,7 @@ def test_m1_the_seller_gets_the_floor_and_the_platform_the_rest() -> None:
 
 def test_m3_cancellation_refunds_what_is_held() -> None:
     order = delivered()
-    outcome = order.apply(A.OPERATOR_CANCEL, OP, OPERATOR_ID, NOW + DAY, reason="fraud")
+    outcome = order.apply(OperatorCancel(reason="fraud"), OP, OPERATOR_ID, NOW + DAY)
     assert [(e.kind, e.amount) for e in outcome.ledger] == [(EntryKind.REFUND, 5_000)]
     assert order.balance.seller_earnings == order.balance.platform_fees == 0
     assert_money_conserved(order)
@@ -57,9 +58,9 @@ def test_m3_settled_money_is_never_refunded() -> None:
     settled = (order.balance.seller_earnings, order.balance.platform_fees)
     open_request(order, order.role_of(SELLER_ID), RequestKind.ADDITIONAL_REVISIONS, NOW + 3 * DAY,
                  offer=_offer(3_000, revisions=1))
-    order.apply(A.ACCEPT_REQUEST, B, BUYER_ID, NOW + 3 * DAY, request_id=order.request.id)
+    order.apply(AcceptRequest(request_id=order.request.id), B, BUYER_ID, NOW + 3 * DAY)
     assert order.state is OrderState.REVISION_REQUESTED and order.balance.held == 3_000
-    outcome = order.apply(A.OPERATOR_CANCEL, OP, OPERATOR_ID, NOW + 4 * DAY, reason="dispute")
+    outcome = order.apply(OperatorCancel(reason="dispute"), OP, OPERATOR_ID, NOW + 4 * DAY)
     assert [(e.kind, e.amount) for e in outcome.ledger] == [(EntryKind.REFUND, 3_000)]
     assert (order.balance.seller_earnings, order.balance.platform_fees) == settled
     assert order.balance.paid == 8_000 and order.balance.refunded == 3_000
@@ -69,10 +70,10 @@ def test_m3_settled_money_is_never_refunded() -> None:
 def test_m3_a_free_reopening_refunds_nothing() -> None:
     order = completed()
     open_request(order, order.role_of(SELLER_ID), RequestKind.ADDITIONAL_REVISIONS, NOW + 3 * DAY,
-                 offer=Offer((), added_revisions=1))
-    outcome = order.apply(A.ACCEPT_REQUEST, B, BUYER_ID, NOW + 3 * DAY, request_id=order.request.id)
+                 offer=ChangeOffer((), added_revisions=1))
+    outcome = order.apply(AcceptRequest(request_id=order.request.id), B, BUYER_ID, NOW + 3 * DAY)
     assert outcome.ledger == []
-    outcome = order.apply(A.OPERATOR_CANCEL, OP, OPERATOR_ID, NOW + 4 * DAY, reason="dispute")
+    outcome = order.apply(OperatorCancel(reason="dispute"), OP, OPERATOR_ID, NOW + 4 * DAY)
     assert outcome.ledger == [] and order.balance.refunded == 0
     assert_money_conserved(order)
 

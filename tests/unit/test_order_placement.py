@@ -10,6 +10,7 @@ from chalicelib.domain.accounts import NotificationKind
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput
 from chalicelib.domain.gigs import Requirement, RequirementType
 from chalicelib.domain.ledger import EntryKind
+from chalicelib.domain.orders import AcceptRequest, SubmitRequirements
 from chalicelib.domain.orders import REQUIREMENTS_WAIT, OrderState, RequestKind
 from chalicelib.domain.pricing import Selection, price_selection
 from chalicelib.domain.relationships import Relationship
@@ -125,7 +126,7 @@ def test_o2_o17_no_order_from_a_blocked_buyer() -> None:
 
 # -- O3 requirements ------------------------------------------------------------------------------
 def _submit(order, answers, at=NOW + timedelta(hours=5)):
-    return order.apply(A.SUBMIT_REQUIREMENTS, B, BUYER_ID, at, answers=tuple(answers))
+    return order.apply(SubmitRequirements(answers=tuple(answers)), B, BUYER_ID, at)
 
 
 def _fields(exc: InvalidInput) -> dict[str, str]:
@@ -219,7 +220,7 @@ def test_o3_requirements_only_once() -> None:
 def test_o3_only_the_buyer_submits_requirements() -> None:
     order, _ = place()
     with pytest.raises(Forbidden):
-        order.apply(A.SUBMIT_REQUIREMENTS, S, SELLER_ID, NOW, answers=VALID_ANSWERS)
+        order.apply(SubmitRequirements(answers=VALID_ANSWERS), S, SELLER_ID, NOW)
 
 
 def test_o3_due_time_fast_delivery_replaces_days_and_extras_add() -> None:
@@ -235,7 +236,7 @@ def test_o3_o12_due_time_adds_extensions_and_accepted_extras() -> None:
     at = NOW + timedelta(days=1)
     _submit(order, VALID_ANSWERS, at)
     ext = open_request(order, S, RequestKind.EXTENSION, at, days=3)
-    order.apply(A.ACCEPT_REQUEST, B, BUYER_ID, at, request_id=ext.event.data["request_id"])
+    order.apply(AcceptRequest(request_id=ext.event.data["request_id"]), B, BUYER_ID, at)
     assert order.due_at == at + timedelta(days=5 + 3)
     assert order.timers[K.ORDER_LATE].due_at == order.due_at  # the late timers follow the due time
 
@@ -243,7 +244,7 @@ def test_o3_o12_due_time_adds_extensions_and_accepted_extras() -> None:
 def test_o3_extension_before_submission_counts_once_the_clock_starts() -> None:
     order, _ = place()
     open_request(order, S, RequestKind.EXTENSION, NOW, days=2)
-    order.apply(A.ACCEPT_REQUEST, B, BUYER_ID, NOW, request_id=order.request.id)
+    order.apply(AcceptRequest(request_id=order.request.id), B, BUYER_ID, NOW)
     assert order.due_at is None and K.ORDER_LATE not in order.timers
     at = NOW + timedelta(days=1)
     _submit(order, VALID_ANSWERS, at)
@@ -271,3 +272,26 @@ def test_o3_submitted_requirements_disarm_the_cleanup() -> None:
     assert order.fire(K.ORDER_REQUIREMENTS, stale.ref, NOW + REQUIREMENTS_WAIT) is None
     assert order.state is OrderState.IN_PROGRESS
 
+
+
+def test_o3_f1_a_file_answer_must_be_scanned_clean() -> None:
+    """A file answering a requirement is one the scan found clean; pending or blocked files are
+    refused with the answer's path, and nothing changes."""
+    order, _ = place()
+    answers = (*VALID_ANSWERS, Answer("plan", files=("file_plan",)))
+    with pytest.raises(InvalidInput) as caught:
+        order.apply(SubmitRequirements(answers, clean_files=frozenset()), B, BUYER_ID, NOW + timedelta(hours=1))
+    assert _fields(caught.value) == {"answers.2.files": "file_not_clean"}
+    assert order.state is OrderState.AWAITING_REQUIREMENTS and order.answers == ()
+    order.apply(SubmitRequirements(answers, clean_files=frozenset({"file_plan"})), B, BUYER_ID,
+                NOW + timedelta(hours=2))
+    assert order.state is OrderState.IN_PROGRESS
+
+
+@pytest.mark.parametrize("text", ["write me at jo@example.com", "call +1 415 555 0134", "my telegram @jo_builds"])
+def test_o3_w2_free_text_answers_carry_no_contact_details(text) -> None:
+    order, _ = place()
+    with pytest.raises(InvalidInput) as caught:
+        _submit(order, [Answer("address", text=text), Answer("kind", choices=("House",))])
+    assert _fields(caught.value) == {"answers.0.text": "contact_details"}
+    assert order.state is OrderState.AWAITING_REQUIREMENTS

@@ -6,9 +6,17 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from chalicelib.domain.orders import RequestKind
+from chalicelib.domain.orders import OFFER_LINES_MAX, TEXT_MAX, OrderState, RequestKind
+from chalicelib.domain.requirements import ANSWER_FILES_MAX, ANSWER_TEXT_MAX
 from chalicelib.handlers.schemas import PageQuery, RequestModel
 from chalicelib.handlers.schemas.gigs import PriceIn, PriceOut, QuoteLineOut, RequirementOut, SelectionIn
+
+
+# The states an order can be listed in (every state but the one before placement).
+ListedState = Literal.__getitem__(tuple(s.value for s in OrderState if s is not OrderState.NEW))
+NOTE_MAX = 5_000  # [decision] the seller's private note (O4)
+LINE_DESCRIPTION_MAX = 200  # [decision] a custom line of an offer (O10)
+
 
 class PlaceOrderIn(SelectionIn):
     gig_id: str = Field(min_length=1, max_length=64)
@@ -16,15 +24,14 @@ class PlaceOrderIn(SelectionIn):
 
 class OrdersQuery(PageQuery):
     role: Literal["buyer", "seller"] = Field("buyer", description="Orders I bought, or orders I sell.")
-    state: Literal["awaiting_requirements", "in_progress", "delivered", "revision_requested",
-                   "completed", "cancelled"] | None = None
+    state: ListedState | None = None  # type: ignore[valid-type]
 
 
 class AnswerIn(RequestModel):
     requirement_id: str = Field(min_length=1, max_length=64)
-    text: str | None = Field(None, max_length=2500)
+    text: str | None = Field(None, max_length=ANSWER_TEXT_MAX)
     choices: list[str] = Field(default_factory=list, max_length=20)
-    files: list[str] = Field(default_factory=list, max_length=5)
+    files: list[str] = Field(default_factory=list, max_length=ANSWER_FILES_MAX)
 
 
 class AnswersIn(RequestModel):
@@ -32,14 +39,14 @@ class AnswersIn(RequestModel):
 
 
 class DeliveryIn(RequestModel):
-    message: str | None = Field(None, max_length=2500)
+    message: str | None = Field(None, max_length=TEXT_MAX)
     files: list[str] = Field(default_factory=list, max_length=20,
                              description="Ids of the seller's delivery uploads (POST /uploads, purpose delivery).")
     from_draft: bool = Field(False, description="Deliver the saved draft (and clear it).")
 
 
 class DraftIn(RequestModel):
-    message: str = Field(max_length=2500)
+    message: str = Field(max_length=TEXT_MAX)
     files: list[str] = Field(default_factory=list, max_length=20)
 
 
@@ -49,15 +56,15 @@ class DraftOut(BaseModel):
 
 
 class MessageIn(RequestModel):
-    message: str = Field(min_length=1, max_length=2500)
+    message: str = Field(min_length=1, max_length=TEXT_MAX)
 
 
 class ReasonIn(RequestModel):
-    reason: str | None = Field(None, max_length=2500)
+    reason: str | None = Field(None, max_length=TEXT_MAX)
 
 
 class OperatorCancelIn(RequestModel):
-    reason: str = Field(min_length=1, max_length=2500)
+    reason: str = Field(min_length=1, max_length=TEXT_MAX)
     seller_at_fault: bool = Field(True, description="False for fraud, ordering by mistake, too little "
                                                     "information from the buyer (O13).")
 
@@ -68,7 +75,7 @@ class CustomExtraIn(RequestModel):
 
 
 class CustomLineIn(RequestModel):
-    description: str = Field(min_length=1, max_length=200)
+    description: str = Field(min_length=1, max_length=LINE_DESCRIPTION_MAX)
     price: PriceIn
     quantity: int = Field(1, ge=1, le=1000)
 
@@ -80,17 +87,17 @@ class OpenRequestIn(RequestModel):
     negative), added_revisions; additional_revisions → added_revisions, custom_lines (a price)."""
 
     kind: RequestKind
-    reason: str | None = Field(None, max_length=2500)
+    reason: str | None = Field(None, max_length=TEXT_MAX)
     days: int = Field(0, ge=0, le=1000)
     extra_revisions: int = Field(0, ge=0, le=1000)
     custom_extras: list[CustomExtraIn] = Field(default_factory=list, max_length=20)
-    custom_lines: list[CustomLineIn] = Field(default_factory=list, max_length=20)
+    custom_lines: list[CustomLineIn] = Field(default_factory=list, max_length=OFFER_LINES_MAX)
     added_days: int = Field(0, ge=-1000, le=1000)
     added_revisions: int = Field(0, ge=0, le=1000)
 
 
 class NoteIn(RequestModel):
-    text: str = Field(max_length=5000)
+    text: str = Field(max_length=NOTE_MAX)
 
 
 class NoteOut(BaseModel):

@@ -1,0 +1,196 @@
+"""What each action changes besides the state and the timers: the functions the table names in
+``effect=``, and what entering a finished state does (``ON_ENTER``: money follows the state
+entered, and no request stays open on a finished order)."""
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING, Callable
+
+from ..contact_details import text_field_errors
+from ..errors import Conflict, FieldError, InvalidInput
+from ..ids import new_id
+from ..requirements import check_answers
+from . import money
+from .commands import (
+    AcceptRequest, CancelLate, Deliver, OpenResolutionRequest, OperatorCancel, OrderCommand, RequestRevision,
+    SendProgressUpdate, SubmitRequirements, TEXT_MAX,
+)
+from .guards import Context
+from .resolution import (
+    OFFER_KINDS, REQUEST_RULES, RequestKind, ResolutionRequest, check_extension_days, offer_errors,
+)
+from .states import OrderState
+from .values import Cancellation, Delivery
+
+if TYPE_CHECKING:
+    from .aggregate import Order, Outcome
+
+Effect = Callable[["Order", Context[OrderCommand], "Outcome"], None]
+
+
+def order_text(value: str | None, path: str, *, required: bool, rule: str) -> str:
+    """A text written inside an order: required or not, at most TEXT_MAX, no contact details (W2)."""
+    text = (value or "").strip()
+    errors = text_field_errors(path, text, maximum=TEXT_MAX, rule=rule, required=required)
+    if errors:
+        first = errors[0].code
+        message = {"required": f"a {path} is required", "too_long": f"the {path} is too long"}.get(
+            first, f"the {path} must not contain contact details")
+        raise InvalidInput(message, fields=errors)
+    return text
+
+
+def nothing(order: Order, ctx: Context[OrderCommand], out: Outcome) -> None:
+    return None
+
+
+def place(order: Order, ctx: Context[OrderCommand], out: Outcome) -> None:
+    out.ledger += money.pay(order, order.total, ctx.now, f"order {order.number}")  # O1
+    if not order.requirements:
+        order.started_at = ctx.now  # O3: no requirements, the clock starts at placement
+
+
+def submit_requirements(order: Order, ctx: Context[SubmitRequirements], out: Outcome) -> None:
+    answers = check_answers(order.requirements, ctx.command.answers)  # O3 (and W2 on text answers)
+    unclean = [FieldError(f"answers.{i}.files", "a file is still being scanned or was blocked (F1)",
+                          code="file_not_clean", rule="O3")
+               for i, answer in enumerate(answers) if any(f not in ctx.command.clean_files for f in answer.files)]
+    if unclean:
+        raise InvalidInput("Files answering requirements must be scanned clean first.", code="invalid_answers",
+                           fields=unclean)
+    order.answers = answers
+    order.started_at = ctx.now  # O3
+
+
+def deliver(order: Order, ctx: Context[Deliver], out: Outcome) -> None:
+    message = order_text(ctx.command.message, "message", required=False, rule="O6")
+    if not message and not ctx.command.usable_files:  # O6 + F1: blocked or unscanned files do not count
+        raise InvalidInput("A delivery needs a message or a file that may be downloaded.",
+                           code="empty_delivery", fields=[FieldError("message", "required without usable files",
+                                                                     code="required", rule="O6")])
+    if order.request is not None and order.request.kind is RequestKind.PROGRESS_UPDATE:
+        order.request = None  # a delivery answers a progress-update request (O12)
+    order.deliveries += 1
+    order.delivered_at = ctx.now
+    out.delivery = Delivery(order.deliveries, message, tuple(ctx.command.files), ctx.now)
+
+
+def request_revision(order: Order, ctx: Context[RequestRevision], out: Outcome) -> None:
+    order_text(ctx.command.message, "message", required=True, rule="O7")
+    order.revisions_used += 1
+
+
+def _cancel(order: Order, ctx: Context[OrderCommand], *, mutual: bool, reason: str,
+            seller_at_fault: bool = True) -> None:
+    order.cancellation = Cancellation(by=ctx.role, reason=reason, mutual=mutual, seller_at_fault=seller_at_fault)
+
+
+def expire_requirements(order: Order, ctx: Context[OrderCommand], out: Outcome) -> None:
+    _cancel(order, ctx, mutual=False, reason="the requirements were not submitted in time")  # O3
+
+
+def cancel_late(order: Order, ctx: Context[CancelLate], out: Outcome) -> None:
+    reason = order_text(ctx.command.reason, "reason", required=False, rule="O9")
+    _cancel(order, ctx, mutual=False, reason=reason or "the order was late")
+
+
+def operator_cancel(order: Order, ctx: Context[OperatorCancel], out: Outcome) -> None:
+    reason = order_text(ctx.command.reason, "reason", required=True, rule="C4")
+    _cancel(order, ctx, mutual=False, reason=reason, seller_at_fault=ctx.command.seller_at_fault)  # feeds O13
+
+
+def open_request(order: Order, ctx: Context[OpenResolutionRequest], out: Outcome) -> None:
+    command = ctx.command
+    rule = REQUEST_RULES[command.kind]
+    reason = order_text(command.reason, "reason", required=rule.reason_required, rule=rule.rule)
+    days = 0
+    if command.kind is RequestKind.EXTENSION:
+        check_extension_days(command.days)
+        days = command.days
+    offer = None
+    if command.kind in OFFER_KINDS:
+        offer = command.offer
+        if offer is None:
+            raise InvalidInput("an offer is required", fields=[FieldError("offer", "required", code="required",
+                                                                          rule=rule.rule)])
+        errors = offer_errors(command.kind, offer, order.delivery_days, order.due_at, ctx.now)
+        for i, line in enumerate(offer.lines):  # W2: what a seller offers is text people read
+            errors += text_field_errors(f"offer.lines.{i}.description", line.description, maximum=TEXT_MAX,
+                                        rule=rule.rule)
+        if errors:
+            raise InvalidInput("invalid offer", code="invalid_offer", fields=errors)
+    order.request = ResolutionRequest(id=new_id("req"), kind=command.kind, opened_by=ctx.role, opened_at=ctx.now,
+                                      expires_at=ctx.now + rule.lifetime, reason=reason, days=days, offer=offer)
+
+
+def close_request(order: Order, ctx: Context[OrderCommand], out: Outcome) -> None:
+    order.request = None  # O11: withdrawn or declined, the order goes on as it was
+
+
+def accept_cancellation(order: Order, ctx: Context[AcceptRequest], out: Outcome) -> None:
+    assert order.request is not None
+    _cancel(order, ctx, mutual=True, reason=order.request.reason)  # O11; entering CANCELLED refunds
+
+
+def accept_change(order: Order, ctx: Context[AcceptRequest], out: Outcome) -> None:
+    """O10/O12: an extension moves the due time; an offer is paid for and adds its lines, days and
+    revisions."""
+    request = order.request
+    assert request is not None
+    if request.kind is RequestKind.EXTENSION:
+        order.delivery_days += request.days
+    offer = request.offer
+    if offer is not None:
+        if order.due_at is not None and offer.added_days < 0 and order.due_at + timedelta(days=offer.added_days) < ctx.now:
+            raise Conflict("Accepted now, this offer would put the due time in the past; ask the seller for "
+                           "a new one.", code="offer_outdated", rule=REQUEST_RULES[request.kind].rule)
+        out.ledger += money.pay(order, offer.total, ctx.now, f"{request.kind.value.replace('_', ' ')} on {order.number}")
+        order.lines = order.lines + offer.lines
+        order.delivery_days += offer.added_days
+        if order.revisions_allowed is not None:
+            order.revisions_allowed += offer.added_revisions
+    order.request = None
+
+
+def accept_more_revisions(order: Order, ctx: Context[AcceptRequest], out: Outcome) -> None:
+    """O12: accepted after completion, more revisions reopen the order straight into a revision,
+    which uses one of them (O7)."""
+    accept_change(order, ctx, out)
+    order.completed_at = None
+    order.reopened_at = ctx.now
+    order.revisions_used += 1
+
+
+def expire_request(order: Order, ctx: Context[OrderCommand], out: Outcome) -> None:
+    request = order.request
+    assert request is not None
+    if request.kind is RequestKind.CANCELLATION:  # O12: unanswered, it shows as mutually cancelled
+        _cancel(order, ctx, mutual=True, reason=request.reason)
+    elif REQUEST_RULES[request.kind].cancels_on_expiry:  # O12: no progress update in time
+        _cancel(order, ctx, mutual=False, reason="no progress update came in time")
+    order.request = None
+
+
+def send_progress_update(order: Order, ctx: Context[SendProgressUpdate], out: Outcome) -> None:
+    order_text(ctx.command.message, "message", required=True, rule="O12")
+    order.request = None
+
+
+# -- entering a finished state --------------------------------------------------------------------
+def enter_completed(order: Order, ctx: Context[OrderCommand], out: Outcome) -> None:
+    order.completed_at = ctx.now
+    order.request = None
+    out.ledger += money.settle(order, ctx.now)  # M1
+
+
+def enter_cancelled(order: Order, ctx: Context[OrderCommand], out: Outcome) -> None:
+    order.cancelled_at = ctx.now
+    order.request = None
+    out.ledger += money.refund(order, ctx.now)  # M3
+
+
+ON_ENTER: dict[OrderState, Effect] = {
+    OrderState.COMPLETED: enter_completed,
+    OrderState.CANCELLED: enter_cancelled,
+}
+

@@ -1,0 +1,182 @@
+"""The table's conditions and checks, as functions it names directly.
+
+- A **condition** (``when=``) picks a row among an action's rows: ``(order) -> bool``. ``Not(c)``
+  is its opposite, so each condition has one name.
+- A **check** (``checks=``) refuses the row with its own reason and rule id:
+  ``(order, context) -> DomainError | None``. Checks that need the caller's input
+  (``NEEDS_INPUT``) are skipped when the order page lists what a party could do."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Callable, Generic, TypeVar
+
+from ..errors import Conflict, DomainError, FieldError, Forbidden, InvalidInput
+from ..events import Actor
+from .commands import ANSWERS_TO_REQUEST, OpenResolutionRequest, OrderCommand
+from .resolution import REQUEST_RULES, TIMING_KINDS, RequestKind
+from .timers import REVIEW_PERIOD
+
+if TYPE_CHECKING:
+    from .aggregate import Order
+
+C = TypeVar("C", bound=OrderCommand, covariant=True)
+
+
+@dataclass(frozen=True)
+class Context(Generic[C]):
+    """Who takes the action, when, with which input."""
+
+    role: Actor
+    actor_id: str | None
+    now: datetime
+    command: C
+
+
+Condition = Callable[["Order"], bool]
+Check = Callable[["Order", Context[OrderCommand]], "DomainError | None"]
+
+
+@dataclass(frozen=True)
+class Not:
+    condition: Condition
+
+    def __call__(self, order: Order) -> bool:
+        return not self.condition(order)
+
+    @property
+    def __name__(self) -> str:
+        return f"not {self.condition.__name__}"
+
+
+def _open_kind(order: Order) -> RequestKind | None:
+    return order.request.kind if order.request else None
+
+
+# -- conditions -----------------------------------------------------------------------------------
+def has_requirements(order: Order) -> bool:
+    return bool(order.requirements)  # O3
+
+
+def progress_update_asked(order: Order) -> bool:
+    return _open_kind(order) is RequestKind.PROGRESS_UPDATE  # O12
+
+
+def cancellation_asked(order: Order) -> bool:
+    return _open_kind(order) is RequestKind.CANCELLATION  # O11
+
+
+def timing_change_asked(order: Order) -> bool:
+    return _open_kind(order) in TIMING_KINDS  # O10, O12: extension, extras, modification
+
+
+def more_revisions_offered(order: Order) -> bool:
+    return _open_kind(order) is RequestKind.ADDITIONAL_REVISIONS  # O12
+
+
+def request_cancels_when_unanswered(order: Order) -> bool:
+    return order.request is not None and REQUEST_RULES[order.request.kind].cancels_on_expiry
+
+
+def request_lapses_when_unanswered(order: Order) -> bool:
+    return order.request is not None and not REQUEST_RULES[order.request.kind].cancels_on_expiry
+
+
+# -- checks ---------------------------------------------------------------------------------------
+def within_review_period(order: Order, ctx: Context[OrderCommand]) -> DomainError | None:
+    if order.review_ends_at is None or ctx.now > order.review_ends_at:
+        days = REVIEW_PERIOD.days
+        return Conflict(f"The {days} days to ask for a revision are over.", code="review_period_over", rule="O7")
+    return None
+
+
+def revisions_left(order: Order, ctx: Context[OrderCommand]) -> DomainError | None:
+    left = order.revisions_left
+    if left is not None and left <= 0:
+        return Conflict("No revisions are left on this order; the seller may offer more.",
+                        code="no_revisions_left", rule="O7")
+    return None
+
+
+def is_late(order: Order, ctx: Context[OrderCommand]) -> DomainError | None:
+    return None if order.is_late(ctx.now) else Conflict("The order is not late.", code="not_late", rule="O9")
+
+
+def late_enough_to_cancel(order: Order, ctx: Context[OrderCommand]) -> DomainError | None:
+    if order.late_cancellable(ctx.now):
+        return None
+    return Conflict("An order may be cancelled alone once it is 24 hours late.", code="not_late_enough",
+                    rule="O9")
+
+
+def never_completed(order: Order, ctx: Context[OrderCommand]) -> DomainError | None:
+    """O11/O19: the parties do not cancel an order reopened after completion (O12): it was
+    completed once, and what was settled stays settled. Support still may (C4); it then still
+    counts as completed (``Order.counts_as_completed``)."""
+    if order.reopened_at is not None:
+        return Conflict("This order was completed once; it can no longer be cancelled.",
+                        code="completed_before", rule="O11")
+    return None
+
+
+def request_allowed(order: Order, ctx: Context[OrderCommand]) -> DomainError | None:
+    command = ctx.command
+    if not isinstance(command, OpenResolutionRequest) or not isinstance(command.kind, RequestKind):
+        return InvalidInput("unknown request kind", fields=[FieldError("kind", "unknown", code="invalid")])
+    kind = command.kind
+    rule = REQUEST_RULES[kind]
+    if ctx.role not in rule.openers:
+        return Forbidden(f"Only the {' or '.join(sorted(rule.openers))} may ask for {kind.replace('_', ' ')}.",
+                         code="not_your_request", rule=rule.rule)
+    if order.request is not None:
+        return Conflict("This order already has an open request; answer or withdraw it first.",
+                        code="request_open", rule="O12")
+    if order.state not in rule.states:
+        return Conflict(f"A {kind.replace('_', ' ')} request is not possible on an order that is "
+                        f"{order.state.replace('_', ' ')}.", code="invalid_transition", rule=rule.rule)
+    if rule.cancels_on_expiry:  # a request that would cancel a reopened order (O11/O19)
+        return never_completed(order, ctx)
+    return None
+
+
+def _request_still_open(order: Order, ctx: Context[OrderCommand]) -> DomainError | None:
+    if order.request is None:
+        return Conflict("There is no open request.", code="no_open_request", rule="O12")
+    command = ctx.command
+    named = command.request_id if isinstance(command, ANSWERS_TO_REQUEST) else None
+    if named is not None and order.request.id != named:
+        return Conflict("That request is no longer open.", code="request_not_open", rule="O12")
+    return None
+
+
+def is_request_opener(order: Order, ctx: Context[OrderCommand]) -> DomainError | None:
+    error = _request_still_open(order, ctx)
+    if error is None and order.request is not None and order.request.opened_by is not ctx.role:
+        return Forbidden("Only who opened a request may withdraw it.", code="not_request_opener", rule="O12")
+    return error
+
+
+def is_request_answerer(order: Order, ctx: Context[OrderCommand]) -> DomainError | None:
+    error = _request_still_open(order, ctx)
+    if error is None and order.request is not None and order.request.opened_by is ctx.role:
+        return Forbidden("The other party answers a request.", code="not_request_answerer", rule="O12")
+    return error
+
+
+def may_be_declined(order: Order, ctx: Context[OrderCommand]) -> DomainError | None:
+    """O12: a progress-update request is answered by a progress update or a delivery, not declined."""
+    if progress_update_asked(order):
+        return Conflict("A progress-update request is answered with a progress update or a delivery.",
+                        code="answer_with_update", rule="O12")
+    return None
+
+
+def progress_update_was_asked(order: Order, ctx: Context[OrderCommand]) -> DomainError | None:
+    if not progress_update_asked(order):
+        return Conflict("The buyer has not asked for a progress update.", code="no_progress_request",
+                        rule="O12")
+    return None
+
+
+NEEDS_INPUT: frozenset[Check] = frozenset({request_allowed})  # only the caller knows the request's kind
+

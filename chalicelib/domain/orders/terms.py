@@ -1,0 +1,58 @@
+"""What an order is placed on: its ``Terms``. A gig selection is priced into terms
+(``pricing.gig_terms``); an accepted custom offer will produce them too. Terms are a plan of one or
+more payment stages: a gig order is one stage, a milestone order (C2) several. The order keeps the
+priced lines, and its money is held, settled and refunded per stage (``money.py``)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..gigs import Requirement
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    kind: str  # package | fast_delivery | additional_revision | custom_extra | shipping | offer
+    description: str
+    unit_price: int  # minor units
+    quantity: int
+    amount: int
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One payment stage of the plan: what the buyer pays to start it, how long it runs and how
+    many revisions it carries (None: unlimited, O7)."""
+
+    title: str
+    amount: int
+    delivery_days: int
+    revisions: int | None
+
+
+@dataclass(frozen=True)
+class Terms:
+    lines: tuple[OrderLine, ...]
+    delivery_days: int
+    revisions: int | None  # None = unlimited (O7)
+    requirements: tuple[Requirement, ...]  # the questions asked before the clock starts (O3)
+    stages: tuple[Stage, ...]
+    tier: str = ""  # what the buyer chose, for the order page (G4, G10)
+    quantity: int = 1
+
+    def __post_init__(self) -> None:
+        if not self.stages:
+            raise ValueError("terms have at least one payment stage")
+        if sum(stage.amount for stage in self.stages) != self.total:
+            raise ValueError("the stages must add up to the priced lines")
+
+    @property
+    def total(self) -> int:
+        return sum(line.amount for line in self.lines)
+
+    @classmethod
+    def single_stage(cls, title: str, lines: tuple[OrderLine, ...], delivery_days: int,
+                     revisions: int | None, requirements: tuple[Requirement, ...], *, tier: str = "",
+                     quantity: int = 1) -> Terms:
+        """A gig order: the whole price is one stage."""
+        stage = Stage(title, sum(line.amount for line in lines), delivery_days, revisions)
+        return cls(lines, delivery_days, revisions, requirements, (stage,), tier, quantity)
