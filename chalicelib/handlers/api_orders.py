@@ -6,7 +6,7 @@ from __future__ import annotations
 from chalicelib.domain.codec import to_primitive
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.events import Actor
-from chalicelib.domain.orders import LATE_CANCEL_AFTER, REVIEW_PERIOD, Order, OrderState
+from chalicelib.domain.orders import LATE_CANCEL_HOURS, REVIEW_PERIOD, Order, OrderState
 from chalicelib.domain.pricing import Selection
 from chalicelib.domain.requirements import Answer
 from chalicelib.handlers.api import Api, Call
@@ -20,8 +20,6 @@ from chalicelib.handlers.schemas.messages import MessageIn as ChatMessageIn
 from chalicelib.handlers.schemas.messages import MessageOut, MessagePage
 from chalicelib.services import orders, runtime
 from chalicelib.services.orders import CustomLine, Viewer
-
-LATE_HOURS = int(LATE_CANCEL_AFTER.total_seconds() // 3600)
 
 api = Api(__name__, tag="orders")
 
@@ -111,7 +109,7 @@ def request_revision(call: Call, order_id: str) -> OrderOut:
 
 
 @api.route("/orders/{order_id}/late-cancellation", "POST",
-           summary=f"Cancel an order {LATE_HOURS} hours late, refunded (O9, M3)", request=ReasonIn, response=OrderOut,
+           summary=f"Cancel an order {LATE_CANCEL_HOURS} hours late, refunded (O9, M3)", request=ReasonIn, response=OrderOut,
            idempotent=True)
 def cancel_late(call: Call, order_id: str) -> OrderOut:
     return order_out(orders.cancel_late(order_id, _viewer(call), call.body.reason, runtime.clock()), _viewer(call))

@@ -141,10 +141,12 @@ def accept_change(order: Order, ctx: Context[AcceptRequest], out: Outcome) -> No
         order.delivery_days += request.days
     offer = request.offer
     if offer is not None:
-        if order.due_at is not None and offer.added_days < 0 and order.due_at + timedelta(days=offer.added_days) < ctx.now:
+        shortened_due = order.due_at + timedelta(days=offer.added_days) if order.due_at is not None else None
+        if offer.added_days < 0 and shortened_due is not None and shortened_due < ctx.now:
             raise Conflict("Accepted now, this offer would put the due time in the past; ask the seller for "
                            "a new one.", code="offer_outdated", rule=REQUEST_RULES[request.kind].rule)
-        out.ledger += money.pay(order, offer.total, ctx.now, f"{request.kind.value.replace('_', ' ')} on {order.number}")
+        memo = f"{request.kind.value.replace('_', ' ')} on {order.number}"
+        out.ledger += money.pay(order, offer.total, ctx.now, memo)
         order.lines = order.lines + offer.lines
         order.delivery_days += offer.added_days
         if order.revisions_allowed is not None:

@@ -15,7 +15,7 @@ from ..errors import Conflict, DomainError, FieldError, Forbidden, InvalidInput
 from ..events import Actor
 from .commands import ANSWERS_TO_REQUEST, OpenResolutionRequest, OrderCommand
 from .resolution import REQUEST_RULES, TIMING_KINDS, RequestKind
-from .timers import REVIEW_PERIOD
+from .timers import LATE_CANCEL_HOURS, REVIEW_PERIOD
 
 if TYPE_CHECKING:
     from .aggregate import Order
@@ -105,7 +105,8 @@ def is_late(order: Order, ctx: Context[OrderCommand]) -> DomainError | None:
 def late_enough_to_cancel(order: Order, ctx: Context[OrderCommand]) -> DomainError | None:
     if order.late_cancellable(ctx.now):
         return None
-    return Conflict("An order may be cancelled alone once it is 24 hours late.", code="not_late_enough",
+    return Conflict(f"An order may be cancelled alone once it is {LATE_CANCEL_HOURS} hours late.",
+                    code="not_late_enough",
                     rule="O9")
 
 

@@ -19,7 +19,7 @@ from .guards import (
     revisions_left, timing_change_asked, within_review_period,
 )
 from .states import ACTIVE, ACTIVE_OR_COMPLETED, OrderAction, OrderState
-from .timers import LATE_TIMERS, ORDER_TIMERS, REVIEW_PERIOD
+from .timers import LATE_CANCEL_HOURS, LATE_TIMERS, ORDER_TIMERS, REVIEW_PERIOD
 
 
 @dataclass(frozen=True)
@@ -145,7 +145,7 @@ SUMMARIES: dict[OrderAction, str] = {
     OrderAction.AUTO_COMPLETE: f"Order {{number}} completed by itself {REVIEW_PERIOD.days} days after its delivery",
     OrderAction.REQUEST_REVISION: "The buyer asked for a revision of order {number}",
     OrderAction.MARK_LATE: "Order {number} is late",
-    OrderAction.MARK_LATE_CANCELLABLE: "Order {number} is 24 hours late: the buyer may cancel it",
+    OrderAction.MARK_LATE_CANCELLABLE: f"Order {{number}} is {LATE_CANCEL_HOURS} hours late: the buyer may cancel it",
     OrderAction.CANCEL_LATE: "The buyer cancelled late order {number}",
     OrderAction.OPERATOR_CANCEL: "Support cancelled order {number}",
     OrderAction.OPEN_REQUEST: "A {request} request was opened on order {number}",

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 REQUIREMENTS_WAIT = timedelta(days=7)  # O3 [decision] unanswered requirements: cancelled, refunded
 REVIEW_PERIOD = timedelta(days=3)  # O7 revision window = O8 auto-complete delay
 LATE_CANCEL_AFTER = timedelta(hours=24)  # O9
+LATE_CANCEL_HOURS = int(LATE_CANCEL_AFTER.total_seconds() // 3600)  # for texts
 
 ORDER_TIMERS = (DeadlineKind.ORDER_REQUIREMENTS, DeadlineKind.ORDER_LATE, DeadlineKind.ORDER_LATE_CANCELLABLE,
                 DeadlineKind.ORDER_AUTO_COMPLETE, DeadlineKind.ORDER_REQUEST)

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from chalicelib.domain.orders import OFFER_LINES_MAX, TEXT_MAX, OrderState, RequestKind
+from chalicelib.domain.orders import LATE_CANCEL_HOURS, OFFER_LINES_MAX, TEXT_MAX, OrderState, RequestKind
 from chalicelib.domain.requirements import ANSWER_FILES_MAX, ANSWER_TEXT_MAX
 from chalicelib.handlers.schemas import PageQuery, RequestModel
 from chalicelib.handlers.schemas.gigs import PriceIn, PriceOut, QuoteLineOut, RequirementOut, SelectionIn
@@ -173,7 +173,7 @@ class OrderOut(BaseModel):
     your_role: str
     state: str
     late: bool = Field(description="O9: past the due time without a delivery.")
-    late_cancellable: bool = Field(description="O9: 24 hours late; the buyer may cancel alone.")
+    late_cancellable: bool = Field(description=f"O9: {LATE_CANCEL_HOURS} hours late; the buyer may cancel alone.")
     tier: str
     quantity: int
     lines: list[QuoteLineOut]
