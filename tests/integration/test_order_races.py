@@ -271,3 +271,15 @@ def test_the_same_deadline_fired_twice_at_once_fires_once(parties, clock):
         assert orders.fire_timer(deadline, clock) is False  # and a third, later, does nothing
         assert_completed_once(order.id)
     assert_earnings(parties.seller_id, ROUNDS)
+
+
+# -- the helpers wait on progress, not on a clock -------------------------------------------------
+def test_a_held_commit_goes_through_once_the_other_side_finished_without_one(parties, clock):
+    """The other side only reads and returns: the held commit must not wait for a commit that will
+    never come (it used to wait 10 s of wall clock, then fail with a broken barrier)."""
+    order = delivered_order(parties, clock)
+    with commits_held_until_all_have_read(2):
+        accepted, looked = run_together(lambda: orders.accept(order.id, parties.buyer, clock),
+                                        lambda: order_store.get(order.id))
+    assert accepted.error is None and looked.error is None, (accepted.error, looked.error)
+    assert_completed_once(order.id)
