@@ -15,9 +15,10 @@ import itertools
 import json
 import threading
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from botocore.exceptions import ClientError
 from moto.core.botocore_stubber import BotocoreStubber
@@ -138,7 +139,7 @@ class Faults:
         raise client_error(self.operation, self.code, self.reasons)
 
     @contextlib.contextmanager
-    def installed(self) -> Iterator["Faults"]:
+    def installed(self) -> Iterator[Faults]:
         with before_call(self.operation, self._before):
             if self.after:
                 with on_call(self.operation, self._after, "after-call"):

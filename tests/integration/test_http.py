@@ -97,8 +97,8 @@ def test_concurrent_duplicate_is_a_409(aws):
     from types import SimpleNamespace
 
     from chalicelib.handlers.api import Operation
-    from chalicelib.handlers.identity import Identity
     from chalicelib.handlers.idempotency import run_idempotent
+    from chalicelib.handlers.identity import Identity
 
     op = Operation(path="/gigs", method="POST", operation_id="x", summary="", tag="", public=False,
                    operator_only=False, idempotent=True, status=201, request=None, query=None, response=None)
