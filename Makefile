@@ -16,7 +16,7 @@ CLAMAV_TEST_DB := .clamav/test-db
 SWEEP_SECONDS ?= 60
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test token openapi bench unit integration infra contract clean deps node clamav
+.PHONY: run test token openapi bench lint unit integration infra contract clean deps node clamav
 
 $(STAMP): requirements.txt requirements-dev.txt infra/requirements.txt
 	@echo "==> installing Python packages into $(VENV)"
@@ -46,6 +46,13 @@ token: deps
 openapi: deps
 	@$(PY) -m local.openapi_file --write
 
+# ruff.toml and mypy.ini say what is checked; zero findings is the bar.
+lint: $(STAMP)
+	@echo "==> lint (ruff) and types (mypy)"
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/mypy
+
+# Each suite fails when pytest does, including its exit status 5: a suite that collected no test.
 unit: deps
 	@echo "==> unit tests"
 	@$(PY) -m pytest tests/unit -q -p no:cacheprovider
@@ -62,7 +69,7 @@ contract: deps
 	@echo "==> contract tests (schemathesis against the locally served API)"
 	@$(PY) -m pytest tests/contract -q -p no:cacheprovider
 
-test: unit integration infra contract
+test: lint unit integration infra contract
 	@echo "==> all suites passed"
 
 # `make bench ONLY="orders order_sweep"` runs only those sections (see benchmarks/run.py).

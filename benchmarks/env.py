@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import sys
 
-from local.offline_env import SETTINGS as OFFLINE, UNSET
-from local.offline_env import apply
+from local.offline_env import SETTINGS as OFFLINE
+from local.offline_env import UNSET, apply
 
 SETTINGS = {**OFFLINE, "PYTHONDONTWRITEBYTECODE": "1"}
 

@@ -1,6 +1,6 @@
 """Bench-only patches of moto, so the big sweep bench measures the app and not moto's shortcuts.
 
-**Transactions.** 
+**Transactions.**
 moto's ``transact_write_items`` deep-copies the *whole table* once per item of the transaction to
 be able to roll back. With 100,000 items in the table that is seconds per transaction, which would
 swamp what the big sweep bench measures (and is nothing DynamoDB does). Inside
@@ -19,9 +19,9 @@ from __future__ import annotations
 import copy
 import inspect
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from types import SimpleNamespace
-from typing import Iterator
 
 
 @contextmanager

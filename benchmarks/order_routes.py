@@ -8,13 +8,13 @@ as a whole, each measured as one block."""
 from __future__ import annotations
 
 import statistics
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from benchmarks import calls
 from benchmarks.report import heading, line, ms, progress, table
 from benchmarks.routes import Result, Scenario
 
-START = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 SECTION = "orders"
 LIFECYCLES = 5
 

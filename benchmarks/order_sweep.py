@@ -19,12 +19,12 @@ the whole table for every Query) and checked against unpatched moto first."""
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from benchmarks import calls
 from benchmarks.report import heading, line, ms, progress, table
 
-T0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 SECTION = "order_sweep"
 
 
@@ -190,8 +190,8 @@ def run(lives: list[int], due: int) -> dict:
         line()
         line(f"Ratio {big['live']:,} / {small['live']:,} live orders: DynamoDB calls "
              f"{big['tally'].ddb_total / small['tally'].ddb_total:.2f}, time "
-             f"{big['tally'].seconds / small['tally'].seconds:.2f} (even patched, moto filters every item with a due_shard "
-             "for an index Query; DynamoDB reads only the key range).")
+             f"{big['tally'].seconds / small['tally'].seconds:.2f} (even patched, moto filters every item with a "
+             "due_shard for an index Query; DynamoDB reads only the key range).")
         fires = [r["tally"].seconds - r["idle_tally"].seconds for r in (small, big)]
         line(f"The fires alone (due sweep - the sweep right after, i.e. without the {settings().due_shards} index "
              f"Queries): {ms(fires[0])} ms and {ms(fires[1])} ms, ratio {fires[1] / fires[0]:.2f}.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import statistics
 import sys
 import time
-from typing import Sequence
+from collections.abc import Sequence
 
 _START = time.perf_counter()
 
@@ -27,7 +27,8 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]], right: Seque
     widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
 
     def fmt(row: list[str]) -> str:
-        return "  ".join(c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths))).rstrip()
+        padded = (c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths, strict=False)))
+        return "  ".join(padded).rstrip()
 
     print(fmt(cells[0]), flush=True)
     print("  ".join("-" * w for w in widths), flush=True)

@@ -11,14 +11,14 @@ import statistics
 import time
 import warnings
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from benchmarks import calls
 from benchmarks.report import heading, line, ms, progress, table
 
-START = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 SECTION = "routes"
 
 
@@ -61,9 +61,9 @@ class Scenario:
             response = self.client.http.request(method, path or template, headers=all_headers, body=payload)
         content_type = (response.headers or {}).get("Content-Type", "")
         parsed = json.loads(response.body) if response.body and "json" in content_type else response.body
-        result = Result(method, template, variant, user or "-", response.status_code, expect, tally, parsed,
-                        [f"{w.category.__name__} ({Path(w.filename).name}:{w.lineno}): {' '.join(str(w.message).split())}"
-                         for w in caught])
+        warned = [f"{w.category.__name__} ({Path(w.filename).name}:{w.lineno}): {' '.join(str(w.message).split())}"
+                  for w in caught]
+        result = Result(method, template, variant, user or "-", response.status_code, expect, tally, parsed, warned)
         self.results.append(result)
         flag = "" if result.ok else f"  <-- expected {expect}: {str(parsed)[:300]}"
         progress(SECTION, f"{method} {path or template} as {user or 'anonymous'} -> {response.status_code}, "

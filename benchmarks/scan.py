@@ -30,7 +30,7 @@ def _files(directory: str) -> list[tuple[str, str, float]]:
     path = os.path.join(directory, "text.zip")
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         for i in range(20):
-            zf.writestr(f"notes-{i}.txt", ("Kitchen remodel notes, line %d.\n" % i) * 20000)
+            zf.writestr(f"notes-{i}.txt", f"Kitchen remodel notes, line {i}.\n" * 20000)
     out.append(("zip of 20 text files", path, os.path.getsize(path) / MB))
     return out
 
@@ -45,8 +45,8 @@ def _time(scan, path: str, runs: int) -> float:
 
 
 def run(runs: int = 3) -> None:
-    from local import clamav_local
     from chalicelib.files.clamav import ClamscanScanner
+    from local import clamav_local
 
     heading("Virus scanning: seconds per MB, clamd (socket) vs clamscan (command), same files")
     if not clamav_local.installed():

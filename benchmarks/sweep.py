@@ -9,12 +9,12 @@ deadline hides and the end deadline lists again); the others start in thirty day
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from benchmarks import calls
 from benchmarks.report import heading, line, ms, progress, table
 
-T0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 SECTION = "sweeper"
 
 
@@ -97,13 +97,14 @@ def run(sellers: int, due: int) -> dict:
          f"each.")
     line()
     out = []
-    for label, at, expected, report, tally, states in rows:
+    for label, at, _expected, report, tally, states in rows:
         fired = report.fired
         per = f"{tally.ddb_total / fired:.2f}" if fired else "-"
         beyond = tally.ddb_total - settings().due_shards
         per_beyond = f"{beyond / fired:.2f}" if fired else "-"
         out.append([label, at, f"{report.fired}/{report.lost_races}/{report.failed}", ms(tally.seconds),
-                    ms(tally.client_seconds), ms(tally.call_seconds), sum(tally.clients.values()), tally.ddb_total, per, per_beyond,
+                    ms(tally.client_seconds), ms(tally.call_seconds), sum(tally.clients.values()), tally.ddb_total,
+                    per, per_beyond,
                     tally.breakdown(), ", ".join(f"{k} {v}" for k, v in sorted(states.items()))])
     table(["SWEEP", "CLOCK", "FIRED/LOST/FAILED", "MS", "OF WHICH CLIENT", "OF WHICH CALLS", "NEW CLIENTS", "DDB",
            "DDB/DUE", "DDB/DUE EX SHARD QUERIES", "BREAKDOWN", "NEAR SELLERS' GIGS AFTER"], out,

@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 
 from pydantic import BaseModel
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from chalicelib.gateway_responses import PROBLEM_CONTENT_TYPE
 from chalicelib.handlers.api import OPERATIONS, Operation
@@ -24,8 +24,8 @@ DESCRIPTION = (
 )
 
 
-def _models(ops: list[Operation]) -> list[tuple[type[BaseModel], str]]:
-    wanted: dict[tuple[type[BaseModel], str], None] = {(Problem, "serialization"): None}
+def _models(ops: list[Operation]) -> list[tuple[type[BaseModel], JsonSchemaMode]]:
+    wanted: dict[tuple[type[BaseModel], JsonSchemaMode], None] = {(Problem, "serialization"): None}
     for op in ops:
         if op.request:
             wanted[(op.request, "validation")] = None

@@ -58,7 +58,7 @@ class LocalClamd:
     def socket_path(self) -> str:
         return os.path.join(self.workdir, "clamd.sock")
 
-    def start(self, timeout: float = 60.0) -> "LocalClamd":
+    def start(self, timeout: float = 60.0) -> LocalClamd:
         os.makedirs(self.workdir, exist_ok=True)
         tmp = os.path.join(self.workdir, "tmp")
         os.makedirs(tmp, exist_ok=True)

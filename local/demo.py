@@ -2,7 +2,7 @@
 rule): a catalogue, three sellers with published gigs, two buyers and an operator, a conversation."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from chalicelib.domain.accounts import Language, LanguageLevel, PortfolioEntry, SellerProfile
 from chalicelib.domain.catalogue import Category, ServiceType, Subcategory
@@ -48,7 +48,7 @@ OPERATORS = ["olga"]
 def _three(base: int, days: int, names=("Basic", "Standard", "Premium")) -> list[dict]:
     return [{"tier": tier, "name": name, "description": f"{name} package", "delivery_days": days + i * 2,
              "revisions": None if tier == "premium" else 1 + i, "price": base * (1 + i)}
-            for i, (tier, name) in enumerate(zip(("basic", "standard", "premium"), names))]
+            for i, (tier, name) in enumerate(zip(("basic", "standard", "premium"), names, strict=True))]
 
 
 GIGS = {

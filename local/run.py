@@ -42,16 +42,15 @@ def _configure_environment(target: str, moto_port: int) -> None:
         os.environ.setdefault("AWS_REGION", os.environ["AWS_DEFAULT_REGION"])
 
 
-def _start_moto(port: int):
+def start_moto(port: int, host: str = "127.0.0.1"):
+    """moto's server in this process, answering one request at a time (see local/moto_local.py:
+    the API, the sweeper and the scan worker call it at once, and moto is not thread-safe)."""
     import logging
 
-    from moto.server import ThreadedMotoServer
+    from local.moto_local import LocalMotoServer
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per AWS call is noise here
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    return server
+    return LocalMotoServer(host, port).start()
 
 
 def _start_api(host: str, port: int):
@@ -126,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     moto = None
     if args.target == "moto":
         print(f"==> moto server on http://127.0.0.1:{args.moto_port}", flush=True)
-        moto = _start_moto(args.moto_port)
+        moto = start_moto(args.moto_port)
         from local.resources import create_all
 
         print("==> creating table, idempotency table, bucket and queues", flush=True)

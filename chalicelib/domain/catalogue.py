@@ -92,7 +92,7 @@ class Catalogue:
             for c in self.categories]}
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Catalogue":
+    def from_dict(cls, data: dict[str, Any]) -> Catalogue:
         """Inverse of ``as_dict`` (for persistence; the shape is trusted, the slugs are checked)."""
         return cls(tuple(
             Category(c["slug"], c["name"], tuple(

@@ -7,8 +7,8 @@ import dataclasses
 import enum
 import types
 import typing
-from datetime import date, datetime, timezone
-from functools import lru_cache
+from datetime import UTC, date, datetime
+from functools import cache
 from typing import Any
 
 from .clock import iso
@@ -30,7 +30,7 @@ def to_primitive(value: Any) -> Any:
     return value
 
 
-@lru_cache(maxsize=None)
+@cache
 def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 
@@ -43,8 +43,8 @@ def from_primitive(tp: Any, data: Any) -> Any:
         args = [a for a in typing.get_args(tp) if a is not type(None)]
         return from_primitive(args[0], data) if len(args) == 1 else data
     if origin in (tuple, list, frozenset, set):
-        args = typing.get_args(tp)
-        item = args[0] if args else Any
+        item_args = typing.get_args(tp)
+        item = item_args[0] if item_args else Any
         items = [from_primitive(item, v) for v in data]
         return {tuple: tuple, list: list, frozenset: frozenset, set: set}[origin](items)
     if origin is dict:
@@ -59,7 +59,7 @@ def from_primitive(tp: Any, data: Any) -> Any:
         return tp(data)
     if tp is datetime:
         dt = datetime.fromisoformat(data.replace("Z", "+00:00")) if isinstance(data, str) else data
-        return dt.astimezone(timezone.utc)
+        return dt.astimezone(UTC)
     if tp is date:
         return date.fromisoformat(data) if isinstance(data, str) else data
     return data

@@ -240,7 +240,7 @@ class Invitation:
             return "revoked"
         return "active" if now < self.expires_at else "expired"
 
-    def revoke(self, now: datetime) -> "Invitation":
+    def revoke(self, now: datetime) -> Invitation:
         """Revoking twice changes nothing (the first time stands)."""
         return self if self.revoked_at is not None else replace(self, revoked_at=now)
 

@@ -188,7 +188,8 @@ def _is_spelled_number(run: str) -> bool:
     return bool(words) and digits >= _MIN_PHONE_DIGITS
 
 
-def text_field_errors(path: str, text: str, *, maximum: int, rule: str | None, required: bool = True) -> list[FieldError]:
+def text_field_errors(path: str, text: str, *, maximum: int, rule: str | None,
+                      required: bool = True) -> list[FieldError]:
     """A free-text field people write to each other: present (when ``required``), at most
     ``maximum`` characters, and no contact details (W2). ``rule`` names the field's own rule."""
     errors = []

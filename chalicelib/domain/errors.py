@@ -15,7 +15,7 @@ class FieldError:
     code: str = "invalid"
     rule: str | None = None
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, str]:
         out = {"field": self.field, "message": self.message, "code": self.code}
         if self.rule:
             out["rule"] = self.rule

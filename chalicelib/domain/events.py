@@ -42,7 +42,7 @@ class Event:
     def new(kind: str, stream: str, at: datetime, actor_role: Actor, actor_id: str | None,
             summary: str, recipients: tuple[str, ...] = (),
             notification: NotificationKind | None = None, data: dict[str, Any] | None = None,
-            seq: int = 0) -> "Event":
+            seq: int = 0) -> Event:
         return Event(id=new_id("evt"), kind=kind, stream=stream, at=at, actor_role=actor_role,
                      actor_id=actor_id, summary=summary, recipients=tuple(recipients),
                      notification=notification, data=dict(data or {}), seq=seq)

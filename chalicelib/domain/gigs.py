@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from enum import StrEnum
+from itertools import pairwise
 from typing import Any
 
 from .catalogue import Catalogue
@@ -230,7 +231,7 @@ class Gig:
                   description: str = "", packages: Sequence[Package] = (),
                   extras: Extras | None = None, faq: Sequence[FaqEntry] = (),
                   requirements: Sequence[Requirement] = (), physical: bool = False,
-                  media: Sequence[str] = ()) -> "Gig":
+                  media: Sequence[str] = ()) -> Gig:
         gig = cls(
             id=gig_id or new_id("gig"), seller_id=seller_id, state=GigState.DRAFT,
             title=title, category=category, subcategory=subcategory, service_type=service_type,
@@ -256,7 +257,7 @@ class Gig:
 
     # -- editing ------------------------------------------------------------------------------
     def edit(self, now: datetime, catalogue: Catalogue, *, media_errors: Iterable[FieldError] = (),
-             **changes: Any) -> "Gig":
+             **changes: Any) -> Gig:
         """Change editable fields. Drafts get the draft check; live gigs must stay publishable
         (``media_errors``: G8 for the edited gallery, checked elsewhere).
         Category, subcategory and service type are locked once the gig was published (G2)."""
@@ -296,7 +297,7 @@ class Gig:
 
     def apply(self, action: GigAction | str, actor: Actor | str, now: datetime, *,
               catalogue: Catalogue | None = None, seller_available: bool = True,
-              media_errors: Iterable[FieldError] = (), reason: str | None = None) -> "Gig":
+              media_errors: Iterable[FieldError] = (), reason: str | None = None) -> Gig:
         """Take ``action`` as ``actor`` (G9). Keyword arguments by action:
 
         - publish: ``catalogue`` (required), ``seller_available`` (A4: False publishes straight
@@ -333,14 +334,14 @@ class Gig:
         return self
 
     def publish(self, now: datetime, catalogue: Catalogue, *, seller_available: bool = True,
-                media_errors: Iterable[FieldError] = ()) -> "Gig":
+                media_errors: Iterable[FieldError] = ()) -> Gig:
         return self.apply(GigAction.PUBLISH, Actor.SELLER, now, catalogue=catalogue,
                           seller_available=seller_available, media_errors=media_errors)
 
     def _state_text(self) -> str:
         return f"{self.state} ({self.pause_reason})" if self.pause_reason else str(self.state)
 
-    def _take(self, other: "Gig") -> None:
+    def _take(self, other: Gig) -> None:
         for f in fields(self):
             setattr(self, f.name, getattr(other, f.name))
 
@@ -524,7 +525,7 @@ class _Checker:
             self.price(f"{path}.price", p.price, low=PRICE_MIN, high=PRICE_MAX, rule="G4")
         # G4 [decision]: a higher tier never costs less than a lower one.
         if self.publishing and tuple(p.tier for _, p in pkgs) == TIERS:
-            for (_, lower), (i, higher) in zip(pkgs, pkgs[1:]):
+            for (_, lower), (i, higher) in pairwise(pkgs):
                 if _is_int(lower.price) and _is_int(higher.price) and higher.price < lower.price:
                     self.add(f"packages.{i}.price", f"must not be less than the {lower.tier} price",
                              "price_order", "G4")

@@ -93,7 +93,7 @@ class Notification:
     read_at: datetime | None = None
 
     @staticmethod
-    def of(event: Event, user_id: str) -> "Notification":
+    def of(event: Event, user_id: str) -> Notification:
         return Notification(id=event.id, user_id=user_id, kind=event.kind, summary=event.summary,
                             stream=event.stream, at=event.at)
 
@@ -101,6 +101,6 @@ class Notification:
     def read(self) -> bool:
         return self.read_at is not None
 
-    def mark_read(self, now: datetime) -> "Notification":
+    def mark_read(self, now: datetime) -> Notification:
         """Reading twice keeps the first time."""
         return self if self.read else replace(self, read_at=now)

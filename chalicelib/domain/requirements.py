@@ -3,8 +3,8 @@ was placed with: every mandatory question answered, choices among the offered op
 several where the question allows), free text within bounds, files for file questions."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from .contact_details import find_contact_details
 from .errors import FieldError, InvalidInput

@@ -123,7 +123,7 @@ class ClamdScanner:
                     if not data:
                         break
                     reply += data
-        except (OSError, socket.timeout) as exc:
+        except (TimeoutError, OSError) as exc:
             raise ScanError(f"clamd at {self.socket_path}: {exc}") from exc
         return reply.rstrip(b"\0").decode("utf-8", "replace").strip()
 

@@ -146,6 +146,8 @@ def _mp3(path: str) -> MediaInfo:
     from mutagen.mp3 import MP3
 
     audio = MP3(path)
+    if audio.info is None:
+        raise MediaError("the MP3 has no audio stream")
     return MediaInfo(Family.AUDIO, duration_seconds=float(audio.info.length))
 
 

@@ -10,8 +10,16 @@ from chalicelib.domain.files import StoredFile
 from chalicelib.handlers.api import Api, Call
 from chalicelib.handlers.schemas import PageQuery
 from chalicelib.handlers.schemas.collaboration import (
-    CommentIn, CommentOut, CommentPage, FilePageOut, InvitationCreatedOut, InvitationIn, InvitationOut,
-    InvitationPage, OrderFileOut, OrderFilePage,
+    CommentIn,
+    CommentOut,
+    CommentPage,
+    FilePageOut,
+    InvitationCreatedOut,
+    InvitationIn,
+    InvitationOut,
+    InvitationPage,
+    OrderFileOut,
+    OrderFilePage,
 )
 from chalicelib.handlers.schemas.files import DownloadOut
 from chalicelib.services import collaboration as collab

@@ -52,8 +52,8 @@ def get_gig(call: Call, gig_id: str) -> GigOut:
     gig = gigs.get_listed(gig_id)
     seller = accounts.public_seller(gig.seller_id)
     out = gig_out(gig)
-    out.seller = GigSellerOut(id=seller.id, display_name=seller.seller.display_name if seller.seller else seller.username,
-                              away=public_availability(seller, clock.now()))
+    display_name = seller.seller.display_name if seller.seller else seller.username
+    out.seller = GigSellerOut(id=seller.id, display_name=display_name, away=public_availability(seller, clock.now()))
     return out
 
 

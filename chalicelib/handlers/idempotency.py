@@ -4,8 +4,8 @@ request is a 422; a duplicate that arrives while the first is still running is a
 not stored, so a request that failed may be retried with the same key."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Callable
 
 from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from typing import Iterable
+from collections.abc import Iterable, Mapping
 
 from chalice import Response
 
@@ -47,7 +47,7 @@ class HttpProblem(Exception):
 
 
 def problem_response(status: int, code: str, detail: str, fields: Iterable[FieldError] = (),
-                     headers: dict[str, str] | None = None, rule: str | None = None) -> Response:
+                     headers: Mapping[str, str | list[str]] | None = None, rule: str | None = None) -> Response:
     body: dict = {
         "type": "about:blank",
         "title": TITLES.get(status, "Error"),
@@ -92,6 +92,6 @@ def rewrite_chalice_error(response: Response) -> Response:
     """Turns an error Chalice answered itself (405, 415...) into problem+json."""
     if response.status_code < 400 or not isinstance(response.body, dict) or "Code" not in response.body:
         return response
-    code = _CHALICE_CODES.get(response.body.get("Code"), "error")
+    code = _CHALICE_CODES.get(response.body["Code"], "error")
     keep = {k: v for k, v in response.headers.items() if k.lower() == "allow" or k.lower().startswith("access-control")}
     return problem_response(response.status_code, code, str(response.body.get("Message", "")), headers=keep)

@@ -17,7 +17,7 @@ blueprint = Blueprint(__name__)
 def handle(event) -> list[dict]:
     """``event`` is Chalice's SQSEvent (or anything iterating records with ``body``)."""
     scanner = clamav.from_settings()
-    done = []
+    done: list[dict] = []
     for record in event:
         outcomes = scanning.handle_message(record.body, scanner, runtime.clock())
         done.extend({"key": o.key, "state": o.state, "file_id": o.file_id} for o in outcomes)

@@ -21,8 +21,8 @@ def put_category(category: Category) -> Category:
     try:
         Catalogue(categories=(category,))
     except InvalidInput as exc:  # report paths relative to the body, not the whole catalogue
-        raise InvalidInput(exc.message, code=exc.code,
-                           fields=[replace(f, field=f.field.removeprefix("categories.0.")) for f in exc.fields]) from None
+        fields = [replace(f, field=f.field.removeprefix("categories.0.")) for f in exc.fields]
+        raise InvalidInput(exc.message, code=exc.code, fields=fields) from None
     existing = catalogue_store.get(category.slug)
     if existing:
         kept = {s.slug for s in category.subcategories}
@@ -31,7 +31,8 @@ def put_category(category: Category) -> Category:
         if in_use:
             raise Conflict("Published gigs use these subcategories; they cannot be removed.",
                            code="subcategory_in_use", rule="G2",
-                           fields=[FieldError("subcategories", f"{slug!r} is in use", "in_use", "G2") for slug in in_use])
+                           fields=[FieldError("subcategories", f"{slug!r} is in use", "in_use", "G2")
+                                   for slug in in_use])
     uow = UnitOfWork()
     catalogue_store.stage_save(uow, existing, category)
     uow.commit()

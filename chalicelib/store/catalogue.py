@@ -15,7 +15,7 @@ def load() -> Catalogue:
     return Catalogue(categories=tuple(from_primitive(Category, i.data) for i in items))
 
 
-def get(slug: str) -> Record[Category] | None:
+def get(slug: str) -> Record[Category, CategoryItem] | None:
     try:
         item = CategoryItem.get(PK, f"CATEGORY#{slug}", consistent_read=True)
     except CategoryItem.DoesNotExist:
@@ -23,11 +23,11 @@ def get(slug: str) -> Record[Category] | None:
     return Record(from_primitive(Category, item.data), item)
 
 
-def stage_save(uow: UnitOfWork, record: Record[Category] | None, category: Category) -> None:
+def stage_save(uow: UnitOfWork, record: Record[Category, CategoryItem] | None, category: Category) -> None:
     item = record.item if record else CategoryItem(PK, f"CATEGORY#{category.slug}")
     item.data = to_primitive(category)
     uow.save(item)
 
 
-def stage_delete(uow: UnitOfWork, record: Record[Category]) -> None:
+def stage_delete(uow: UnitOfWork, record: Record[Category, CategoryItem]) -> None:
     uow.delete(record.item)

@@ -84,7 +84,7 @@ def _token_key(token_hash: str) -> tuple[str, str]:
     return f"INVITE#{token_hash}", "INVITE"
 
 
-def get_invitation(order_id: str, invitation_id: str) -> Record[Invitation] | None:
+def get_invitation(order_id: str, invitation_id: str) -> Record[Invitation, InvitationItem] | None:
     try:
         item = InvitationItem.get(*_invitation_key(order_id, invitation_id), consistent_read=True)
     except InvitationItem.DoesNotExist:
@@ -116,11 +116,11 @@ def invitations_page(order_id: str, limit: int, cursor: str | None) -> tuple[lis
     return [from_primitive(Invitation, i.data) for i in result], cursors.encode(result.last_evaluated_key)
 
 
-def new_invitation_record(invitation: Invitation) -> Record[Invitation]:
+def new_invitation_record(invitation: Invitation) -> Record[Invitation, InvitationItem]:
     return Record(invitation, InvitationItem(*_invitation_key(invitation.order_id, invitation.id)))
 
 
-def stage_invitation(uow: UnitOfWork, record: Record[Invitation], invitation: Invitation) -> None:
+def stage_invitation(uow: UnitOfWork, record: Record[Invitation, InvitationItem], invitation: Invitation) -> None:
     """Saves the invitation (version-checked); a new one also gets its token item."""
     is_new = record.item.version is None
     record.item.data = to_primitive(invitation)

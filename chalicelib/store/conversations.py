@@ -11,8 +11,8 @@ from chalicelib.domain.codec import from_primitive, to_primitive
 from chalicelib.domain.messaging import Conversation
 from chalicelib.store import cursors
 from chalicelib.store.records import Record
-from chalicelib.store.unit_of_work import UnitOfWork
 from chalicelib.store.table import TableItem
+from chalicelib.store.unit_of_work import UnitOfWork
 
 
 class ConversationItem(TableItem, discriminator="conversation"):
@@ -30,7 +30,7 @@ def _key(conversation_id: str) -> tuple[str, str]:
     return f"CONVERSATION#{conversation_id}", "CONVERSATION"
 
 
-def get(conversation_id: str) -> Record[Conversation] | None:
+def get(conversation_id: str) -> Record[Conversation, ConversationItem] | None:
     try:
         item = ConversationItem.get(*_key(conversation_id), consistent_read=True)
     except ConversationItem.DoesNotExist:
@@ -38,11 +38,11 @@ def get(conversation_id: str) -> Record[Conversation] | None:
     return Record(from_primitive(Conversation, item.data), item)
 
 
-def new_record(conversation: Conversation) -> Record[Conversation]:
+def new_record(conversation: Conversation) -> Record[Conversation, ConversationItem]:
     return Record(conversation, ConversationItem(*_key(conversation.id)))
 
 
-def stage_save(uow: UnitOfWork, record: Record[Conversation], conversation: Conversation) -> None:
+def stage_save(uow: UnitOfWork, record: Record[Conversation, ConversationItem], conversation: Conversation) -> None:
     record.value = conversation
     record.item.data = to_primitive(conversation)
     uow.save(record.item)

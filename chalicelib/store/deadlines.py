@@ -2,8 +2,8 @@
 index holds nothing else, and the sweeper's cost follows the number of due deadlines alone."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
-from typing import Iterator
 
 from chalicelib.config import settings
 from chalicelib.domain.clock import iso
@@ -25,7 +25,7 @@ def _to_domain(item: DeadlineItem) -> Deadline:
                     due_at=from_primitive(datetime, item.due_at.split("#", 1)[0]))
 
 
-def get(kind: DeadlineKind, subject: str) -> Record[Deadline] | None:
+def get(kind: DeadlineKind, subject: str) -> Record[Deadline, DeadlineItem] | None:
     try:
         item = DeadlineItem.get(*_key(kind, subject), consistent_read=True)
     except DeadlineItem.DoesNotExist:
@@ -33,7 +33,7 @@ def get(kind: DeadlineKind, subject: str) -> Record[Deadline] | None:
     return Record(_to_domain(item), item)
 
 
-def stage_set(uow: UnitOfWork, deadline: Deadline, existing: Record[Deadline] | None) -> None:
+def stage_set(uow: UnitOfWork, deadline: Deadline, existing: Record[Deadline, DeadlineItem] | None) -> None:
     """Puts the deadline, replacing the one of the same kind and subject (read as ``existing``)."""
     item = existing.item if existing else DeadlineItem(*_key(deadline.kind, deadline.subject))
     item.kind = deadline.kind.value

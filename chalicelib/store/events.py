@@ -4,7 +4,7 @@ history is read with the order. An event with recipients also carries ``outbox_s
 from __future__ import annotations
 
 import zlib
-from typing import Iterator
+from collections.abc import Iterator
 
 from chalicelib.config import settings
 from chalicelib.domain.clock import iso

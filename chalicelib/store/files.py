@@ -43,7 +43,7 @@ def _key(file_id: str) -> tuple[str, str]:
     return f"FILE#{file_id}", "FILE"
 
 
-def get(file_id: str) -> Record[StoredFile] | None:
+def get(file_id: str) -> Record[StoredFile, FileItem] | None:
     try:
         item = FileItem.get(*_key(file_id), consistent_read=True)
     except FileItem.DoesNotExist:
@@ -51,7 +51,7 @@ def get(file_id: str) -> Record[StoredFile] | None:
     return Record(from_primitive(StoredFile, item.data), item)
 
 
-def get_many(file_ids: list[str]) -> dict[str, Record[StoredFile]]:
+def get_many(file_ids: list[str]) -> dict[str, Record[StoredFile, FileItem]]:
     """Records by id (missing ids are absent). At most 100 per call (BatchGetItem)."""
     keys = list(dict.fromkeys(file_ids))
     if not keys:
@@ -63,11 +63,11 @@ def get_many(file_ids: list[str]) -> dict[str, Record[StoredFile]]:
     return out
 
 
-def new_record(f: StoredFile) -> Record[StoredFile]:
+def new_record(f: StoredFile) -> Record[StoredFile, FileItem]:
     return Record(f, FileItem(*_key(f.id)))
 
 
-def stage_save(uow: UnitOfWork, record: Record[StoredFile], f: StoredFile) -> None:
+def stage_save(uow: UnitOfWork, record: Record[StoredFile, FileItem], f: StoredFile) -> None:
     item = record.item
     item.owner_id = f.owner_id
     item.state = f.state.value
@@ -94,7 +94,7 @@ def page_attached(target: str, limit: int, cursor: str | None,
     return [from_primitive(StoredFile, i.data) for i in result], cursors.encode(result.last_evaluated_key)
 
 
-def stage_check(uow: UnitOfWork, record: Record[StoredFile]) -> None:
+def stage_check(uow: UnitOfWork, record: Record[StoredFile, FileItem]) -> None:
     uow.check(record.item, FileItem.version == record.item.version)
 
 
@@ -116,7 +116,8 @@ def get_report(file_id: str, reporter_id: str) -> Report | None:
 
 def stage_report(uow: UnitOfWork, report: Report) -> None:
     item = FileReportItem(f"FILE#{report.file_id}", f"REPORT#{report.reporter_id}")
-    item.file_id, item.reporter_id, item.reason, item.at = report.file_id, report.reporter_id, report.reason, iso(report.at)
+    item.file_id, item.reporter_id = report.file_id, report.reporter_id
+    item.reason, item.at = report.reason, iso(report.at)
     item.gsi1pk = REPORTS_PARTITION
     item.gsi1sk = f"{iso(report.at)}#{report.file_id}#{report.reporter_id}"
     # One report per person and file: a second one is a conflict, not a duplicate row.

@@ -23,7 +23,7 @@ def _key(gig_id: str) -> tuple[str, str]:
     return f"GIG#{gig_id}", "GIG"
 
 
-def get(gig_id: str) -> Record[Gig] | None:
+def get(gig_id: str) -> Record[Gig, GigItem] | None:
     try:
         item = GigItem.get(*_key(gig_id), consistent_read=True)
     except GigItem.DoesNotExist:
@@ -31,11 +31,11 @@ def get(gig_id: str) -> Record[Gig] | None:
     return Record(from_primitive(Gig, item.data), item)
 
 
-def new_record(gig: Gig) -> Record[Gig]:
+def new_record(gig: Gig) -> Record[Gig, GigItem]:
     return Record(gig, GigItem(*_key(gig.id)))
 
 
-def of_seller(seller_id: str) -> list[Record[Gig]]:
+def of_seller(seller_id: str) -> list[Record[Gig, GigItem]]:
     """All of a seller's gigs (bounded by the per-seller cap), newest first."""
     items = GigItem.gsi1.query(f"SELLER#{seller_id}", GigItem.gsi1sk.startswith("GIG#"), scan_index_forward=False)
     return [Record(from_primitive(Gig, i.data), i) for i in items]
@@ -91,7 +91,7 @@ def _listing_items(gig: Gig) -> list[ListingItem]:
     return out
 
 
-def stage_save(uow: UnitOfWork, record: Record[Gig], gig: Gig) -> None:
+def stage_save(uow: UnitOfWork, record: Record[Gig, GigItem], gig: Gig) -> None:
     """Saves the gig and brings its listings in line: removes the old ones (they were derived
     from what was read) and writes new ones if the gig is listed."""
     # The aggregate changes in place, so what was stored is read back from the item itself.

@@ -13,6 +13,8 @@ Aggregates carry a ``version``: every save and delete is conditioned on the vers
 (optimistic locking). Listings are projections rewritten with their gig, so they carry none."""
 from __future__ import annotations
 
+from typing import cast
+
 from pynamodb.attributes import JSONAttribute, ListAttribute, NumberAttribute, UnicodeAttribute, VersionAttribute
 
 from chalicelib.store.table import TableItem
@@ -42,7 +44,8 @@ class ListingItem(TableItem, discriminator="listing"):
     seller_id = UnicodeAttribute()
     category = UnicodeAttribute()
     subcategory = UnicodeAttribute()
-    tags = ListAttribute(of=UnicodeAttribute)
+    # PynamoDB types a list by its element *attribute* class; the values are str.
+    tags = cast("ListAttribute[str]", ListAttribute(of=UnicodeAttribute))
     starting_price = NumberAttribute()
     min_delivery_days = NumberAttribute()
     summary = JSONAttribute()

@@ -20,7 +20,7 @@ def _key(seller_id: str) -> tuple[str, str]:
     return f"USER#{seller_id}", "QUICK_RESPONSES"
 
 
-def get_or_new(seller_id: str) -> Record[QuickResponses]:
+def get_or_new(seller_id: str) -> Record[QuickResponses, QuickResponsesItem]:
     try:
         item = QuickResponsesItem.get(*_key(seller_id), consistent_read=True)
     except QuickResponsesItem.DoesNotExist:
@@ -28,7 +28,7 @@ def get_or_new(seller_id: str) -> Record[QuickResponses]:
     return Record(from_primitive(QuickResponses, item.data), item)
 
 
-def stage_save(uow: UnitOfWork, record: Record[QuickResponses], value: QuickResponses) -> None:
+def stage_save(uow: UnitOfWork, record: Record[QuickResponses, QuickResponsesItem], value: QuickResponses) -> None:
     record.value = value
     record.item.data = to_primitive(value)
     uow.save(record.item)

@@ -14,7 +14,7 @@ def _key(seller_id: str, buyer_id: str) -> tuple[str, str]:
     return f"REL#{seller_id}#{buyer_id}", "REL"
 
 
-def get(seller_id: str, buyer_id: str) -> Record[Relationship] | None:
+def get(seller_id: str, buyer_id: str) -> Record[Relationship, RelationshipItem] | None:
     try:
         item = RelationshipItem.get(*_key(seller_id, buyer_id), consistent_read=True)
     except RelationshipItem.DoesNotExist:
@@ -22,7 +22,7 @@ def get(seller_id: str, buyer_id: str) -> Record[Relationship] | None:
     return Record(from_primitive(Relationship, item.data), item)
 
 
-def get_or_new(seller_id: str, buyer_id: str) -> Record[Relationship]:
+def get_or_new(seller_id: str, buyer_id: str) -> Record[Relationship, RelationshipItem]:
     found = get(seller_id, buyer_id)
     if found:
         return found
@@ -30,7 +30,7 @@ def get_or_new(seller_id: str, buyer_id: str) -> Record[Relationship]:
                   RelationshipItem(*_key(seller_id, buyer_id)))
 
 
-def stage_save(uow: UnitOfWork, record: Record[Relationship]) -> None:
+def stage_save(uow: UnitOfWork, record: Record[Relationship, RelationshipItem]) -> None:
     rel = record.value
     item = record.item
     item.data = to_primitive(rel)
@@ -40,7 +40,7 @@ def stage_save(uow: UnitOfWork, record: Record[Relationship]) -> None:
     uow.save(item)
 
 
-def stage_check(uow: UnitOfWork, record: Record[Relationship]) -> None:
+def stage_check(uow: UnitOfWork, record: Record[Relationship, RelationshipItem]) -> None:
     """Asserts the pair did not change since read (e.g. no block slipped in during a placement)."""
     if record.item.version is None:
         uow.check(record.item, RelationshipItem.pk.does_not_exist())

@@ -14,7 +14,7 @@ def _key(user_id: str) -> tuple[str, str]:
     return f"USER#{user_id}", "PROFILE"
 
 
-def get(user_id: str) -> Record[User] | None:
+def get(user_id: str) -> Record[User, UserItem] | None:
     try:
         item = UserItem.get(*_key(user_id), consistent_read=True)
     except UserItem.DoesNotExist:
@@ -22,7 +22,7 @@ def get(user_id: str) -> Record[User] | None:
     return Record(from_primitive(User, item.data), item)
 
 
-def get_or_new(user_id: str, username: str, email: str | None, now: datetime) -> Record[User]:
+def get_or_new(user_id: str, username: str, email: str | None, now: datetime) -> Record[User, UserItem]:
     """A1: any registered user can buy; the profile item is made on the first write."""
     found = get(user_id)
     if found:
@@ -31,7 +31,7 @@ def get_or_new(user_id: str, username: str, email: str | None, now: datetime) ->
     return Record(User(id=user_id, username=username, email=email, created_at=now), UserItem(pk, sk))
 
 
-def stage_save(uow: UnitOfWork, record: Record[User], user: User) -> None:
+def stage_save(uow: UnitOfWork, record: Record[User, UserItem], user: User) -> None:
     record.item.data = to_primitive(user)
     record.value = user
     uow.save(record.item)

@@ -28,6 +28,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from local.tokens import make_token, user_id_for
+from tests.contract.conftest import HUNG_AFTER
 
 DOCUMENT = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
 
@@ -77,7 +78,7 @@ KNOWN_IDS: dict[str, list[str]] = {}
 
 def get_json(url: str, token: str | None = None):
     request = urllib.request.Request(url, headers={"Authorization": token} if token else {})
-    with urllib.request.urlopen(request, timeout=10) as response:
+    with urllib.request.urlopen(request, timeout=HUNG_AFTER) as response:
         return json.loads(response.read())
 
 
@@ -144,4 +145,5 @@ def mostly_fresh_idempotency_keys(context, headers):
 def test_api_conforms_to_its_document(case, base_url, identity, known_ids):
     # Only ever the local server; every request carries the identity's token.
     token = make_token(identity, IDENTITIES[identity])
-    case.call_and_validate(base_url=base_url, headers={"Authorization": token}, checks=CHECKS, timeout=30)
+    case.call_and_validate(base_url=base_url, headers={"Authorization": token}, checks=CHECKS,
+                           timeout=HUNG_AFTER)

@@ -5,8 +5,9 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from aws_cdk.assertions import Match
@@ -17,6 +18,8 @@ Synth = Any
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 INFRA_DIR = REPO_ROOT / "infra"
+# Synthesis is never judged on speed; a run this long is a hang, reported as TimeoutExpired.
+SYNTH_HUNG_AFTER = 1800
 PLACEHOLDER_POOL_ARN = "arn:aws:cognito-idp:us-east-1:000000000000:userpool/us-east-1_local"
 
 
@@ -557,7 +560,7 @@ def test_app_entry_point_synthesizes(tmp_path: Path) -> None:
         env=env,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=SYNTH_HUNG_AFTER,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     template = json.loads((tmp_path / "cdk.out" / "dev.template.json").read_text())

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from moto import mock_aws
@@ -13,7 +13,7 @@ from local.gateway import ProblemTestClient
 from local.resources import create_all
 from local.tokens import make_token, user_id_for
 
-START = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 # username -> the clean gig image make_seller gave them (G8: publishing needs one).
 GIG_IMAGES: dict[str, str] = {}

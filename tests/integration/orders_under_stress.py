@@ -15,9 +15,10 @@ import itertools
 import json
 import threading
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from botocore.exceptions import ClientError
 from moto.core.botocore_stubber import BotocoreStubber
@@ -138,7 +139,7 @@ class Faults:
         raise client_error(self.operation, self.code, self.reasons)
 
     @contextlib.contextmanager
-    def installed(self) -> Iterator["Faults"]:
+    def installed(self) -> Iterator[Faults]:
         with before_call(self.operation, self._before):
             if self.after:
                 with on_call(self.operation, self._after, "after-call"):
@@ -241,39 +242,81 @@ class Outcome:
         return isinstance(self.error, Conflict)
 
 
-def run_together(*fns: Callable[[], Any], timeout: float = 30.0) -> list[Outcome]:
+def run_together(*fns: Callable[[], Any]) -> list[Outcome]:
     """Runs each function in its own thread, released together by a barrier; returns what each
-    returned or raised (a DomainError or anything else), in the order given."""
+    returned or raised (a DomainError or anything else), in the order given.
+
+    Nothing here waits on a clock: a loaded machine only makes it slower. The threads are
+    joined without a timeout (every function returns or raises: each call to moto does); a
+    thread that truly hangs is reported by pytest's faulthandler (``faulthandler_timeout`` in
+    pytest.ini dumps every thread's stack), never guessed from how long a join took."""
     barrier = threading.Barrier(len(fns))
     outcomes = [Outcome() for _ in fns]
 
     def worker(i: int, fn: Callable[[], Any]) -> None:
         try:
-            barrier.wait(timeout)
+            barrier.wait()
             outcomes[i].value = fn()
         except BaseException as exc:  # noqa: BLE001 - handed to the test to judge
             outcomes[i].error = exc
+        finally:
+            for gate in list(_OPEN_GATES):
+                gate.finished()
 
     threads = [threading.Thread(target=worker, args=(i, fn), daemon=True) for i, fn in enumerate(fns)]
     for t in threads:
         t.start()
     for t in threads:
-        t.join(timeout)
-        assert not t.is_alive(), "a racing thread hung"
+        t.join()
     return outcomes
 
 
+class CommitGate:
+    """Holds the first TransactWriteItems of each racing thread until ``parties`` threads have
+    either reached theirs or finished without one; then lets every commit through.
+
+    It waits on progress, not on a clock: a side that returns (or raises) before committing
+    counts as arrived, so the other is never left waiting for a commit that will not come."""
+
+    def __init__(self, parties: int) -> None:
+        self.parties = parties
+        self._ready = threading.Condition()
+        self._arrived: set[int] = set()  # threads holding a commit, or finished
+        self._open = False
+
+    def _count(self, thread: int) -> None:
+        self._arrived.add(thread)
+        if len(self._arrived) >= self.parties:
+            self._open = True
+            self._ready.notify_all()
+
+    def hold(self, **_kwargs) -> None:
+        with self._ready:
+            if self._open:
+                return
+            self._count(threading.get_ident())
+            self._ready.wait_for(lambda: self._open)
+
+    def finished(self) -> None:
+        with self._ready:
+            self._count(threading.get_ident())
+
+
+_OPEN_GATES: list[CommitGate] = []
+
+
 @contextlib.contextmanager
-def commits_held_until_all_have_read(parties: int, timeout: float = 10.0) -> Iterator[threading.Barrier]:
+def commits_held_until_all_have_read(parties: int) -> Iterator[CommitGate]:
     """Holds every TransactWriteItems until ``parties`` threads have reached theirs, so each read
-    the order before any commit: the interleaving where exactly one commit can win."""
-    barrier = threading.Barrier(parties)
-
-    def hold(**_kwargs) -> None:
-        barrier.wait(timeout)
-
-    with before_call("TransactWriteItems", hold):
-        yield barrier
+    the order before any commit: the interleaving where exactly one commit can win. The racing
+    threads must be started by ``run_together`` (which tells the gate when one finishes)."""
+    gate = CommitGate(parties)
+    _OPEN_GATES.append(gate)
+    try:
+        with before_call("TransactWriteItems", gate.hold):
+            yield gate
+    finally:
+        _OPEN_GATES.remove(gate)
 
 
 def refused(outcome: Outcome) -> bool:

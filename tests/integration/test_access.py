@@ -11,8 +11,8 @@ import pytest
 from chalicelib.domain.files import Purpose
 from local.media_seed import GeneratedImageScanner, upload_and_scan
 from tests.integration.conftest import SELLER_PROFILE, gig_body, uid
-from tests.integration.outbox import stage_event
 from tests.integration.messaging_setup import messaging_world
+from tests.integration.outbox import stage_event
 
 OWNER, OTHER, OPERATOR, STRANGER = "dana", "bob", "olga", None
 
@@ -105,7 +105,8 @@ def world(api, clock, catalogue, make_seller, published_gig):
     from chalicelib.services import notifications, runtime
 
     notification = stage_event(uid(OWNER))
-    assert notifications.dispatch(runtime.clock(), email=RecordingEmailSender(), push=RecordingPushSender()).dispatched == 1
+    sent = notifications.dispatch(runtime.clock(), email=RecordingEmailSender(), push=RecordingPushSender())
+    assert sent.dispatched == 1
     message_file = upload_and_scan(uid(OWNER), clock, b"Floor plan, revision 2\n", "plan.txt", "text/plain",
                                    Purpose.MESSAGE, GeneratedImageScanner())
     return {"gig": published_gig["id"], "draft": draft["id"], "paused": paused["id"], "seller": uid(OWNER),
@@ -132,9 +133,12 @@ def test_matrix_covers_every_route():
     """The matrix names every route the app serves (docs pages aside)."""
     from app import app
 
-    served = {(m, p) for p, methods in app.routes.items() for m in methods} - {("GET", "/openapi.json"), ("GET", "/docs")}
+    served = {(m, p) for p, methods in app.routes.items() for m in methods}
+    served -= {("GET", "/openapi.json"), ("GET", "/docs")}
     covered = {(m, t.replace("{gig}", "{gig_id}").replace("{draft}", "{gig_id}").replace("{paused}", "{gig_id}")
-                .replace("{seller}", "{seller_id}").replace("{notification}", "{notification_id}").replace("{file}", "{file_id}").replace("{image}", "{file_id}").replace("gardening", "{slug}").replace("unused", "{slug}"))
+                .replace("{seller}", "{seller_id}").replace("{notification}", "{notification_id}")
+                .replace("{file}", "{file_id}").replace("{image}", "{file_id}")
+                .replace("gardening", "{slug}").replace("unused", "{slug}"))
                for m, t, _, _ in MATRIX}
     covered |= {(m, re.sub(r"\{(awaiting|active|delivered|requested)\}", "{order_id}", t)
                  .replace("{request}", "{request_id}").replace("{delivered_file}", "{file_id}")

@@ -45,7 +45,8 @@ def collab(api, clock, published_gig):
     delivered = api.post(f"/orders/{order_id}/deliveries", SELLER,
                          body={"message": "Plans attached", "files": [w["image"], w["audio"], w["pdf"], w["infected"]]})
     assert delivered.status_code == 201, delivered.json
-    sent = api.post(f"/orders/{order_id}/messages", BUYER, body={"text": "Current kitchen", "attachment_ids": [w["buyers"]]})
+    sent = api.post(f"/orders/{order_id}/messages", BUYER,
+                    body={"text": "Current kitchen", "attachment_ids": [w["buyers"]]})
     assert sent.status_code == 201, sent.json
     return w
 
@@ -175,7 +176,8 @@ def test_no_comments_once_the_order_is_finished_F2(api, collab):
 def test_operators_read_comments_and_do_not_write_them(api, collab):
     made = _comment(api, collab, BUYER).json
     assert _ids(api.op("GET", _comments_path(collab), OPERATOR).json) == [made["id"]]
-    refused = api.op("POST", _comments_path(collab), OPERATOR, body={"text": "Hi", "anchor": {"point": {"x": 0, "y": 0}}})
+    refused = api.op("POST", _comments_path(collab), OPERATOR,
+                     body={"text": "Hi", "anchor": {"point": {"x": 0, "y": 0}}})
     assert refused.status_code == 403 and refused.json["code"] == "operators_read_only"
     assert api.post(_comments_path(collab), STRANGER, body={"text": "Hi"}).status_code == 404
 
@@ -269,8 +271,9 @@ def test_an_unknown_link_is_a_404_F3(api, collab):
 
 
 def test_only_the_buyer_invites_and_the_address_must_be_one_F3(api, collab):
-    assert api.post(f"/orders/{collab['order']}/invitations", SELLER, body={"email": "x@example.com"}).status_code == 404
-    assert api.post(f"/orders/{collab['order']}/invitations", STRANGER, body={"email": "x@example.com"}).status_code == 404
+    invitations = f"/orders/{collab['order']}/invitations"
+    assert api.post(invitations, SELLER, body={"email": "x@example.com"}).status_code == 404
+    assert api.post(invitations, STRANGER, body={"email": "x@example.com"}).status_code == 404
     assert api.op("POST", f"/orders/{collab['order']}/invitations", OPERATOR,
                   body={"email": "x@example.com"}).status_code == 403
     bad = api.post(f"/orders/{collab['order']}/invitations", BUYER, body={"email": "not an address"})

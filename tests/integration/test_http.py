@@ -97,23 +97,35 @@ def test_concurrent_duplicate_is_a_409(aws):
     from types import SimpleNamespace
 
     from chalicelib.handlers.api import Operation
-    from chalicelib.handlers.identity import Identity
     from chalicelib.handlers.idempotency import run_idempotent
+    from chalicelib.handlers.identity import Identity
 
     op = Operation(path="/gigs", method="POST", operation_id="x", summary="", tag="", public=False,
                    operator_only=False, idempotent=True, status=201, request=None, query=None, response=None)
     call = SimpleNamespace(identity=Identity("u1", "dana"), request=SimpleNamespace(raw_body=b"{}"))
-    started, release = threading.Event(), threading.Event()
+    # No clock: the first request is held inside its handler until the second one was answered.
+    started, release, entered = threading.Event(), threading.Event(), threading.Event()
+    first_error: list[BaseException] = []
 
     def slow():
+        entered.set()
         started.set()
-        release.wait(10)
+        release.wait()
         return 201, "{}"
 
-    first = threading.Thread(target=run_idempotent, args=(op, call, "k", {}, slow))
+    def first_request():
+        try:
+            run_idempotent(op, call, "k", {}, slow)
+        except BaseException as exc:  # noqa: BLE001 - shown by the assertion below
+            first_error.append(exc)
+        finally:
+            started.set()  # also when it failed before reaching the handler: nothing waits forever
+
+    first = threading.Thread(target=first_request)
     first.start()
-    started.wait(10)
+    started.wait()
     try:
+        assert entered.is_set(), first_error
         with pytest.raises(HttpProblem) as duplicate:
             run_idempotent(op, call, "k", {}, lambda: (201, "{}"))
         assert duplicate.value.status == 409

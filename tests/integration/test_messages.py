@@ -251,9 +251,11 @@ def test_o18_quick_responses_crud(api, dana):
     page2 = api.get(f"/me/quick-responses?limit=2&cursor={page1['next_cursor']}", DANA).json
     assert [r["title"] for r in page2["items"]] == ["Thanks"] and page2["next_cursor"] is None
 
-    w2 = api.put(f"/me/quick-responses/{made['Thanks']}", DANA, body={"title": "Thanks", "text": "Call +1 555 123 4567"})
+    w2 = api.put(f"/me/quick-responses/{made['Thanks']}", DANA,
+                 body={"title": "Thanks", "text": "Call +1 555 123 4567"})
     assert w2.status_code == 422 and w2.json["rule"] == "W2"
-    changed = api.put(f"/me/quick-responses/{made['Thanks']}", DANA, body={"title": "Thank you", "text": "Much obliged"})
+    changed = api.put(f"/me/quick-responses/{made['Thanks']}", DANA,
+                      body={"title": "Thank you", "text": "Much obliged"})
     assert changed.status_code == 200 and changed.json["title"] == "Thank you"
     assert api.put(f"/me/quick-responses/{made['Thanks']}", "bob", body={"title": "x", "text": "y"}).status_code == 404
     assert api.delete(f"/me/quick-responses/{made['Delivery']}", "bob").status_code == 404

@@ -171,7 +171,8 @@ def test_crash_between_sending_email_and_recording_it(api, clock, users):
     assert len(emails_to("dana@example.test")) == 2  # the one duplicate at-least-once allows
     assert len(sent_pushes()) == 1
     assert len(feed(api, DANA)["items"]) == 1 and unread(api, DANA) == 1
-    assert notification_store.delivery_state(event.id, uid(DANA), Channel.EMAIL) is notification_store.DeliveryState.SENT
+    state = notification_store.delivery_state(event.id, uid(DANA), Channel.EMAIL)
+    assert state is notification_store.DeliveryState.SENT
     assert pending_ids() == []
 
 

@@ -10,7 +10,8 @@ the services' own staging, with no threads at all."""
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from functools import partial
 
 import pytest
 
@@ -26,8 +27,19 @@ from chalicelib.store import orders as order_store
 from chalicelib.store.unit_of_work import UnitOfWork
 from tests.integration.conftest import uid
 from tests.integration.orders_under_stress import (
-    PRICE, Parties, assert_completed_once, assert_earnings, atomic_moto, commits_held_until_all_have_read,
-    delivered_order, due_index_items, past_review_period, refused, run_together, started_order, written,
+    PRICE,
+    Parties,
+    assert_completed_once,
+    assert_earnings,
+    atomic_moto,
+    commits_held_until_all_have_read,
+    delivered_order,
+    due_index_items,
+    past_review_period,
+    refused,
+    run_together,
+    started_order,
+    written,
 )
 
 ROUNDS = 5
@@ -45,7 +57,7 @@ def _order_deadlines(order_id: str, kind: DeadlineKind):
 
 
 def _far_future() -> datetime:
-    return datetime(2100, 1, 1, tzinfo=timezone.utc)
+    return datetime(2100, 1, 1, tzinfo=UTC)
 
 
 # -- (a) the buyer accepts while the sweeper auto-completes (O7 vs O8) ----------------------------
@@ -147,8 +159,8 @@ def test_delivery_vs_late_cancellation_one_wins(parties, clock, held):
     for _ in range(ROUNDS):
         order = started_order(parties, clock)
         _late_enough(clock, order)
-        sides = (lambda: orders.deliver(order.id, parties.seller, "Sorry for the wait: the plan.", (), False, clock),
-                 lambda: orders.cancel_late(order.id, parties.buyer, "Too late for me.", clock))
+        sides = (partial(orders.deliver, order.id, parties.seller, "Sorry for the wait: the plan.", (), False, clock),
+                 partial(orders.cancel_late, order.id, parties.buyer, "Too late for me.", clock))
         if held:
             with commits_held_until_all_have_read(2):
                 delivered, cancelled = run_together(*sides)
@@ -262,11 +274,23 @@ def test_the_same_deadline_fired_twice_at_once_fires_once(parties, clock):
         past_review_period(clock)
         [deadline] = _order_deadlines(order.id, DeadlineKind.ORDER_AUTO_COMPLETE)
         with commits_held_until_all_have_read(2):
-            one, two = run_together(lambda: orders.fire_timer(deadline, clock),
-                                    lambda: orders.fire_timer(deadline, clock))
+            one, two = run_together(partial(orders.fire_timer, deadline, clock),
+                                    partial(orders.fire_timer, deadline, clock))
         assert sorted([one.error is None, two.error is None]) == [False, True]
         loser = one if one.error else two
         assert refused(loser) and loser.error.code == "concurrent_update"
         assert orders.fire_timer(deadline, clock) is False  # and a third, later, does nothing
         assert_completed_once(order.id)
     assert_earnings(parties.seller_id, ROUNDS)
+
+
+# -- the helpers wait on progress, not on a clock -------------------------------------------------
+def test_a_held_commit_goes_through_once_the_other_side_finished_without_one(parties, clock):
+    """The other side only reads and returns: the held commit must not wait for a commit that will
+    never come (it used to wait 10 s of wall clock, then fail with a broken barrier)."""
+    order = delivered_order(parties, clock)
+    with commits_held_until_all_have_read(2):
+        accepted, looked = run_together(lambda: orders.accept(order.id, parties.buyer, clock),
+                                        lambda: order_store.get(order.id))
+    assert accepted.error is None and looked.error is None, (accepted.error, looked.error)
+    assert_completed_once(order.id)

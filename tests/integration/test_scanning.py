@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+
 import boto3
 import pytest
 

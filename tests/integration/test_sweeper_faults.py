@@ -14,8 +14,16 @@ from chalicelib.domain.orders import OrderState
 from chalicelib.services import orders, sweeper
 from tests.integration.conftest import uid
 from tests.integration.orders_under_stress import (
-    SELLER_SHARE, Faults, Parties, assert_completed_once, assert_earnings, atomic_moto, delivered_order,
-    due_index_items, past_review_period, written,
+    SELLER_SHARE,
+    Faults,
+    Parties,
+    assert_completed_once,
+    assert_earnings,
+    atomic_moto,
+    delivered_order,
+    due_index_items,
+    past_review_period,
+    written,
 )
 
 DUE = 10

@@ -132,4 +132,5 @@ def png(width: int, height: int) -> bytes:
 
 
 def windows_exe() -> bytes:
-    return b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + bytes(48) + b"This program cannot be run in DOS mode."
+    return (b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + bytes(48)
+            + b"This program cannot be run in DOS mode.")

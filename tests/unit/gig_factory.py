@@ -2,16 +2,25 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from chalicelib.domain.catalogue import Catalogue, Category, ServiceType, Subcategory
 from chalicelib.domain.gigs import (
-    AdditionalRevision, CustomExtra, Extras, FaqEntry, FastDelivery, Gig, GigState, Package,
-    Requirement, RequirementType, Shipping,
+    AdditionalRevision,
+    CustomExtra,
+    Extras,
+    FaqEntry,
+    FastDelivery,
+    Gig,
+    GigState,
+    Package,
+    Requirement,
+    RequirementType,
+    Shipping,
 )
 
-NOW = datetime(2026, 11, 22, 10, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 SELLER_ID = "usr_seller000000000000000"
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -19,7 +19,7 @@ from chalicelib.domain.accounts import (
 )
 from chalicelib.domain.errors import Conflict, InvalidInput
 
-NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 PROFILE = SellerProfile("Dana", "Kitchens and bathrooms.", "file_1", ("tiling",),
                         (Language("English", LanguageLevel.NATIVE),), (PortfolioEntry("Oak St", "A kitchen."),))
 
@@ -50,7 +50,7 @@ def test_a1_activation_needs_every_part_of_the_profile():
 
 
 def test_a1_activation_keeps_the_first_seller_date():
-    later = datetime(2026, 12, 1, tzinfo=timezone.utc)
+    later = datetime(2026, 12, 1, tzinfo=UTC)
     assert seller().activate_seller(PROFILE, later).seller_since == NOW
 
 
@@ -92,8 +92,8 @@ def test_a4_message_without_contact_details():
 def test_a4_unavailable_from_the_start_date_until_the_end_date():
     user = seller().set_availability(period(date(2026, 11, 24), date(2026, 11, 26)), NOW)
     assert user.is_available(NOW)
-    assert not user.is_available(datetime(2026, 11, 24, 0, 0, tzinfo=timezone.utc))
-    assert not user.is_available(datetime(2026, 11, 25, 23, 59, tzinfo=timezone.utc))
-    back = datetime(2026, 11, 26, 0, 0, tzinfo=timezone.utc)
+    assert not user.is_available(datetime(2026, 11, 24, 0, 0, tzinfo=UTC))
+    assert not user.is_available(datetime(2026, 11, 25, 23, 59, tzinfo=UTC))
+    back = datetime(2026, 11, 26, 0, 0, tzinfo=UTC)
     assert user.is_available(back)  # by itself, whatever the sweeper did
     assert user.current_availability(back) is None

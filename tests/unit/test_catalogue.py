@@ -4,7 +4,12 @@ from __future__ import annotations
 import pytest
 
 from chalicelib.domain.catalogue import (
-    Catalogue, Category, ServiceType, Subcategory, slug_errors, validate_slug,
+    Catalogue,
+    Category,
+    ServiceType,
+    Subcategory,
+    slug_errors,
+    validate_slug,
 )
 from chalicelib.domain.errors import InvalidInput
 

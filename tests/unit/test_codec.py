@@ -1,7 +1,7 @@
 """The codec round-trips every aggregate the store keeps."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -19,7 +19,7 @@ def test_gig_round_trips():
 
 
 def test_user_round_trips_with_enum_keys_and_dates():
-    user = User(id="u", username="n", email=None, created_at=datetime(2026, 1, 1, tzinfo=timezone.utc),
+    user = User(id="u", username="n", email=None, created_at=datetime(2026, 1, 1, tzinfo=UTC),
                 availability=Availability("a", date(2026, 1, 2), date(2026, 1, 3), AvailabilityReason.OTHER))
     user = user.with_preferences({NotificationKind.ORDER_LATE: ChannelPreference(False, False)})
     again = from_primitive(User, to_primitive(user))
@@ -27,7 +27,7 @@ def test_user_round_trips_with_enum_keys_and_dates():
 
 
 def test_times_are_utc_with_z():
-    assert to_primitive(datetime(2026, 1, 1, 12, tzinfo=timezone.utc)).endswith("Z")
+    assert to_primitive(datetime(2026, 1, 1, 12, tzinfo=UTC)).endswith("Z")
 
 
 @given(st.text(min_size=1, max_size=40), st.integers(min_value=1, max_value=64))

@@ -1,19 +1,29 @@
 """Comments on order files and invitations (F2, F3, W2): the pure rules."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from chalicelib.domain.collaboration import (
-    COMMENT_TEXT_MAX, INVITATION_LIFETIME, INVITATIONS_MAX, Anchor, CommentTarget, Point, Viewpoint, hash_token,
-    invite, may_see_file, new_comment, usable_or_404,
+    COMMENT_TEXT_MAX,
+    INVITATION_LIFETIME,
+    INVITATIONS_MAX,
+    Anchor,
+    CommentTarget,
+    Point,
+    Viewpoint,
+    hash_token,
+    invite,
+    may_see_file,
+    new_comment,
+    usable_or_404,
 )
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from chalicelib.domain.files import FileState
 from chalicelib.domain.orders import OrderState
 
-NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 IMAGE = CommentTarget("ord_1", OrderState.DELIVERED, "file_img", "image/png", FileState.CLEAN)
 VIDEO = CommentTarget("ord_1", OrderState.IN_PROGRESS, "file_vid", "video/mp4", FileState.CLEAN, duration_seconds=60.0)
 AUDIO = CommentTarget("ord_1", OrderState.IN_PROGRESS, "file_aud", "audio/mpeg", FileState.CLEAN)

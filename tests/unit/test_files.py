@@ -2,7 +2,7 @@
 the gallery rules."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -27,7 +27,7 @@ from chalicelib.domain.files import (
     verdict_from_engine,
 )
 
-NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 MB = 1024 * 1024
 
 
@@ -95,7 +95,8 @@ def test_f1_g8_upload_requests_that_do_not_agree_are_refused(kwargs, field, code
 
 
 def test_an_agreeing_request_gets_the_cap_of_its_purpose_and_type():
-    accepted = check_upload(_request(name="Tour.MP4", content_type="video/mp4", size=49 * MB, purpose=Purpose.GIG_MEDIA))
+    accepted = check_upload(_request(name="Tour.MP4", content_type="video/mp4", size=49 * MB,
+                                     purpose=Purpose.GIG_MEDIA))
     assert isinstance(accepted, AcceptedUpload)
     assert accepted.max_bytes == 50 * MB - 1 and accepted.extension == "mp4"
     delivery = check_upload(_request(size=90 * MB, purpose=Purpose.DELIVERY))

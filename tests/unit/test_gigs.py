@@ -10,14 +10,37 @@ import pytest
 
 from chalicelib.domain.errors import Conflict, FieldError, Forbidden, InvalidInput
 from chalicelib.domain.gigs import (
-    DESCRIPTION_MAX, GIG_TRANSITIONS, TITLE_MAX, Actor, AdditionalRevision, CustomExtra, Extras,
-    FaqEntry, FastDelivery, Gig, GigAction, GigState, Package, PauseReason, Requirement,
-    RequirementType, Shipping, draft_errors, publish_errors,
+    DESCRIPTION_MAX,
+    GIG_TRANSITIONS,
+    TITLE_MAX,
+    Actor,
+    AdditionalRevision,
+    CustomExtra,
+    Extras,
+    FaqEntry,
+    FastDelivery,
+    Gig,
+    GigAction,
+    GigState,
+    Package,
+    PauseReason,
+    Requirement,
+    RequirementType,
+    Shipping,
+    draft_errors,
+    publish_errors,
 )
 
 from .gig_factory import (
-    NOW, SELLER_ID, basic_package, demo_catalogue, full_extras, physical_gig, published_gig,
-    three_packages, valid_gig,
+    NOW,
+    SELLER_ID,
+    basic_package,
+    demo_catalogue,
+    full_extras,
+    physical_gig,
+    published_gig,
+    three_packages,
+    valid_gig,
 )
 
 CATALOGUE = demo_catalogue()
@@ -35,7 +58,7 @@ def assert_only(gig: Gig, *expected: tuple[str, str, str]) -> None:
 def with_packages(*changes: dict[str, Any]) -> tuple[Package, ...]:
     """The three valid packages with per-index changes."""
     padded = changes + ({},) * (3 - len(changes))
-    return tuple(replace(p, **c) for p, c in zip(three_packages(), padded))
+    return tuple(replace(p, **c) for p, c in zip(three_packages(), padded, strict=True))
 
 
 # --------------------------------------------------------------------------------------------

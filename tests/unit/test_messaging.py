@@ -1,7 +1,7 @@
 """Messaging in the domain: W2, O5, O16, O17, O18, O19, A4, with an injected clock."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -24,7 +24,8 @@ from chalicelib.domain.messaging import (
 from chalicelib.domain.relationships import Relationship
 from tests.unit.test_accounts import PROFILE
 
-NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+TODAY = NOW.date()
 BUYER, SELLER = Actor.BUYER, Actor.SELLER
 
 
@@ -36,7 +37,7 @@ def seller(away: Availability | None = None) -> User:
     return User(id="s1", username="dana", email=None, created_at=NOW, seller=PROFILE, availability=away)
 
 
-def away(allow_new: bool = False, start: date = NOW.date()) -> Availability:
+def away(allow_new: bool = False, start: date = TODAY) -> Availability:
     return Availability("away_1", start, start + timedelta(days=5), AvailabilityReason.VACATION,
                         allow_new_clients_contact=allow_new)
 

@@ -1,7 +1,7 @@
 """A3 channel choice, message rendering and the feed entry, without AWS."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -17,7 +17,7 @@ from chalicelib.domain.notifications import (
     push_message,
 )
 
-NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
 def event(notification: NotificationKind | None = NotificationKind.ORDER_PLACED,
@@ -47,7 +47,8 @@ def test_a3_preferences_for_the_event_kind_decide(pref, expected):
 
 def test_a3_preferences_of_another_kind_do_not_apply():
     off = ChannelPreference(push=False, email=False)
-    assert channels_for(event(NotificationKind.ORDER_PLACED), user(order_delivered=off)) == (Channel.EMAIL, Channel.PUSH)
+    expected = (Channel.EMAIL, Channel.PUSH)
+    assert channels_for(event(NotificationKind.ORDER_PLACED), user(order_delivered=off)) == expected
     assert channels_for(event(NotificationKind.ORDER_DELIVERED), user(order_delivered=off)) == ()
 
 

@@ -10,9 +10,21 @@ from hypothesis import strategies as st
 
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.gigs import (
-    CUSTOM_EXTRA_QUANTITY_MAX, DELIVERY_DAYS_MAX, EXTRA_REVISIONS_MAX, ORDER_QUANTITY_MAX,
-    PRICE_MAX, PRICE_MIN, TIERS, AdditionalRevision, CustomExtra, Extras, FastDelivery, Gig,
-    Package, Shipping, publish_errors,
+    CUSTOM_EXTRA_QUANTITY_MAX,
+    DELIVERY_DAYS_MAX,
+    EXTRA_REVISIONS_MAX,
+    ORDER_QUANTITY_MAX,
+    PRICE_MAX,
+    PRICE_MIN,
+    TIERS,
+    AdditionalRevision,
+    CustomExtra,
+    Extras,
+    FastDelivery,
+    Gig,
+    Package,
+    Shipping,
+    publish_errors,
 )
 from chalicelib.domain.money import Money
 from chalicelib.domain.pricing import Quote, QuoteLine, Selection, price_selection
@@ -35,7 +47,7 @@ def test_g4_package_alone() -> None:
 
 def test_g10_quantity_multiplies_package_and_fast_delivery() -> None:
     quote = price_selection(valid_gig(), Selection("basic", quantity=3, fast_delivery=True))
-    assert [(l.kind, l.unit_price, l.quantity, l.amount) for l in quote.lines] == [
+    assert [(line.kind, line.unit_price, line.quantity, line.amount) for line in quote.lines] == [
         ("package", 5_000, 3, 15_000), ("fast_delivery", 2_000, 3, 6_000)]
     assert quote.total == Money(21_000)
     assert quote.delivery_days == 2  # fast delivery replaces the package's days
@@ -45,7 +57,7 @@ def test_g5_everything_together() -> None:
     selection = Selection("premium", quantity=2, fast_delivery=True, extra_revisions=2,
                           custom_extras=(("twilight", 1), ("drone", 3)))
     quote = price_selection(valid_gig(), selection)
-    assert [(l.kind, l.amount) for l in quote.lines] == [
+    assert [(line.kind, line.amount) for line in quote.lines] == [
         ("package", 40_000), ("fast_delivery", 10_000), ("additional_revision", 3_000),
         ("custom_extra", 4_000), ("custom_extra", 18_000)]
     assert quote.total == Money(75_000)
@@ -113,7 +125,7 @@ def gigs(draw: st.DrawFn) -> Gig:
     packages = tuple(
         Package(tier, tier.title(), f"The {tier} package", draw(st.integers(1, DELIVERY_DAYS_MAX)),
                 draw(st.none() | st.integers(0, 20)), price)
-        for tier, price in zip(tiers, package_prices))
+        for tier, price in zip(tiers, package_prices, strict=True))
     fast = tuple(FastDelivery(p.tier, draw(st.integers(1, p.delivery_days - 1)), draw(prices))
                  for p in packages if p.delivery_days > 1 and draw(st.booleans()))
     revision = draw(st.none() | st.builds(AdditionalRevision, prices, st.integers(0, 30)))
@@ -154,15 +166,15 @@ def test_generated_gigs_are_publishable(gig: Gig) -> None:
 def test_total_is_the_sum_of_lines_in_int_minor_units(case: tuple[Gig, Selection]) -> None:
     quote = price_selection(*case)
     assert type(quote.total.amount) is int
-    assert all(type(l.amount) is int and type(l.unit_price) is int for l in quote.lines)
-    assert quote.total.amount == sum(l.amount for l in quote.lines)
-    assert all(l.amount == l.unit_price * l.quantity for l in quote.lines)
+    assert all(type(line.amount) is int and type(line.unit_price) is int for line in quote.lines)
+    assert quote.total.amount == sum(line.amount for line in quote.lines)
+    assert all(line.amount == line.unit_price * line.quantity for line in quote.lines)
 
 
 @given(gig_and_selection())
 def test_never_negative(case: tuple[Gig, Selection]) -> None:
     quote = price_selection(*case)
-    assert quote.total.amount > 0 and all(l.amount >= 0 for l in quote.lines)
+    assert quote.total.amount > 0 and all(line.amount >= 0 for line in quote.lines)
     assert quote.delivery_days >= 1
     assert quote.revisions is None or quote.revisions >= 0
 

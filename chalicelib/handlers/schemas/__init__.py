@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+
 class RequestModel(BaseModel):
     """Bodies and queries refuse unknown fields, so a typo is a 422, not silently ignored."""
 

@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 from chalicelib.domain.accounts import AvailabilityReason, LanguageLevel, NotificationKind
 from chalicelib.handlers.schemas import RequestModel
 
+
 class ChannelPreferenceModel(RequestModel):
     push: bool = True
     email: bool = True

@@ -239,7 +239,7 @@ class BrowseQueryIn(PageQuery):
     sort: Literal["price_asc", "price_desc"] = "price_asc"
 
     @model_validator(mode="after")
-    def _consistent(self) -> "BrowseQueryIn":
+    def _consistent(self) -> BrowseQueryIn:
         if self.min_price is not None and self.max_price is not None and self.min_price > self.max_price:
             raise ValueError("min_price must not exceed max_price")
         if self.subcategory and not self.category:
