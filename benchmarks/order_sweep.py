@@ -53,8 +53,7 @@ def _answers(gig):
 def _items(gig, buyer_id: str, stage: str, answers):
     """The items one order has at ``stage``: placed | started | delivered."""
     from chalicelib.domain.events import Actor
-    from chalicelib.domain.orders import Deliver, SubmitRequirements
-    from chalicelib.domain.orders import Order, OrderAction
+    from chalicelib.domain.orders import Deliver, Order, SubmitRequirements
     from chalicelib.domain.pricing import Selection, price_selection
     from chalicelib.domain.relationships import Relationship
     from chalicelib.store import events as event_store
@@ -69,7 +68,7 @@ def _items(gig, buyer_id: str, stage: str, answers):
     if stage in ("started", "delivered"):
         outcomes.append(order.apply(SubmitRequirements(answers=answers), Actor.BUYER, buyer_id, T0))
     if stage == "delivered":
-        outcomes.append(order.apply(Deliver(message="The plan is attached.", files=()), Actor.SELLER, gig.seller_id, T0))
+        outcomes.append(order.apply(Deliver(message="The plan is attached."), Actor.SELLER, gig.seller_id, T0))
     uow = UnitOfWork()
     order_store.stage_save(uow, order_store.new_record(order))
     if stage == "delivered":  # the due ones are complete; the others only need what the sweep could see

@@ -103,7 +103,8 @@ class Balance:
             fee = held - seller
             money.seller_earnings += seller
             money.platform_fees += fee
-            shares = ((EntryKind.SELLER_EARNING, seller, "seller's 80%"), (EntryKind.PLATFORM_FEE, fee, "platform's 20%"))
+            shares = ((EntryKind.SELLER_EARNING, seller, f"seller's {SELLER_SHARE_PERCENT}%"),
+                      (EntryKind.PLATFORM_FEE, fee, f"platform's {100 - SELLER_SHARE_PERCENT}%"))
             out += [self._entry(kind, amount, at, memo, i) for kind, amount, memo in shares if amount > 0]
         return out
 

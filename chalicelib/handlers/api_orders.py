@@ -10,14 +10,32 @@ from chalicelib.domain.orders import LATE_CANCEL_HOURS, REVIEW_PERIOD, Order, Or
 from chalicelib.domain.pricing import Selection
 from chalicelib.domain.requirements import Answer
 from chalicelib.handlers.api import Api, Call
-from chalicelib.handlers.schemas import PageQuery
-from chalicelib.handlers.schemas.orders import (
-    AnswersIn, DeliveryIn, DeliveryOut, DeliveryPage, DraftIn, DraftOut, EarningsOut, LedgerEntryOut, LedgerOut, MessageIn, NoteIn, NoteOut, OpenRequestIn, OperatorCancelIn,
-    OrderOut, OrderPage, OrderSummaryOut, OrdersQuery, PlaceOrderIn, ReasonIn,
-)
 from chalicelib.handlers.api_messages import message_out
+from chalicelib.handlers.schemas import PageQuery
 from chalicelib.handlers.schemas.messages import MessageIn as ChatMessageIn
 from chalicelib.handlers.schemas.messages import MessageOut, MessagePage
+from chalicelib.handlers.schemas.orders import (
+    AnswersIn,
+    DeliveryIn,
+    DeliveryOut,
+    DeliveryPage,
+    DraftIn,
+    DraftOut,
+    EarningsOut,
+    LedgerEntryOut,
+    LedgerOut,
+    MessageIn,
+    NoteIn,
+    NoteOut,
+    OpenRequestIn,
+    OperatorCancelIn,
+    OrderOut,
+    OrderPage,
+    OrdersQuery,
+    OrderSummaryOut,
+    PlaceOrderIn,
+    ReasonIn,
+)
 from chalicelib.services import orders, runtime
 from chalicelib.services.orders import CustomLine, Viewer
 
@@ -109,7 +127,8 @@ def request_revision(call: Call, order_id: str) -> OrderOut:
 
 
 @api.route("/orders/{order_id}/late-cancellation", "POST",
-           summary=f"Cancel an order {LATE_CANCEL_HOURS} hours late, refunded (O9, M3)", request=ReasonIn, response=OrderOut,
+           summary=f"Cancel an order {LATE_CANCEL_HOURS} hours late, refunded (O9, M3)", request=ReasonIn,
+           response=OrderOut,
            idempotent=True)
 def cancel_late(call: Call, order_id: str) -> OrderOut:
     return order_out(orders.cancel_late(order_id, _viewer(call), call.body.reason, runtime.clock()), _viewer(call))

@@ -8,8 +8,8 @@ add) is an outbox reaction, not code here. The sweeper fires timers through ``fi
 takes the same path with the ``system`` actor."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
 
 from chalicelib.domain.accounts import NotificationKind
 from chalicelib.domain.clock import Clock

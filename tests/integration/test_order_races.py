@@ -19,8 +19,7 @@ from chalicelib.config import settings
 from chalicelib.domain.deadlines import DeadlineKind
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.events import Actor
-from chalicelib.domain.orders import Accept, CancelLate, Deliver
-from chalicelib.domain.orders import LATE_CANCEL_AFTER, OrderAction, OrderState
+from chalicelib.domain.orders import LATE_CANCEL_AFTER, Accept, CancelLate, Deliver, OrderState
 from chalicelib.services import orders, sweeper
 from chalicelib.store import deadlines as deadline_store
 from chalicelib.store import orders as order_store
@@ -183,7 +182,7 @@ def test_delivery_vs_late_cancellation_sequenced(parties, clock):
         _late_enough(clock, order)
         now = clock.now()
         seller_side, buyer_side = order_store.get(order.id), order_store.get(order.id)
-        deliver = seller_side.value.apply(Deliver(message="Here it is.", files=()), Actor.SELLER, parties.seller_id, now)
+        deliver = seller_side.value.apply(Deliver(message="Here it is."), Actor.SELLER, parties.seller_id, now)
         cancel = buyer_side.value.apply(CancelLate(reason="Too late."), Actor.BUYER, parties.buyer_id, now)
         commits = [(seller_side, deliver), (buyer_side, cancel)]
         if first == "buyer":

@@ -14,8 +14,9 @@ every step the stored data must hold together:
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import boto3
 import pytest
@@ -58,7 +59,7 @@ from local.media_seed import seed_gig_image
 from local.resources import create_all
 from tests.unit.gig_factory import demo_catalogue, valid_gig
 
-START = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 SELLER, BUYERS, STRANGER, OPERATOR = "usr_st_seller", ("usr_st_buyer1", "usr_st_buyer2"), "usr_st_stranger", "usr_st_op"
 PROFILE = SellerProfile("Dana", "Kitchens and bathrooms.", "file_1", ("tiling",),
                         (Language("English", LanguageLevel.NATIVE),), (PortfolioEntry("Oak St", "A kitchen."),))

@@ -8,8 +8,16 @@ from typing import Any
 from chalicelib.domain.deadlines import DeadlineKind
 from chalicelib.domain.events import Actor
 from chalicelib.domain.gigs import Gig
-from chalicelib.domain.orders import Accept, ChangeOffer, Deliver, OpenResolutionRequest
-from chalicelib.domain.orders import Order, OrderAction, Outcome, RequestKind
+from chalicelib.domain.orders import (
+    Accept,
+    ChangeOffer,
+    Deliver,
+    OpenResolutionRequest,
+    Order,
+    OrderAction,
+    Outcome,
+    RequestKind,
+)
 from chalicelib.domain.pricing import Selection, gig_terms
 from chalicelib.domain.relationships import Relationship
 from chalicelib.domain.requirements import Answer

@@ -10,18 +10,41 @@ from chalicelib.domain.accounts import NotificationKind
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput
 from chalicelib.domain.ledger import EntryKind
 from chalicelib.domain.orders import (
-    Accept, AcceptRequest, CancelLate, ChangeOffer, DeclineRequest, Deliver, OperatorCancel, OrderLine, RequestRevision,
+    FINISHED,
+    LATE_CANCEL_AFTER,
+    REVIEW_PERIOD,
+    Accept,
+    AcceptRequest,
+    CancelLate,
+    ChangeOffer,
+    DeclineRequest,
+    Deliver,
+    OperatorCancel,
+    OrderLine,
+    OrderState,
+    RequestKind,
+    RequestRevision,
     SendProgressUpdate,
-)
-from chalicelib.domain.orders import (
-    FINISHED, LATE_CANCEL_AFTER, REVIEW_PERIOD, OrderState, RequestKind,
 )
 from chalicelib.domain.pricing import Selection
 
 from .gig_factory import NOW, SELLER_ID, basic_package, three_packages
 from .order_factory import (
-    A, B, BUYER_ID, K, OP, OPERATOR_ID, S, SYS, assert_money_conserved, completed, delivered, fire_due,
-    in_progress, open_request, place,
+    BUYER_ID,
+    OP,
+    OPERATOR_ID,
+    SYS,
+    A,
+    B,
+    K,
+    S,
+    assert_money_conserved,
+    completed,
+    delivered,
+    fire_due,
+    in_progress,
+    open_request,
+    place,
 )
 
 DAY = timedelta(days=1)
@@ -281,7 +304,8 @@ def test_every_timer_is_cleared_when_the_order_finishes(finish) -> None:
 # -- operator cancel (O13) ------------------------------------------------------------------------
 def test_o13_operator_cancels_not_the_sellers_fault() -> None:
     order = in_progress(selection=Selection("premium"))
-    outcome = order.apply(OperatorCancel(reason="ordered by mistake", seller_at_fault=False), OP, OPERATOR_ID, NOW + DAY)
+    cancel = OperatorCancel(reason="ordered by mistake", seller_at_fault=False)
+    outcome = order.apply(cancel, OP, OPERATOR_ID, NOW + DAY)
     assert order.state is OrderState.CANCELLED
     assert order.cancellation.by is OP and order.cancellation.seller_at_fault is False
     assert not order.cancellation.mutual

@@ -5,23 +5,42 @@ it reaches. Timers are data: every order timer has its action and a row that arm
 from __future__ import annotations
 
 import copy
-from types import SimpleNamespace
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from types import SimpleNamespace
 
 from chalicelib.domain.deadlines import DeadlineKind
 from chalicelib.domain.errors import DomainError
 from chalicelib.domain.events import Actor
 from chalicelib.domain.orders import (
-    FINISHED, ORDER_TRANSITIONS, REQUEST_RULES, TIMER_ACTIONS, Accept, AcceptRequest, CancelLate, ChangeOffer,
-    DeclineRequest, Deliver, OpenResolutionRequest, OperatorCancel, Order, OrderAction, OrderCommand, OrderLine,
-    OrderState, RequestKind, RequestRevision, SendProgressUpdate, SubmitRequirements, Transition, WithdrawRequest,
+    FINISHED,
+    ORDER_TRANSITIONS,
+    REQUEST_RULES,
+    TIMER_ACTIONS,
+    Accept,
+    AcceptRequest,
+    CancelLate,
+    ChangeOffer,
+    DeclineRequest,
+    Deliver,
+    OpenResolutionRequest,
+    OperatorCancel,
+    Order,
+    OrderAction,
+    OrderCommand,
+    OrderLine,
+    OrderState,
+    RequestKind,
+    RequestRevision,
+    SendProgressUpdate,
+    SubmitRequirements,
+    Transition,
+    WithdrawRequest,
 )
 
 from .gig_factory import NOW, published_gig
-from .order_factory import A, B, K, OP, S, SYS, VALID_ANSWERS, actor_id, assert_money_conserved, place
+from .order_factory import OP, SYS, VALID_ANSWERS, A, B, K, S, actor_id, assert_money_conserved, place
 
 SECOND = timedelta(seconds=1)
 MAX_NODES = 20_000
@@ -155,7 +174,8 @@ def _explored():
 
 
 def _describe(t: Transition) -> str:
-    return f"{t.action} by {sorted(t.actors)} from {sorted(t.sources)} when={getattr(t.when, '__name__', None)} → {t.target}"
+    when = getattr(t.when, "__name__", None)
+    return f"{t.action} by {sorted(t.actors)} from {sorted(t.sources)} when={when} → {t.target}"
 
 
 def test_every_transition_is_reachable() -> None:

@@ -8,12 +8,28 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chalicelib.domain.ledger import Balance, EntryKind
-from chalicelib.domain.orders import Accept, AcceptRequest, ChangeOffer, Deliver, OperatorCancel
-from chalicelib.domain.orders import ChangeOffer, OrderLine, OrderState, RequestKind
+from chalicelib.domain.orders import (
+    Accept,
+    AcceptRequest,
+    ChangeOffer,
+    Deliver,
+    OperatorCancel,
+    OrderLine,
+    OrderState,
+    RequestKind,
+)
 
 from .gig_factory import NOW, SELLER_ID
 from .order_factory import (
-    A, B, BUYER_ID, OP, OPERATOR_ID, assert_money_conserved, completed, delivered, in_progress, open_request,
+    BUYER_ID,
+    OP,
+    OPERATOR_ID,
+    B,
+    assert_money_conserved,
+    completed,
+    delivered,
+    in_progress,
+    open_request,
 )
 
 DAY = timedelta(days=1)

@@ -10,15 +10,24 @@ from chalicelib.domain.accounts import NotificationKind
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput
 from chalicelib.domain.gigs import Requirement, RequirementType
 from chalicelib.domain.ledger import EntryKind
-from chalicelib.domain.orders import AcceptRequest, SubmitRequirements
-from chalicelib.domain.orders import REQUIREMENTS_WAIT, OrderState, RequestKind
+from chalicelib.domain.orders import REQUIREMENTS_WAIT, AcceptRequest, OrderState, RequestKind, SubmitRequirements
 from chalicelib.domain.pricing import Selection, price_selection
 from chalicelib.domain.relationships import Relationship
 from chalicelib.domain.requirements import Answer
 
 from .gig_factory import NOW, SELLER_ID, published_gig, valid_gig
 from .order_factory import (
-    A, B, BUYER_ID, K, S, SYS, VALID_ANSWERS, assert_money_conserved, fire_due, no_requirements_gig, open_request,
+    BUYER_ID,
+    SYS,
+    VALID_ANSWERS,
+    A,
+    B,
+    K,
+    S,
+    assert_money_conserved,
+    fire_due,
+    no_requirements_gig,
+    open_request,
     place,
 )
 

@@ -10,18 +10,41 @@ from chalicelib.domain.accounts import NotificationKind
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput
 from chalicelib.domain.ledger import EntryKind
 from chalicelib.domain.orders import (
-    Accept, AcceptRequest, ChangeOffer, DeclineRequest, Deliver, OperatorCancel, RequestRevision, SendProgressUpdate,
-    SubmitRequirements, WithdrawRequest,
-)
-from chalicelib.domain.orders import (
-    REQUEST_RULES, ChangeOffer, OrderLine, OrderState, RequestKind,
+    REQUEST_RULES,
+    Accept,
+    AcceptRequest,
+    ChangeOffer,
+    DeclineRequest,
+    Deliver,
+    OperatorCancel,
+    OrderLine,
+    OrderState,
+    RequestKind,
+    RequestRevision,
+    SendProgressUpdate,
+    SubmitRequirements,
+    WithdrawRequest,
 )
 from chalicelib.domain.pricing import Selection, price_extras
 
 from .gig_factory import NOW, SELLER_ID, published_gig
 from .order_factory import (
-    A, B, BUYER_ID, K, OP, S, SYS, VALID_ANSWERS, actor_id, assert_money_conserved, completed, delivered,
-    fire_due, in_progress, open_request, place,
+    BUYER_ID,
+    OP,
+    SYS,
+    VALID_ANSWERS,
+    A,
+    B,
+    K,
+    S,
+    actor_id,
+    assert_money_conserved,
+    completed,
+    delivered,
+    fire_due,
+    in_progress,
+    open_request,
+    place,
 )
 
 DAY = timedelta(days=1)
@@ -45,7 +68,7 @@ def _snapshot(order):
 # -- O10 extras during an order -------------------------------------------------------------------
 def test_o10_extras_from_the_gigs_list_are_priced_as_at_ordering() -> None:
     quote = price_extras(published_gig(), 2, (("twilight", 1), ("drone", 2)))
-    assert [(l.kind, l.amount) for l in quote.lines] == [
+    assert [(line.kind, line.amount) for line in quote.lines] == [
         ("additional_revision", 3_000), ("custom_extra", 4_000), ("custom_extra", 12_000)]
     assert quote.added_days == 2 + 1 + 4 and quote.added_revisions == 2
     with pytest.raises(InvalidInput) as caught:

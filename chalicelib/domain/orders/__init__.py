@@ -14,23 +14,59 @@ Read ``table.py`` first: the whole machine on one page. Then, as needed:
 """
 from .aggregate import TIMER_COMMANDS, Order, Outcome, new_order_number
 from .commands import (
-    TEXT_MAX, Accept, AcceptRequest, AutoComplete, CancelLate, DeclineRequest, Deliver, ExpireRequest,
-    ExpireRequirements, MarkLate, MarkLateCancellable, OpenResolutionRequest, OperatorCancel, OrderCommand, Place,
-    RequestRevision, SendProgressUpdate, SubmitRequirements, WithdrawRequest,
+    TEXT_MAX,
+    Accept,
+    AcceptRequest,
+    AutoComplete,
+    CancelLate,
+    DeclineRequest,
+    Deliver,
+    ExpireRequest,
+    ExpireRequirements,
+    MarkLate,
+    MarkLateCancellable,
+    OpenResolutionRequest,
+    OperatorCancel,
+    OrderCommand,
+    Place,
+    RequestRevision,
+    SendProgressUpdate,
+    SubmitRequirements,
+    WithdrawRequest,
 )
 from .effects import ON_ENTER, order_text
 from .guards import NEEDS_INPUT, Context, Not
 from .money import payments_in, settled_in
 from .resolution import (
-    CANCELLATION_LIFETIME, EXTENSION_DAYS_MAX, EXTENSION_LIFETIME, MODIFICATION_DAYS_MAX, OFFER_KINDS,
-    OFFER_LIFETIME, OFFER_LINE_PRICE_MAX, OFFER_LINES_MAX, OFFER_REVISIONS_MAX, PROGRESS_UPDATE_LIFETIME,
-    REQUEST_RULES, TIMING_KINDS, ChangeOffer, RequestKind, RequestRule, ResolutionRequest,
+    CANCELLATION_LIFETIME,
+    EXTENSION_DAYS_MAX,
+    EXTENSION_LIFETIME,
+    MODIFICATION_DAYS_MAX,
+    OFFER_KINDS,
+    OFFER_LIFETIME,
+    OFFER_LINE_PRICE_MAX,
+    OFFER_LINES_MAX,
+    OFFER_REVISIONS_MAX,
+    PROGRESS_UPDATE_LIFETIME,
+    REQUEST_RULES,
+    TIMING_KINDS,
+    ChangeOffer,
+    RequestKind,
+    RequestRule,
+    ResolutionRequest,
 )
 from .states import ACTIVE, ACTIVE_OR_COMPLETED, FINISHED, WORKING, OrderAction, OrderState
 from .table import BUYER, OPERATOR, ORDER_TRANSITIONS, PARTIES, SELLER, SUMMARIES, SYSTEM, TIMER_ACTIONS, Transition
 from .terms import OrderLine, Stage, Terms
 from .timers import (
-    LATE_CANCEL_AFTER, LATE_CANCEL_HOURS, LATE_TIMERS, ORDER_TIMERS, REQUIREMENTS_WAIT, REVIEW_PERIOD, Timer, due_time,
+    LATE_CANCEL_AFTER,
+    LATE_CANCEL_HOURS,
+    LATE_TIMERS,
+    ORDER_TIMERS,
+    REQUIREMENTS_WAIT,
+    REVIEW_PERIOD,
+    Timer,
+    due_time,
 )
 from .values import Cancellation, Delivery
 

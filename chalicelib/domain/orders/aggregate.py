@@ -17,7 +17,13 @@ from ..ledger import Balance, LedgerEntry
 from ..relationships import Relationship
 from ..requirements import Answer
 from .commands import (
-    AutoComplete, ExpireRequest, ExpireRequirements, MarkLate, MarkLateCancellable, OrderCommand, Place,
+    AutoComplete,
+    ExpireRequest,
+    ExpireRequirements,
+    MarkLate,
+    MarkLateCancellable,
+    OrderCommand,
+    Place,
 )
 from .effects import ON_ENTER
 from .guards import NEEDS_INPUT, Context
@@ -162,7 +168,7 @@ class Order:
             row = self._row(action, role)
             if row is None:
                 continue
-            ctx: Context[Any] = Context(role, None, now, None)
+            ctx = Context(role, None, now, None)
             if all(check in NEEDS_INPUT or check(self, ctx) is None for check in row.checks):
                 out.append(action)
         return out
@@ -178,7 +184,7 @@ class Order:
         if row is None:
             raise Conflict(f"Cannot {action.replace('_', ' ')} an order that is "
                            f"{self.state.replace('_', ' ')}.", code="invalid_transition")
-        ctx: Context[OrderCommand] = Context(role, actor_id, now, command)
+        ctx = Context(role, actor_id, now, command)
         for check in row.checks:
             error = check(self, ctx)
             if error is not None:
@@ -213,7 +219,8 @@ class Order:
                 return None
             raise
 
-    def _event(self, row: Transition, ctx: Context[OrderCommand], request: ResolutionRequest | None) -> Event:
+    def _event(self, row: Transition, ctx: Context, request: ResolutionRequest | None) -> Event:
+        recipients: tuple[str, ...]
         if ctx.role in (Actor.BUYER, Actor.SELLER):
             recipients = (self.seller_id,) if ctx.role is Actor.BUYER else (self.buyer_id,)
         else:

@@ -5,7 +5,7 @@ sweeper builds them from ``table.TIMER_ACTIONS``."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar, Union
+from typing import ClassVar
 
 from ..requirements import Answer
 from .resolution import ChangeOffer, RequestKind
@@ -117,7 +117,7 @@ class ExpireRequest:
     ACTION: ClassVar[OrderAction] = OrderAction.EXPIRE_REQUEST
 
 
-OrderCommand = Union[Place, SubmitRequirements, Deliver, Accept, RequestRevision, CancelLate, OperatorCancel,
-                     OpenResolutionRequest, WithdrawRequest, DeclineRequest, AcceptRequest, SendProgressUpdate,
-                     ExpireRequirements, AutoComplete, MarkLate, MarkLateCancellable, ExpireRequest]
+OrderCommand = (Place | SubmitRequirements | Deliver | Accept | RequestRevision | CancelLate | OperatorCancel
+                | OpenResolutionRequest | WithdrawRequest | DeclineRequest | AcceptRequest | SendProgressUpdate
+                | ExpireRequirements | AutoComplete | MarkLate | MarkLateCancellable | ExpireRequest)
 ANSWERS_TO_REQUEST = (WithdrawRequest, DeclineRequest, AcceptRequest)  # commands naming a request id

@@ -3,8 +3,9 @@
 entered, and no request stays open on a finished order)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from ..contact_details import text_field_errors
 from ..errors import Conflict, FieldError, InvalidInput
@@ -12,12 +13,23 @@ from ..ids import new_id
 from ..requirements import check_answers
 from . import money
 from .commands import (
-    AcceptRequest, CancelLate, Deliver, OpenResolutionRequest, OperatorCancel, OrderCommand, RequestRevision,
-    SendProgressUpdate, SubmitRequirements, TEXT_MAX,
+    TEXT_MAX,
+    CancelLate,
+    Deliver,
+    OpenResolutionRequest,
+    OperatorCancel,
+    RequestRevision,
+    SendProgressUpdate,
+    SubmitRequirements,
 )
 from .guards import Context
 from .resolution import (
-    OFFER_KINDS, REQUEST_RULES, RequestKind, ResolutionRequest, check_extension_days, offer_errors,
+    OFFER_KINDS,
+    REQUEST_RULES,
+    RequestKind,
+    ResolutionRequest,
+    check_extension_days,
+    offer_errors,
 )
 from .states import OrderState
 from .values import Cancellation, Delivery
@@ -25,7 +37,7 @@ from .values import Cancellation, Delivery
 if TYPE_CHECKING:
     from .aggregate import Order, Outcome
 
-Effect = Callable[["Order", Context[OrderCommand], "Outcome"], None]
+Effect = Callable[["Order", Context, "Outcome"], None]
 
 
 def order_text(value: str | None, path: str, *, required: bool, rule: str) -> str:
@@ -40,21 +52,22 @@ def order_text(value: str | None, path: str, *, required: bool, rule: str) -> st
     return text
 
 
-def nothing(order: Order, ctx: Context[OrderCommand], out: Outcome) -> None:
+def nothing(order: Order, ctx: Context, out: Outcome) -> None:
     return None
 
 
-def place(order: Order, ctx: Context[OrderCommand], out: Outcome) -> None:
+def place(order: Order, ctx: Context, out: Outcome) -> None:
     out.ledger += money.pay(order, order.total, ctx.now, f"order {order.number}")  # O1
     if not order.requirements:
         order.started_at = ctx.now  # O3: no requirements, the clock starts at placement
 
 
-def submit_requirements(order: Order, ctx: Context[SubmitRequirements], out: Outcome) -> None:
-    answers = check_answers(order.requirements, ctx.command.answers)  # O3 (and W2 on text answers)
+def submit_requirements(order: Order, ctx: Context, out: Outcome) -> None:
+    command = ctx.given(SubmitRequirements)
+    answers = check_answers(order.requirements, command.answers)  # O3 (and W2 on text answers)
     unclean = [FieldError(f"answers.{i}.files", "a file is still being scanned or was blocked (F1)",
                           code="file_not_clean", rule="O3")
-               for i, answer in enumerate(answers) if any(f not in ctx.command.clean_files for f in answer.files)]
+               for i, answer in enumerate(answers) if any(f not in command.clean_files for f in answer.files)]
     if unclean:
         raise InvalidInput("Files answering requirements must be scanned clean first.", code="invalid_answers",
                            fields=unclean)
@@ -62,9 +75,10 @@ def submit_requirements(order: Order, ctx: Context[SubmitRequirements], out: Out
     order.started_at = ctx.now  # O3
 
 
-def deliver(order: Order, ctx: Context[Deliver], out: Outcome) -> None:
-    message = order_text(ctx.command.message, "message", required=False, rule="O6")
-    if not message and not ctx.command.usable_files:  # O6 + F1: blocked or unscanned files do not count
+def deliver(order: Order, ctx: Context, out: Outcome) -> None:
+    command = ctx.given(Deliver)
+    message = order_text(command.message, "message", required=False, rule="O6")
+    if not message and not command.usable_files:  # O6 + F1: blocked or unscanned files do not count
         raise InvalidInput("A delivery needs a message or a file that may be downloaded.",
                            code="empty_delivery", fields=[FieldError("message", "required without usable files",
                                                                      code="required", rule="O6")])
@@ -72,35 +86,36 @@ def deliver(order: Order, ctx: Context[Deliver], out: Outcome) -> None:
         order.request = None  # a delivery answers a progress-update request (O12)
     order.deliveries += 1
     order.delivered_at = ctx.now
-    out.delivery = Delivery(order.deliveries, message, tuple(ctx.command.files), ctx.now)
+    out.delivery = Delivery(order.deliveries, message, tuple(command.files), ctx.now)
 
 
-def request_revision(order: Order, ctx: Context[RequestRevision], out: Outcome) -> None:
-    order_text(ctx.command.message, "message", required=True, rule="O7")
+def request_revision(order: Order, ctx: Context, out: Outcome) -> None:
+    order_text(ctx.given(RequestRevision).message, "message", required=True, rule="O7")
     order.revisions_used += 1
 
 
-def _cancel(order: Order, ctx: Context[OrderCommand], *, mutual: bool, reason: str,
+def _cancel(order: Order, ctx: Context, *, mutual: bool, reason: str,
             seller_at_fault: bool = True) -> None:
     order.cancellation = Cancellation(by=ctx.role, reason=reason, mutual=mutual, seller_at_fault=seller_at_fault)
 
 
-def expire_requirements(order: Order, ctx: Context[OrderCommand], out: Outcome) -> None:
+def expire_requirements(order: Order, ctx: Context, out: Outcome) -> None:
     _cancel(order, ctx, mutual=False, reason="the requirements were not submitted in time")  # O3
 
 
-def cancel_late(order: Order, ctx: Context[CancelLate], out: Outcome) -> None:
-    reason = order_text(ctx.command.reason, "reason", required=False, rule="O9")
+def cancel_late(order: Order, ctx: Context, out: Outcome) -> None:
+    reason = order_text(ctx.given(CancelLate).reason, "reason", required=False, rule="O9")
     _cancel(order, ctx, mutual=False, reason=reason or "the order was late")
 
 
-def operator_cancel(order: Order, ctx: Context[OperatorCancel], out: Outcome) -> None:
-    reason = order_text(ctx.command.reason, "reason", required=True, rule="C4")
-    _cancel(order, ctx, mutual=False, reason=reason, seller_at_fault=ctx.command.seller_at_fault)  # feeds O13
+def operator_cancel(order: Order, ctx: Context, out: Outcome) -> None:
+    command = ctx.given(OperatorCancel)
+    reason = order_text(command.reason, "reason", required=True, rule="C4")
+    _cancel(order, ctx, mutual=False, reason=reason, seller_at_fault=command.seller_at_fault)  # feeds O13
 
 
-def open_request(order: Order, ctx: Context[OpenResolutionRequest], out: Outcome) -> None:
-    command = ctx.command
+def open_request(order: Order, ctx: Context, out: Outcome) -> None:
+    command = ctx.given(OpenResolutionRequest)
     rule = REQUEST_RULES[command.kind]
     reason = order_text(command.reason, "reason", required=rule.reason_required, rule=rule.rule)
     days = 0
@@ -123,16 +138,16 @@ def open_request(order: Order, ctx: Context[OpenResolutionRequest], out: Outcome
                                       expires_at=ctx.now + rule.lifetime, reason=reason, days=days, offer=offer)
 
 
-def close_request(order: Order, ctx: Context[OrderCommand], out: Outcome) -> None:
+def close_request(order: Order, ctx: Context, out: Outcome) -> None:
     order.request = None  # O11: withdrawn or declined, the order goes on as it was
 
 
-def accept_cancellation(order: Order, ctx: Context[AcceptRequest], out: Outcome) -> None:
+def accept_cancellation(order: Order, ctx: Context, out: Outcome) -> None:
     assert order.request is not None
     _cancel(order, ctx, mutual=True, reason=order.request.reason)  # O11; entering CANCELLED refunds
 
 
-def accept_change(order: Order, ctx: Context[AcceptRequest], out: Outcome) -> None:
+def accept_change(order: Order, ctx: Context, out: Outcome) -> None:
     """O10/O12: an extension moves the due time; an offer is paid for and adds its lines, days and
     revisions."""
     request = order.request
@@ -154,7 +169,7 @@ def accept_change(order: Order, ctx: Context[AcceptRequest], out: Outcome) -> No
     order.request = None
 
 
-def accept_more_revisions(order: Order, ctx: Context[AcceptRequest], out: Outcome) -> None:
+def accept_more_revisions(order: Order, ctx: Context, out: Outcome) -> None:
     """O12: accepted after completion, more revisions reopen the order straight into a revision,
     which uses one of them (O7)."""
     accept_change(order, ctx, out)
@@ -163,7 +178,7 @@ def accept_more_revisions(order: Order, ctx: Context[AcceptRequest], out: Outcom
     order.revisions_used += 1
 
 
-def expire_request(order: Order, ctx: Context[OrderCommand], out: Outcome) -> None:
+def expire_request(order: Order, ctx: Context, out: Outcome) -> None:
     request = order.request
     assert request is not None
     if request.kind is RequestKind.CANCELLATION:  # O12: unanswered, it shows as mutually cancelled
@@ -173,19 +188,19 @@ def expire_request(order: Order, ctx: Context[OrderCommand], out: Outcome) -> No
     order.request = None
 
 
-def send_progress_update(order: Order, ctx: Context[SendProgressUpdate], out: Outcome) -> None:
-    order_text(ctx.command.message, "message", required=True, rule="O12")
+def send_progress_update(order: Order, ctx: Context, out: Outcome) -> None:
+    order_text(ctx.given(SendProgressUpdate).message, "message", required=True, rule="O12")
     order.request = None
 
 
 # -- entering a finished state --------------------------------------------------------------------
-def enter_completed(order: Order, ctx: Context[OrderCommand], out: Outcome) -> None:
+def enter_completed(order: Order, ctx: Context, out: Outcome) -> None:
     order.completed_at = ctx.now
     order.request = None
     out.ledger += money.settle(order, ctx.now)  # M1
 
 
-def enter_cancelled(order: Order, ctx: Context[OrderCommand], out: Outcome) -> None:
+def enter_cancelled(order: Order, ctx: Context, out: Outcome) -> None:
     order.cancelled_at = ctx.now
     order.request = None
     out.ledger += money.refund(order, ctx.now)  # M3

@@ -7,9 +7,10 @@
   (``NEEDS_INPUT``) are skipped when the order page lists what a party could do."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Callable, Generic, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from ..errors import Conflict, DomainError, FieldError, Forbidden, InvalidInput
 from ..events import Actor
@@ -20,21 +21,28 @@ from .timers import LATE_CANCEL_HOURS, REVIEW_PERIOD
 if TYPE_CHECKING:
     from .aggregate import Order
 
-C = TypeVar("C", bound=OrderCommand, covariant=True)
+CommandT = TypeVar("CommandT")
 
 
 @dataclass(frozen=True)
-class Context(Generic[C]):
-    """Who takes the action, when, with which input."""
+class Context:
+    """Who takes the action, when, with which input (None: the order page asking what a party
+    could do, which runs no check that needs input)."""
 
     role: Actor
     actor_id: str | None
     now: datetime
-    command: C
+    command: OrderCommand | None
+
+    def given(self, kind: type[CommandT]) -> CommandT:
+        """The command, as the type the row's effect takes (the table pairs them)."""
+        if not isinstance(self.command, kind):
+            raise TypeError(f"expected {kind.__name__}, got {type(self.command).__name__}")
+        return self.command
 
 
 Condition = Callable[["Order"], bool]
-Check = Callable[["Order", Context[OrderCommand]], "DomainError | None"]
+Check = Callable[["Order", Context], "DomainError | None"]
 
 
 @dataclass(frozen=True)
@@ -83,14 +91,14 @@ def request_lapses_when_unanswered(order: Order) -> bool:
 
 
 # -- checks ---------------------------------------------------------------------------------------
-def within_review_period(order: Order, ctx: Context[OrderCommand]) -> DomainError | None:
+def within_review_period(order: Order, ctx: Context) -> DomainError | None:
     if order.review_ends_at is None or ctx.now > order.review_ends_at:
         days = REVIEW_PERIOD.days
         return Conflict(f"The {days} days to ask for a revision are over.", code="review_period_over", rule="O7")
     return None
 
 
-def revisions_left(order: Order, ctx: Context[OrderCommand]) -> DomainError | None:
+def revisions_left(order: Order, ctx: Context) -> DomainError | None:
     left = order.revisions_left
     if left is not None and left <= 0:
         return Conflict("No revisions are left on this order; the seller may offer more.",
@@ -98,11 +106,11 @@ def revisions_left(order: Order, ctx: Context[OrderCommand]) -> DomainError | No
     return None
 
 
-def is_late(order: Order, ctx: Context[OrderCommand]) -> DomainError | None:
+def is_late(order: Order, ctx: Context) -> DomainError | None:
     return None if order.is_late(ctx.now) else Conflict("The order is not late.", code="not_late", rule="O9")
 
 
-def late_enough_to_cancel(order: Order, ctx: Context[OrderCommand]) -> DomainError | None:
+def late_enough_to_cancel(order: Order, ctx: Context) -> DomainError | None:
     if order.late_cancellable(ctx.now):
         return None
     return Conflict(f"An order may be cancelled alone once it is {LATE_CANCEL_HOURS} hours late.",
@@ -110,7 +118,7 @@ def late_enough_to_cancel(order: Order, ctx: Context[OrderCommand]) -> DomainErr
                     rule="O9")
 
 
-def never_completed(order: Order, ctx: Context[OrderCommand]) -> DomainError | None:
+def never_completed(order: Order, ctx: Context) -> DomainError | None:
     """O11/O19: the parties do not cancel an order reopened after completion (O12): it was
     completed once, and what was settled stays settled. Support still may (C4); it then still
     counts as completed (``Order.counts_as_completed``)."""
@@ -120,7 +128,7 @@ def never_completed(order: Order, ctx: Context[OrderCommand]) -> DomainError | N
     return None
 
 
-def request_allowed(order: Order, ctx: Context[OrderCommand]) -> DomainError | None:
+def request_allowed(order: Order, ctx: Context) -> DomainError | None:
     command = ctx.command
     if not isinstance(command, OpenResolutionRequest) or not isinstance(command.kind, RequestKind):
         return InvalidInput("unknown request kind", fields=[FieldError("kind", "unknown", code="invalid")])
@@ -140,7 +148,7 @@ def request_allowed(order: Order, ctx: Context[OrderCommand]) -> DomainError | N
     return None
 
 
-def _request_still_open(order: Order, ctx: Context[OrderCommand]) -> DomainError | None:
+def _request_still_open(order: Order, ctx: Context) -> DomainError | None:
     if order.request is None:
         return Conflict("There is no open request.", code="no_open_request", rule="O12")
     command = ctx.command
@@ -150,21 +158,21 @@ def _request_still_open(order: Order, ctx: Context[OrderCommand]) -> DomainError
     return None
 
 
-def is_request_opener(order: Order, ctx: Context[OrderCommand]) -> DomainError | None:
+def is_request_opener(order: Order, ctx: Context) -> DomainError | None:
     error = _request_still_open(order, ctx)
     if error is None and order.request is not None and order.request.opened_by is not ctx.role:
         return Forbidden("Only who opened a request may withdraw it.", code="not_request_opener", rule="O12")
     return error
 
 
-def is_request_answerer(order: Order, ctx: Context[OrderCommand]) -> DomainError | None:
+def is_request_answerer(order: Order, ctx: Context) -> DomainError | None:
     error = _request_still_open(order, ctx)
     if error is None and order.request is not None and order.request.opened_by is ctx.role:
         return Forbidden("The other party answers a request.", code="not_request_answerer", rule="O12")
     return error
 
 
-def may_be_declined(order: Order, ctx: Context[OrderCommand]) -> DomainError | None:
+def may_be_declined(order: Order, ctx: Context) -> DomainError | None:
     """O12: a progress-update request is answered by a progress update or a delivery, not declined."""
     if progress_update_asked(order):
         return Conflict("A progress-update request is answered with a progress update or a delivery.",
@@ -172,7 +180,7 @@ def may_be_declined(order: Order, ctx: Context[OrderCommand]) -> DomainError | N
     return None
 
 
-def progress_update_was_asked(order: Order, ctx: Context[OrderCommand]) -> DomainError | None:
+def progress_update_was_asked(order: Order, ctx: Context) -> DomainError | None:
     if not progress_update_asked(order):
         return Conflict("The buyer has not asked for a progress update.", code="no_progress_request",
                         rule="O12")

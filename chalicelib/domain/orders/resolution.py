@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from ..errors import FieldError, InvalidInput
 from ..events import Actor
-from .states import ACTIVE, OrderState, WORKING
+from .states import ACTIVE, WORKING, OrderState
 from .terms import OrderLine
 
 EXTENSION_DAYS_MAX = 30  # O12 [decision]

@@ -13,10 +13,26 @@ from ..deadlines import DeadlineKind
 from ..events import Actor
 from . import effects
 from .guards import (
-    Check, Condition, Not, cancellation_asked, has_requirements, is_late, is_request_answerer, is_request_opener,
-    late_enough_to_cancel, may_be_declined, more_revisions_offered, never_completed, progress_update_asked,
-    progress_update_was_asked, request_allowed, request_cancels_when_unanswered, request_lapses_when_unanswered,
-    revisions_left, timing_change_asked, within_review_period,
+    Check,
+    Condition,
+    Not,
+    cancellation_asked,
+    has_requirements,
+    is_late,
+    is_request_answerer,
+    is_request_opener,
+    late_enough_to_cancel,
+    may_be_declined,
+    more_revisions_offered,
+    never_completed,
+    progress_update_asked,
+    progress_update_was_asked,
+    request_allowed,
+    request_cancels_when_unanswered,
+    request_lapses_when_unanswered,
+    revisions_left,
+    timing_change_asked,
+    within_review_period,
 )
 from .states import ACTIVE, ACTIVE_OR_COMPLETED, OrderAction, OrderState
 from .timers import LATE_CANCEL_HOURS, LATE_TIMERS, ORDER_TIMERS, REVIEW_PERIOD

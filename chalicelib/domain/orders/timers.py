@@ -7,9 +7,10 @@ no longer matches (the order moved on, the timer was re-armed) does nothing. Whi
 takes is in the table (``table.TIMER_ACTIONS``)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from ..deadlines import DeadlineKind
 from .resolution import RequestKind

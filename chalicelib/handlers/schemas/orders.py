@@ -11,7 +11,6 @@ from chalicelib.domain.requirements import ANSWER_FILES_MAX, ANSWER_TEXT_MAX
 from chalicelib.handlers.schemas import PageQuery, RequestModel
 from chalicelib.handlers.schemas.gigs import PriceIn, PriceOut, QuoteLineOut, RequirementOut, SelectionIn
 
-
 # The states an order can be listed in (every state but the one before placement).
 ListedState = Literal.__getitem__(tuple(s.value for s in OrderState if s is not OrderState.NEW))
 NOTE_MAX = 5_000  # [decision] the seller's private note (O4)
