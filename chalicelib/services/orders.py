@@ -28,7 +28,7 @@ from chalicelib.domain.orders import (
 )
 from chalicelib.domain.pricing import Selection, price_extras, price_selection
 from chalicelib.domain.requirements import Answer
-from chalicelib.services import files, messaging, payments
+from chalicelib.services import files, messaging, runtime
 from chalicelib.services.viewer import Viewer  # noqa: F401  (callers name it from here too)
 from chalicelib.store import events as event_store
 from chalicelib.store import gigs as gig_store
@@ -90,7 +90,7 @@ def _stage_outcome(uow: UnitOfWork, record: OrderRecord, outcome: Outcome) -> No
 def _transition(record: OrderRecord, role: ActorRole, actor_id: str | None, action: OrderAction,
                 clock: Clock, **payload: Any) -> Order:
     outcome = record.value.apply(action, role, actor_id, clock.now(), **payload)
-    uow = UnitOfWork()
+    uow = runtime.current().unit_of_work()
     _stage_outcome(uow, record, outcome)
     uow.commit()
     return record.value
@@ -116,18 +116,19 @@ def place(buyer_id: str, gig_id: str, selection: Selection, clock: Clock) -> Ord
                                  seller_available=seller.value.is_available(now), relationship=rel.value,
                                  now=now)
     rel.value.order_placed(now)
-    uow = UnitOfWork()
+    uow = runtime.current().unit_of_work()
     record = order_store.new_record(order)
     _stage_outcome(uow, record, outcome)
     relationship_store.stage_save(uow, rel)  # version-checked: a block that slipped in fails this
     # What was priced and checked must still hold at commit: the gig and the seller's availability.
     uow.check(gig.item, GigItem.version == gig.item.version)
     uow.check(seller.item, UserItem.version == seller.item.version)
-    charge = payments.port().charge(order_id=order.id, buyer_id=buyer_id, amount=order.total)
+    payments = runtime.current().payments
+    charge = payments.charge(order_id=order.id, buyer_id=buyer_id, amount=order.total)
     try:
         uow.commit()
     except Exception:
-        payments.port().void(charge)  # nothing was placed: the buyer is not charged
+        payments.void(charge)  # nothing was placed: the buyer is not charged
         raise
     return order
 
@@ -158,7 +159,7 @@ def submit_requirements(order_id: str, viewer: Viewer, answers: Sequence[Answer]
     """O3; files answering file questions are the buyer's requirement uploads, attached to the
     order in the same transaction (F1)."""
     record, role = _load(order_id, viewer)
-    uow = UnitOfWork()
+    uow = runtime.current().unit_of_work()
     file_ids = [f for answer in answers for f in answer.files]
     if file_ids and role is ActorRole.BUYER:
         files.stage_attach(uow, file_ids, viewer.user_id, Purpose.REQUIREMENT_ANSWER, f"order:{order_id}",
@@ -203,7 +204,7 @@ def put_doc(order_id: str, viewer: Viewer, name: str, data: dict) -> dict:
     _seller_only(order_id, viewer)
     item = order_store.get_doc(order_id, name) or order_store.new_doc(order_id, name)
     item.data = data
-    uow = UnitOfWork()
+    uow = runtime.current().unit_of_work()
     uow.save(item)
     uow.commit()
     return data
@@ -214,7 +215,7 @@ def delete_doc(order_id: str, viewer: Viewer, name: str) -> None:
     item = order_store.get_doc(order_id, name)
     if item is None:
         raise NotFound("Nothing saved.")
-    uow = UnitOfWork()
+    uow = runtime.current().unit_of_work()
     uow.delete(item)
     uow.commit()
 
@@ -228,7 +229,7 @@ def deliver(order_id: str, viewer: Viewer, message: str | None, file_ids: Sequen
         if draft is None:
             raise Conflict("There is no saved draft to deliver.", code="no_draft", rule="O6")
         message, file_ids = draft.data.get("message"), draft.data.get("files", [])
-    uow = UnitOfWork()
+    uow = runtime.current().unit_of_work()
     refs = []
     if file_ids and role is ActorRole.SELLER:
         refs = files.stage_attach(uow, list(file_ids), viewer.user_id, Purpose.DELIVERY, f"order:{order_id}")
@@ -304,19 +305,18 @@ def fire_timer(deadline: Record[Deadline], clock: Clock) -> bool:
     outcome = record.value.fire(deadline.value.kind, deadline.value.ref, clock.now())
     if outcome is None:
         return False
-    uow = UnitOfWork()
+    uow = runtime.current().unit_of_work()
     _stage_outcome(uow, record, outcome)
     uow.commit()
     return True
 
 
 # -- the order's conversation (O4, O5) --------------------------------------------------------------
-def _may_see_thread(order_id: str, user_id: str) -> bool:
+def may_see_thread(order_id: str, user_id: str) -> bool:
+    """Who may see the order's conversation (registered by chalicelib/root.py)."""
     record = order_store.get(order_id)
     return record is not None and record.value.role_of(user_id) is not None
 
-
-messaging.register_thread_kind("order", _may_see_thread)
 
 
 def post_message(order_id: str, viewer: Viewer, text: str, attachment_ids: Sequence[str], call_link: str | None,
@@ -326,7 +326,7 @@ def post_message(order_id: str, viewer: Viewer, text: str, attachment_ids: Seque
     record, role = _load(order_id, Viewer(viewer.user_id))
     order = record.value
     other = order.seller_id if role is ActorRole.BUYER else order.buyer_id
-    uow = UnitOfWork()
+    uow = runtime.current().unit_of_work()
     message = messaging.stage_message(uow, Thread.order(order_id), viewer.user_id, role, (other,), text,
                                       attachment_ids, clock.now(), NotificationKind.ORDER_MESSAGE, call_link)
     uow.commit()
