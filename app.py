@@ -1,11 +1,17 @@
-"""The Chalice app: registers blueprints and middleware, nothing else."""
+"""The Chalice app: builds and installs the runtime (the composition root, chalicelib/root.py),
+registers blueprints and middleware, nothing else."""
 from chalice import Chalice
 
+from chalicelib.config import settings
 from chalicelib.handlers import (
     api_accounts, api_catalogue, api_collaboration, api_files, api_gigs, api_messages, api_meta, api_notifications,
     api_orders, scan_consumer, schedules,
 )
 from chalicelib.handlers.middleware import http_middleware
+from chalicelib.root import build_runtime
+from chalicelib.services import runtime
+
+runtime.install(build_runtime(settings()))
 
 app = Chalice(app_name="marketplace")
 app.register_middleware(http_middleware, "http")

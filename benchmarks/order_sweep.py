@@ -134,12 +134,14 @@ def _one(live: int, due: int) -> dict:
     from moto import mock_aws
 
     from benchmarks.moto_fast import cheap_transaction_snapshots, fast_queries, self_check
+    from chalicelib.config import settings
     from chalicelib.domain.clock import FixedClock
+    from chalicelib.root import build_runtime
     from chalicelib.services import runtime, sweeper
     from local.resources import create_all
 
     clock = FixedClock(T0)
-    previous = runtime.use_clock(clock)
+    previous = runtime.install(build_runtime(settings(), clock=clock))  # the composition root
     try:
         with mock_aws(), cheap_transaction_snapshots(), fast_queries():
             create_all()
@@ -157,7 +159,7 @@ def _one(live: int, due: int) -> dict:
             progress(SECTION, f"{live} live: {report.as_dict()} in {ms(tally.seconds)} ms, "
                               f"{tally.ddb_total} DynamoDB calls; then {idle.as_dict()} with {idle_tally.ddb_total}")
     finally:
-        runtime.use_clock(previous)
+        runtime.install(previous)
     return {"live": live, "due": due, "counts": counts, "setup": setup_tally, "in_index": in_index,
             "report": report, "tally": tally, "idle": idle, "idle_tally": idle_tally, "left": left}
 

@@ -59,12 +59,13 @@ def run(sellers: int, due: int) -> dict:
 
     from chalicelib.config import settings
     from chalicelib.domain.clock import FixedClock, iso
+    from chalicelib.root import build_runtime
     from chalicelib.services import runtime, sweeper
     from local.resources import create_all
 
     due = min(due, sellers)
     clock = FixedClock(T0)
-    previous = runtime.use_clock(clock)
+    previous = runtime.install(build_runtime(settings(), clock=clock))  # the composition root
     rows = []
     try:
         with mock_aws():
@@ -88,7 +89,7 @@ def run(sellers: int, due: int) -> dict:
             clock.advance(days=7)
             one(f"{due} end deadlines due", due)
     finally:
-        runtime.use_clock(previous)
+        runtime.install(previous)
 
     heading(f"3. Sweeper: one sweep(clock), {sellers} sellers with availability periods, {due} of them near "
             f"({settings().due_shards} due shards)")

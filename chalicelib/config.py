@@ -10,7 +10,12 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
 
+    # "local" for `make run` and the tests; the CDK stack sets STAGE to its stage name.
     stage: str = "local"
+    # The payment processor (services/payments.port_for). Empty or "local": LocalPayments, which
+    # accepts every charge and is allowed only when the stage is local or test; any deployed stage
+    # without a processor fails closed (placing an order answers 503 payments_unavailable).
+    payments: str = ""
     aws_region: str = "us-east-1"
     table_name: str = "marketplace"
     idempotency_table_name: str = "marketplace-idempotency"

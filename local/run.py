@@ -122,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     _configure_environment(args.target, args.moto_port)
+    import app  # noqa: F401  (the composition root: builds and installs the runtime, chalicelib/root.py)
     moto = None
     if args.target == "moto":
         print(f"==> moto server on http://127.0.0.1:{args.moto_port}", flush=True)

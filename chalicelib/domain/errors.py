@@ -63,3 +63,9 @@ class Conflict(DomainError):
     """The thing is not in a state that allows this, or it changed meanwhile (409)."""
 
     code = "conflict"
+
+
+class Unavailable(DomainError):
+    """Something the request needs is not available (payments not configured): 503, nothing written."""
+
+    code = "unavailable"

@@ -8,7 +8,7 @@ from chalicelib.domain.clock import Clock
 from chalicelib.domain.deadlines import Deadline, DeadlineKind
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.ids import new_id
-from chalicelib.services import gig_visibility
+from chalicelib.services import gig_visibility, runtime
 from chalicelib.store import deadlines as deadline_store
 from chalicelib.store import gigs as gig_store
 from chalicelib.store import users as user_store
@@ -33,7 +33,7 @@ def update_preferences(user_id: str, username: str, email: str | None,
                        changes: dict[NotificationKind, ChannelPreference], clock: Clock) -> User:
     """A3: push and e-mail, per kind of event."""
     record = user_store.get_or_new(user_id, username, email, clock.now())
-    uow = UnitOfWork()
+    uow = runtime.current().unit_of_work()
     user_store.stage_save(uow, record, record.value.with_preferences(changes))
     uow.commit()
     return record.value
@@ -42,7 +42,7 @@ def update_preferences(user_id: str, username: str, email: str | None,
 def activate_seller(user_id: str, username: str, email: str | None, seller: SellerProfile, clock: Clock) -> User:
     """A1: selling needs a complete seller profile; saving it again updates it."""
     record = user_store.get_or_new(user_id, username, email, clock.now())
-    uow = UnitOfWork()
+    uow = runtime.current().unit_of_work()
     user_store.stage_save(uow, record, record.value.activate_seller(seller, clock.now()))
     uow.commit()
     return record.value
@@ -73,7 +73,7 @@ def _seller_record(user_id: str) -> Record[User]:
 
 def _apply_availability(record: Record[User], user: User, clock: Clock) -> User:
     now = clock.now()
-    uow = UnitOfWork()
+    uow = runtime.current().unit_of_work()
     user_store.stage_save(uow, record, user)
     gig_visibility.stage_reconcile(uow, user, gig_store.of_seller(user.id), now)
     _stage_availability_deadlines(uow, user, clock)
@@ -102,7 +102,7 @@ def fire_availability_deadline(deadline: Record[Deadline], clock: Clock) -> None
     """The sweeper's entry for A4 deadlines. Does nothing but drop the deadline when the period it
     was set for is gone; conditioned on the versions read, so a doubled fire changes nothing twice."""
     now = clock.now()
-    uow = UnitOfWork()
+    uow = runtime.current().unit_of_work()
     uow.delete(deadline.item)
     record = user_store.get(deadline.value.subject)
     period = record.value.availability if record else None

@@ -5,9 +5,9 @@ from dataclasses import replace
 
 from chalicelib.domain.catalogue import Catalogue, Category, validate_slug
 from chalicelib.domain.errors import Conflict, FieldError, InvalidInput, NotFound
+from chalicelib.services import runtime
 from chalicelib.store import catalogue as catalogue_store
 from chalicelib.store import gigs as gig_store
-from chalicelib.store.unit_of_work import UnitOfWork
 
 
 def get() -> Catalogue:
@@ -33,7 +33,7 @@ def put_category(category: Category) -> Category:
                            code="subcategory_in_use", rule="G2",
                            fields=[FieldError("subcategories", f"{slug!r} is in use", "in_use", "G2")
                                    for slug in in_use])
-    uow = UnitOfWork()
+    uow = runtime.current().unit_of_work()
     catalogue_store.stage_save(uow, existing, category)
     uow.commit()
     return category
@@ -45,6 +45,6 @@ def delete_category(slug: str) -> None:
         raise NotFound("No such category.")
     if gig_store.has_listings(f"cat:{slug}"):
         raise Conflict("Published gigs use this category; it cannot be removed.", code="category_in_use", rule="G2")
-    uow = UnitOfWork()
+    uow = runtime.current().unit_of_work()
     catalogue_store.stage_delete(uow, existing)
     uow.commit()

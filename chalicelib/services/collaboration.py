@@ -43,7 +43,7 @@ from chalicelib.domain.errors import Forbidden, NotFound
 from chalicelib.domain.events import Actor, Event
 from chalicelib.domain.files import StoredFile
 from chalicelib.domain.orders import Order
-from chalicelib.services import files
+from chalicelib.services import files, runtime
 from chalicelib.services.viewer import Viewer  # noqa: F401  (callers name it from here too)
 from chalicelib.store import collaboration as store
 from chalicelib.store import events as event_store
@@ -51,7 +51,6 @@ from chalicelib.store import files as file_store
 from chalicelib.store import orders as order_store
 from chalicelib.store.orders import OrderItem
 from chalicelib.store.records import Record
-from chalicelib.store.unit_of_work import UnitOfWork
 
 COMMENTS_ON_PAGE = 50  # [decision] comments a file page carries; the rest via the comments list
 
@@ -149,7 +148,7 @@ def post_comment(access: Access, file_id: str, text: str, anchor: Anchor | None,
                            duration_seconds=f.media.duration_seconds if f.media else None)
     parent = store.get_comment(file_id, parent_id) if parent_id else None
     comment = new_comment(target, access.viewpoint, access.author_id, text, anchor, parent_id, parent, now)
-    uow = UnitOfWork()
+    uow = runtime.current().unit_of_work()
     store.stage_comment(uow, comment)
     uow.check(access.order_item, OrderItem.version == access.order_item.version)
     file_store.stage_check(uow, record)
@@ -203,7 +202,7 @@ def invite(order_id: str, viewer: Viewer, email: str, clock: Clock) -> tuple[Inv
     now = clock.now()
     invitation, token = new_invitation(order_id, access.order.state, viewer.user_id, email,
                                        store.invitations_of(order_id), now)
-    uow = UnitOfWork()
+    uow = runtime.current().unit_of_work()
     store.stage_invitation(uow, store.new_invitation_record(invitation), invitation)
     event_store.stage(uow, Event.new("invitation.created", f"invitation:{invitation.id}", now, Actor.BUYER,
                                      viewer.user_id, f"{invitation.email} was invited to review the seller's files",
@@ -226,7 +225,7 @@ def revoke(order_id: str, viewer: Viewer, invitation_id: str, clock: Clock) -> N
     if record.value.revoked_at is not None:
         return
     now = clock.now()
-    uow = UnitOfWork()
+    uow = runtime.current().unit_of_work()
     store.stage_invitation(uow, record, record.value.revoke(now))
     event_store.stage(uow, Event.new("invitation.revoked", f"invitation:{invitation_id}", now, Actor.BUYER,
                                      viewer.user_id, f"The invitation of {record.value.email} was revoked",

@@ -6,9 +6,9 @@ from datetime import datetime
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.relationships import Relationship
+from chalicelib.services import runtime
 from chalicelib.store import contacts as contact_store
 from chalicelib.store import relationships as relationship_store
-from chalicelib.store.unit_of_work import UnitOfWork
 
 
 def block(seller_id: str, buyer_id: str, clock: Clock) -> Relationship:
@@ -20,7 +20,7 @@ def block(seller_id: str, buyer_id: str, clock: Clock) -> Relationship:
         return rel
     now = clock.now()
     rel.block(now)
-    uow = UnitOfWork()
+    uow = runtime.current().unit_of_work()
     relationship_store.stage_save(uow, record)
     contact_store.stage_blocked(uow, seller_id, buyer_id, now)
     uow.commit()
@@ -32,7 +32,7 @@ def unblock(seller_id: str, buyer_id: str, clock: Clock) -> Relationship:
     if record is None or not record.value.blocked:
         raise NotFound("This buyer is not on your blocked list.")
     record.value.unblock(clock.now())
-    uow = UnitOfWork()
+    uow = runtime.current().unit_of_work()
     relationship_store.stage_save(uow, record)
     contact_store.stage_unblocked(uow, seller_id, buyer_id)
     uow.commit()

@@ -13,7 +13,6 @@ from chalicelib.domain.errors import NotFound
 from chalicelib.domain.events import Actor
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.messaging import (
-    CONVERSATION,
     Conversation,
     Message,
     Thread,
@@ -21,12 +20,11 @@ from chalicelib.domain.messaging import (
     ensure_buyer_may_write,
     ensure_seller_may_write,
 )
-from chalicelib.services import messaging
+from chalicelib.services import messaging, runtime
 from chalicelib.store import conversations as conversation_store
 from chalicelib.store import relationships as relationship_store
 from chalicelib.store import users as user_store
 from chalicelib.store.records import Record
-from chalicelib.store.unit_of_work import UnitOfWork
 
 
 def write_to(sender_id: str, seller_id: str | None, buyer_id: str | None, text: str,
@@ -67,7 +65,7 @@ def _write(sender_id: str, role: Actor, seller_id: str, buyer_id: str, text: str
         existing = conversation_store.get(rel.conversation_id)
     thread = existing.value.thread if existing else Thread.conversation(new_id("conv"))
 
-    uow = UnitOfWork()
+    uow = runtime.current().unit_of_work()
     recipient = buyer_id if role == Actor.SELLER else seller_id
     message = messaging.stage_message(uow, thread, sender_id, role, [recipient], text, attachment_ids, now,
                                       NotificationKind.INBOX_MESSAGE, call_link)
@@ -116,15 +114,14 @@ def mark_read(conversation_id: str, user_id: str) -> Conversation:
     record = _visible(conversation_id, user_id)
     if record.value.unread_for(user_id) == 0:
         return record.value
-    uow = UnitOfWork()
+    uow = runtime.current().unit_of_work()
     conversation_store.stage_save(uow, record, record.value.read_by(user_id))
     uow.commit()
     return record.value
 
 
-def _may_see(conversation_id: str, user_id: str) -> bool:
+def may_see(conversation_id: str, user_id: str) -> bool:
+    """Who may see a conversation: its two parties (registered by chalicelib/root.py)."""
     record = conversation_store.get(conversation_id)
     return record is not None and record.value.role_of(user_id) is not None
 
-
-messaging.register_thread_kind(CONVERSATION, _may_see)

@@ -3,14 +3,14 @@ files to what they belong to, and the sweeper's time-out for files that never go
 
 Who may see a file: its uploader, operators, and whoever may see what it is attached to. What a
 file attaches to is a stream ``"<kind>:<id>"`` (``order:…``, ``conversation:…``, ``request:…``);
-each kind registers a visibility check in ``VISIBILITY``
-(``register_visibility("order", lambda order_id, user_id: ...)``). Gig media are not attached:
+the composition root (chalicelib/root.py) registers a visibility check per kind in the runtime's
+``stream_kinds``. Gig media are not attached:
 a seller may use an image in several of their gigs, and anyone may see a gig media file that a
 listed gig of its owner shows (G8)."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -42,6 +42,7 @@ from chalicelib.domain.files import (
 from chalicelib.domain.ids import new_id
 from chalicelib.files import storage
 from chalicelib.observability import logger
+from chalicelib.services import runtime
 from chalicelib.services.viewer import Viewer  # noqa: F401  (callers name it from here too)
 from chalicelib.store import deadlines as deadline_store
 from chalicelib.store import events as event_store
@@ -51,14 +52,6 @@ from chalicelib.store.records import Record
 from chalicelib.store.unit_of_work import UnitOfWork
 
 KEY_PREFIX = "u/"  # every upload's object key: u/<file id>/<random>
-
-# stream kind -> (attached id, user id) -> may this user see what the file is attached to?
-VISIBILITY: dict[str, Callable[[str, str], bool]] = {}
-
-
-def register_visibility(kind: str, check: Callable[[str, str], bool]) -> None:
-    VISIBILITY[kind] = check
-
 
 def _shown_by_a_listed_gig(f: StoredFile) -> bool:
     """G8: a seller has at most a few gigs (services/gigs.MAX_GIGS_PER_SELLER), read in one query."""
@@ -130,7 +123,7 @@ def request_upload(user_id: str, request: UploadRequest, clock: Clock) -> Upload
     f = StoredFile(id=file_id, owner_id=user_id, purpose=accepted.purpose, name=accepted.display_name,
                    content_type=accepted.file_type.content_type, max_bytes=accepted.max_bytes,
                    key=key_of(file_id), created_at=now)
-    uow = UnitOfWork()
+    uow = runtime.current().unit_of_work()
     file_store.stage_save(uow, file_store.new_record(f), f)
     deadline_store.stage_set(uow, Deadline(DeadlineKind.FILE_SCAN, file_id, "unscanned", now + SCAN_DEADLINE), None)
     uow.commit()
@@ -146,7 +139,7 @@ def can_see(f: StoredFile, viewer: Viewer) -> bool:
         return f.is_clean and _shown_by_a_listed_gig(f)
     if f.attached_to:
         kind, _, attached_id = f.attached_to.partition(":")
-        check = VISIBILITY.get(kind)
+        check = runtime.current().stream_kinds.get(kind)
         return bool(check and check(attached_id, viewer.user_id))
     return False
 
@@ -204,7 +197,7 @@ def report(viewer: Viewer, file_id: str, reason: str, clock: Clock) -> file_stor
     """F1: anyone who may see a file may report it as suspicious, once."""
     get_visible(viewer, file_id)
     found = file_store.Report(file_id=file_id, reporter_id=viewer.user_id, reason=reason, at=clock.now())
-    uow = UnitOfWork()
+    uow = runtime.current().unit_of_work()
     file_store.stage_report(uow, found)
     try:
         uow.commit()
@@ -307,7 +300,7 @@ def fire_scan_deadline(deadline: Record[Deadline], clock: Clock) -> None:
     """F1 via the sweeper: a file still without a verdict is unscannable (and stays blocked)."""
     now = clock.now()
     record = file_store.get(deadline.value.subject)
-    uow = UnitOfWork()
+    uow = runtime.current().unit_of_work()
     if record is None:
         deadline_store.stage_clear(uow, deadline)
         uow.commit()

@@ -13,13 +13,13 @@ from chalicelib.domain.gigs import Gig, GigAction, GigState
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.pricing import Quote, Selection, price_selection
 from chalicelib.services import files as file_service
+from chalicelib.services import runtime
 from chalicelib.store import catalogue as catalogue_store
 from chalicelib.store import gigs as gig_store
 from chalicelib.store import users as user_store
 from chalicelib.store.gigs import BrowseQuery
 from chalicelib.store.models import UserItem
 from chalicelib.store.records import Record
-from chalicelib.store.unit_of_work import UnitOfWork
 
 # [decision] A seller may keep at most 10 gigs that are not removed: an availability change (A4)
 # lists or unlists all of them, each with up to 8 browse entries, in one transaction of at most
@@ -54,7 +54,7 @@ def create_draft(seller_id: str, fields: dict[str, Any], clock: Clock) -> Gig:
     gig = Gig.new_draft(seller_id=seller_id, now=clock.now(), gig_id=new_id("gig"),
                         **_domain_fields(_with_ids(fields)))
     file_service.check_gig_media(seller_id, (), gig.media)
-    uow = UnitOfWork()
+    uow = runtime.current().unit_of_work()
     gig_store.stage_save(uow, gig_store.new_record(gig), gig)
     uow.commit()
     return gig
@@ -77,7 +77,7 @@ def edit(seller_id: str, gig_id: str, changes: dict[str, Any], clock: Clock) -> 
         record.value, catalogue, fields.get("media", before), fields.get("category"), fields.get("subcategory"))
     file_service.check_gig_media(seller_id, before, fields.get("media", before))
     gig = record.value.edit(clock.now(), catalogue, media_errors=media_errors, **fields)
-    uow = UnitOfWork()
+    uow = runtime.current().unit_of_work()
     gig_store.stage_save(uow, record, gig)
     uow.commit()
     return gig
@@ -102,7 +102,7 @@ def publish(seller_id: str, gig_id: str, clock: Clock) -> Gig:
     gig = record.value.apply(GigAction.PUBLISH, Actor.SELLER, now, catalogue=catalogue,
                              seller_available=seller.value.is_available(now),
                              media_errors=_media_errors(record.value, catalogue, record.value.media))
-    uow = UnitOfWork()
+    uow = runtime.current().unit_of_work()
     gig_store.stage_save(uow, record, gig)
     # The availability read above must still hold when this commits.
     uow.check(seller.item, UserItem.version == seller.item.version)
@@ -114,7 +114,7 @@ def seller_action(seller_id: str, gig_id: str, action: GigAction, clock: Clock) 
     """pause / resume by the seller (G9)."""
     record = _own(seller_id, gig_id)
     gig = record.value.apply(action, Actor.SELLER, clock.now())
-    uow = UnitOfWork()
+    uow = runtime.current().unit_of_work()
     gig_store.stage_save(uow, record, gig)
     uow.commit()
     return gig
@@ -126,7 +126,7 @@ def remove(gig_id: str, reason: str, clock: Clock) -> Gig:
     if record is None:
         raise NotFound("No such gig.")
     gig = record.value.apply(GigAction.REMOVE, Actor.OPERATOR, clock.now(), reason=reason)
-    uow = UnitOfWork()
+    uow = runtime.current().unit_of_work()
     gig_store.stage_save(uow, record, gig)
     uow.commit()
     return gig

@@ -4,7 +4,7 @@ and call ``stage_message`` inside their own transaction; they register who may s
 that spam reports (O5) work for every kind.
 
 Seams other code wires:
-- ``register_thread_kind(kind, may_see)``: ``may_see(thread_id, user_id) -> bool``.
+- the runtime's ``thread_kinds`` (registered by chalicelib/root.py): kind -> ``may_see(thread_id, user_id)``.
 - ``use_attachment_check(check)``: ``check(uow, thread, sender_id, file_ids)`` raises a DomainError
   (e.g. InvalidInput naming ``attachment_ids``) for files that may not be attached, and may stage
   condition checks into ``uow``. The default attaches the sender's message uploads (F1).
@@ -20,26 +20,17 @@ from chalicelib.domain.errors import NotFound
 from chalicelib.domain.events import Actor, Event
 from chalicelib.domain.files import Purpose
 from chalicelib.domain.messaging import Message, SpamReport, Thread, already_reported
-from chalicelib.services import files
+from chalicelib.services import files, runtime
 from chalicelib.store import events as event_store
 from chalicelib.store import messages as message_store
 from chalicelib.store.unit_of_work import UnitOfWork
 
-ThreadVisibility = Callable[[str, str], bool]
 AttachmentCheck = Callable[[UnitOfWork, Thread, str, Sequence[str]], None]
-
-THREAD_KINDS: dict[str, ThreadVisibility] = {}
-
-
-def register_thread_kind(kind: str, may_see: ThreadVisibility) -> None:
-    """Who may see a thread of ``kind`` may also see the files attached to it (F1)."""
-    THREAD_KINDS[kind] = may_see
-    files.register_visibility(kind, may_see)
 
 
 def may_see(thread: Thread | str, user_id: str) -> bool:
     thread = Thread.parse(thread) if isinstance(thread, str) else thread
-    check = THREAD_KINDS.get(thread.kind)
+    check = runtime.current().thread_kinds.get(thread.kind)
     return bool(check and check(thread.id, user_id))
 
 
@@ -93,7 +84,7 @@ def report_spam(message_id: str, reporter_id: str, reason: str | None, clock: Cl
     report = SpamReport.of(message, reporter_id, reason, clock.now())
     if message_store.report_exists(message.id, reporter_id):
         raise already_reported()
-    uow = UnitOfWork()
+    uow = runtime.current().unit_of_work()
     message_store.stage_report(uow, report)
     uow.commit()
     return report

@@ -28,11 +28,11 @@ from chalicelib.notify import Undeliverable
 from chalicelib.notify.email import EmailSender, SesEmailSender
 from chalicelib.notify.push import PushSender, SnsPushSender
 from chalicelib.observability import logger
+from chalicelib.services import runtime
 from chalicelib.store import events as event_store
 from chalicelib.store import notifications as store
 from chalicelib.store import users
 from chalicelib.store.records import Record
-from chalicelib.store.unit_of_work import UnitOfWork
 
 # [decision] a claim on a delivery lasts this long: longer than any one send, short enough that a
 # crashed dispatcher's work is picked up within a few runs.
@@ -159,7 +159,7 @@ def mark_read(user_id: str, notification_id: str, clock: Clock) -> Notification:
     updated = record.value.mark_read(clock.now())
     if updated is record.value:
         return updated
-    uow = UnitOfWork()
+    uow = runtime.current().unit_of_work()
     store.stage_read(uow, user_id, [(record, updated)])
     uow.commit()
     return updated
@@ -178,7 +178,7 @@ def mark_all_read(user_id: str, clock: Clock) -> ReadAll:
     records = store.unread(user_id, READ_ALL_BATCH + 1)
     batch, rest = records[:READ_ALL_BATCH], records[READ_ALL_BATCH:]
     if batch:
-        uow = UnitOfWork()
+        uow = runtime.current().unit_of_work()
         store.stage_read(uow, user_id, [(record, record.value.mark_read(now)) for record in batch])
         uow.commit()
     return ReadAll(marked=len(batch), more=bool(rest))

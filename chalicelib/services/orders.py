@@ -44,7 +44,7 @@ from chalicelib.domain.orders import (
 )
 from chalicelib.domain.pricing import Selection, gig_terms, price_extras
 from chalicelib.domain.requirements import Answer
-from chalicelib.services import files, messaging, payments
+from chalicelib.services import files, messaging, runtime
 from chalicelib.services.viewer import Viewer  # noqa: F401  (callers name it from here too)
 from chalicelib.store import events as event_store
 from chalicelib.store import gigs as gig_store
@@ -82,7 +82,7 @@ def _load(order_id: str, viewer: Viewer) -> tuple[OrderRecord, Actor]:
 
 
 def _unit_of_work() -> UnitOfWork:
-    return UnitOfWork()
+    return runtime.current().unit_of_work()
 
 
 def _stage_outcome(uow: UnitOfWork, record: OrderRecord, outcome: Outcome) -> None:
@@ -114,7 +114,7 @@ def _commit(uow: UnitOfWork, order: Order, outcome: Outcome) -> None:
     if not amount:
         uow.commit()
         return
-    port = payments.port()
+    port = runtime.current().payments
     charge = port.charge(order_id=order.id, buyer_id=order.buyer_id, amount=amount)
     try:
         uow.commit()
@@ -336,12 +336,10 @@ def fire_timer(deadline: Record[Deadline], clock: Clock) -> bool:
 
 
 # -- the order's conversation (O4, O5) --------------------------------------------------------------
-def _may_see_thread(order_id: str, user_id: str) -> bool:
+def may_see_thread(order_id: str, user_id: str) -> bool:
     record = order_store.get(order_id)
     return record is not None and record.value.role_of(user_id) is not None
 
-
-messaging.register_thread_kind("order", _may_see_thread)
 
 
 def post_message(order_id: str, viewer: Viewer, text: str, attachment_ids: Sequence[str], call_link: str | None,

@@ -4,10 +4,10 @@ from __future__ import annotations
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.errors import Forbidden, NotFound
 from chalicelib.domain.messaging import QuickResponse
+from chalicelib.services import runtime
 from chalicelib.store import cursors
 from chalicelib.store import quick_responses as store
 from chalicelib.store import users as user_store
-from chalicelib.store.unit_of_work import UnitOfWork
 
 
 def page(seller_id: str, limit: int, cursor: str | None) -> tuple[list[QuickResponse], str | None]:
@@ -34,7 +34,7 @@ def create(seller_id: str, title: str, text: str, clock: Clock) -> QuickResponse
                         code="seller_profile_required", rule="O18")
     record = store.get_or_new(seller_id)
     value, response = record.value.add(title, text, clock.now())
-    uow = UnitOfWork()
+    uow = runtime.current().unit_of_work()
     store.stage_save(uow, record, value)
     uow.commit()
     return response
@@ -46,7 +46,7 @@ def update(seller_id: str, response_id: str, title: str, text: str, clock: Clock
     if changed is None:
         raise NotFound("No such quick response.")
     value, response = changed
-    uow = UnitOfWork()
+    uow = runtime.current().unit_of_work()
     store.stage_save(uow, record, value)
     uow.commit()
     return response
@@ -57,6 +57,6 @@ def delete(seller_id: str, response_id: str) -> None:
     value = record.value.remove(response_id)
     if value is None:
         raise NotFound("No such quick response.")
-    uow = UnitOfWork()
+    uow = runtime.current().unit_of_work()
     store.stage_save(uow, record, value)
     uow.commit()

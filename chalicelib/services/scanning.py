@@ -37,8 +37,8 @@ from chalicelib.files import storage
 from chalicelib.files.clamav import Scanner, ScanError
 from chalicelib.observability import logger
 from chalicelib.services import files as file_service
+from chalicelib.services import runtime
 from chalicelib.store import files as file_store
-from chalicelib.store.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ def scan_object(bucket: str, key: str, version_id: str | None, size: int, scanne
     now = clock.now()
     uploaded = f.record_upload(version_id, size, now)
     if uploaded is not None:  # attachable from now on, while the scan runs
-        uow = UnitOfWork()
+        uow = runtime.current().unit_of_work()
         file_store.stage_save(uow, record, uploaded)
         try:
             uow.commit()
@@ -111,7 +111,7 @@ def scan_object(bucket: str, key: str, version_id: str | None, size: int, scanne
         updated = record.value.record_verdict(verdict, version_id, size, clock.now(), info, problem)
         if updated is None:
             return Outcome(key, version_id, "repeat", f.id)
-        uow = UnitOfWork()
+        uow = runtime.current().unit_of_work()
         file_service.stage_verdict(uow, record, updated, clock.now())
         try:
             uow.commit()
@@ -149,7 +149,7 @@ def _note_failure(file_id: str, error: str) -> None:
     record = file_store.get(file_id)
     if record is None or record.value.has_verdict:
         return
-    uow = UnitOfWork()
+    uow = runtime.current().unit_of_work()
     file_store.stage_save(uow, record, record.value.record_failure(error))
     try:
         uow.commit()

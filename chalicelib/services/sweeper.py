@@ -2,28 +2,23 @@
 index (each shard, ``due_at <= now``), so its cost follows what is due, not the table. A fire that
 loses a race (Conflict) or fails leaves its deadline in place for the next sweep. A fire that finds
 its deadline already handled (another sweep fired it, or the due index, eventually consistent,
-still showed a deleted timer) returns False and counts as ``stale``, not ``fired``."""
+still showed a deleted timer) returns False and counts as ``stale``, not ``fired``.
+
+Which function fires which deadline kind is the runtime's ``timers`` map, registered by the
+composition root (chalicelib/root.py); every DeadlineKind has exactly one (docs/adding-a-timer.md)."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Callable
 
 from chalicelib.config import settings
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.deadlines import Deadline, DeadlineKind
 from chalicelib.domain.errors import Conflict
 from chalicelib.observability import logger
-from chalicelib.services import accounts, orders
-from chalicelib.services import files
+from chalicelib.services import runtime
 from chalicelib.store import deadlines as deadline_store
 from chalicelib.store.records import Record
-
-FIRES: dict[DeadlineKind, Callable[[Record[Deadline], Clock], bool | None]] = {  # False: nothing to do
-    DeadlineKind.AVAILABILITY_START: accounts.fire_availability_deadline,
-    DeadlineKind.AVAILABILITY_END: accounts.fire_availability_deadline,
-    **{kind: orders.fire_timer for kind in DeadlineKind if kind.value.startswith("order_")},
-    DeadlineKind.FILE_SCAN: files.fire_scan_deadline,  # F1
-}
 
 
 @dataclass
@@ -39,11 +34,12 @@ class SweepReport:
 
 def sweep(clock: Clock, batch: int = 100) -> SweepReport:
     report = SweepReport()
+    timers = runtime.current().timers
     now = clock.now()
     for shard in range(settings().due_shards):
         try:
             for deadline in deadline_store.due(now, shard, batch):
-                _fire(deadline, clock, report)
+                _fire(timers, deadline, clock, report)
         except Exception:  # the shard's due query failed (throttled): the other shards go on
             logger.exception("due query failed", extra={"shard": shard})
             report.failed += 1
@@ -51,9 +47,10 @@ def sweep(clock: Clock, batch: int = 100) -> SweepReport:
     return report
 
 
-def _fire(deadline: Record[Deadline], clock: Clock, report: SweepReport) -> None:
+def _fire(timers: Mapping[DeadlineKind, runtime.TimerFire], deadline: Record[Deadline], clock: Clock,
+          report: SweepReport) -> None:
     try:
-        if FIRES[deadline.value.kind](deadline, clock) is False:
+        if timers[deadline.value.kind](deadline, clock) is False:
             report.stale += 1
         else:
             report.fired += 1

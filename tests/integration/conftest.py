@@ -7,8 +7,12 @@ from datetime import UTC, datetime
 import pytest
 from moto import mock_aws
 
-from chalicelib.domain.clock import FixedClock
+import app as _app  # noqa: F401  (the deployed composition root installs its runtime first; each test installs its own)
+from chalicelib.config import settings
+from chalicelib.domain.clock import FixedClock, SystemClock
+from chalicelib.root import build_runtime
 from chalicelib.services import runtime
+from chalicelib.services.payments import LocalPayments
 from local.gateway import ProblemTestClient
 from local.resources import create_all
 from local.tokens import make_token, user_id_for
@@ -27,8 +31,16 @@ def aws():
         yield
 
 
+@pytest.fixture(autouse=True)
+def test_runtime():
+    """Each test gets the runtime the composition root builds, with LocalPayments (charges kept in
+    memory, ``test_runtime.payments.charges``) and the system clock until ``clock`` fixes it."""
+    with runtime.using(build_runtime(settings(), clock=SystemClock(), payments=LocalPayments())) as built:
+        yield built
+
+
 @pytest.fixture
-def clock():
+def clock(test_runtime):
     fixed = FixedClock(START)
     previous = runtime.use_clock(fixed)
     yield fixed

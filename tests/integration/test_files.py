@@ -6,7 +6,7 @@ import pytest
 
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.files import SCAN_DEADLINE, Purpose
-from chalicelib.services import files, sweeper
+from chalicelib.services import files, runtime, sweeper
 from chalicelib.store.unit_of_work import UnitOfWork
 from local.media_seed import GeneratedImageScanner, upload_and_scan
 from tests.integration.conftest import uid
@@ -82,18 +82,13 @@ def test_f1_attach_and_visibility_through_the_registry(api, clock):
     assert elsewhere.value.fields[0].code == "already_attached"
     # Who may see it follows what it is attached to: the check registered for its kind.
     assert api.get(f"/files/{clean}", "alice").status_code == 404  # order o1 does not exist
-    previous = files.VISIBILITY.get("order")
-    files.register_visibility("order", lambda order_id, user_id: order_id == "o1" and user_id == uid("alice"))
-    try:
+    only_alice_sees_o1 = runtime.current().with_stream_kind(
+        "order", lambda order_id, user_id: order_id == "o1" and user_id == uid("alice"))
+    with runtime.using(only_alice_sees_o1):
         assert api.get(f"/files/{clean}", "alice").status_code == 200
         assert api.get(f"/files/{clean}/download", "alice").status_code == 200
         assert api.get(f"/files/{infected}/download", "alice").json["code"] == "file_infected"
         assert api.get(f"/files/{clean}", "carol").status_code == 404
-    finally:
-        if previous is None:
-            files.VISIBILITY.pop("order")
-        else:
-            files.VISIBILITY["order"] = previous  # the real orders' check, for the tests that follow
 
 
 def test_f1_a_file_never_uploaded_becomes_unscannable_through_the_sweeper(api, clock):

@@ -20,7 +20,7 @@ from chalicelib.domain.deadlines import DeadlineKind
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.events import Actor
 from chalicelib.domain.orders import LATE_CANCEL_AFTER, Accept, CancelLate, Deliver, OrderState
-from chalicelib.services import orders, sweeper
+from chalicelib.services import orders, runtime, sweeper
 from chalicelib.store import deadlines as deadline_store
 from chalicelib.store import orders as order_store
 from chalicelib.store.unit_of_work import UnitOfWork
@@ -233,9 +233,9 @@ def test_a_fired_deadline_fired_again_changes_nothing(parties, clock):
     [deadline] = _order_deadlines(order.id, DeadlineKind.ORDER_AUTO_COMPLETE)
     assert sweeper.sweep(clock).fired == 1
     before = _snapshot(order.id)
-    for _ in range(3):  # the same record again: directly, through FIRES, and one day later
+    for _ in range(3):  # the same record again: directly, through the runtime's timers, and one day later
         assert orders.fire_timer(deadline, clock) is False
-        assert sweeper.FIRES[deadline.value.kind](deadline, clock) is False
+        assert runtime.current().timers[deadline.value.kind](deadline, clock) is False
         clock.advance(days=1)
         assert sweeper.sweep(clock).as_dict() == {"fired": 0, "lost_races": 0, "failed": 0, "stale": 0}
     assert _snapshot(order.id) == before

@@ -553,13 +553,12 @@ def test_block_follows_the_orders_O17(api, order):
 # -- defects found when the product was tried ---------------------------------------------------
 @pytest.fixture
 def charges():
-    """The payment port the services charge through, recording every charge."""
-    from chalicelib.services import payments
+    """The payment port the services charge through (the tests' runtime: local, recording)."""
+    from chalicelib.services import payments, runtime
 
-    port = payments.LocalPayments()
-    previous = payments.use_port(port)
-    yield port
-    payments.use_port(previous)
+    port = runtime.current().payments
+    assert isinstance(port, payments.LocalPayments)
+    return port
 
 
 def test_every_ledger_payment_has_its_charge_O1_O10(api, order, charges):

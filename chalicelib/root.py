@@ -1,0 +1,50 @@
+"""The composition root: the one place that decides what services are handed (the runtime,
+chalicelib/services/runtime.py) and registers every kind that some service owns.
+
+``build_runtime(settings)`` is called once per process: by app.py (the deployed Lambda functions,
+``chalice local``), local/run.py (``make run``), the tests' conftest (with a FixedClock and
+LocalPayments) and the benchmarks. Importing a service registers nothing; what is registered is
+listed here, in ``registrations()``, and nowhere else.
+
+Adding a thread kind, a stream kind files attach to, or a deadline kind means adding one line to
+``registrations()`` (for timers see docs/adding-a-timer.md); tests/unit/test_root.py checks that
+every DeadlineKind has exactly one home."""
+from __future__ import annotations
+
+from chalicelib.config import Settings
+from chalicelib.domain.clock import Clock, SystemClock
+from chalicelib.domain.deadlines import DeadlineKind
+from chalicelib.domain.messaging import CONVERSATION
+from chalicelib.services import accounts, conversations, files, orders
+from chalicelib.services.payments import PaymentPort, port_for
+from chalicelib.services.runtime import Registrations, Runtime, UnitOfWorkFactory
+from chalicelib.store.unit_of_work import UnitOfWork
+
+
+def registrations() -> Registrations:
+    return (
+        Registrations()
+        # Message threads (O5): who may see one may report its messages and see its files (F1).
+        .thread_kind(CONVERSATION, conversations.may_see)
+        .thread_kind("order", orders.may_see_thread)
+        # Timers: each deadline kind and the one function that fires it (docs/adding-a-timer.md).
+        .timer(DeadlineKind.AVAILABILITY_START, accounts.fire_availability_deadline)  # A4
+        .timer(DeadlineKind.AVAILABILITY_END, accounts.fire_availability_deadline)  # A4
+        .timer(DeadlineKind.ORDER_REQUIREMENTS, orders.fire_timer)  # O3
+        .timer(DeadlineKind.ORDER_LATE, orders.fire_timer)  # O9
+        .timer(DeadlineKind.ORDER_LATE_CANCELLABLE, orders.fire_timer)  # O9
+        .timer(DeadlineKind.ORDER_AUTO_COMPLETE, orders.fire_timer)  # O7, O8
+        .timer(DeadlineKind.ORDER_REQUEST, orders.fire_timer)  # O11, O12
+        .timer(DeadlineKind.FILE_SCAN, files.fire_scan_deadline)  # F1
+    )
+
+
+def build_runtime(settings: Settings, *, clock: Clock | None = None, payments: PaymentPort | None = None,
+                  unit_of_work: UnitOfWorkFactory | None = None) -> Runtime:
+    """The runtime the settings describe; tests pass their own clock, payments or unit of work."""
+    return Runtime.of(
+        clock=clock or SystemClock(),
+        payments=payments if payments is not None else port_for(settings.payments, settings.stage),
+        unit_of_work=unit_of_work or UnitOfWork,
+        registrations=registrations(),
+    )
