@@ -9,6 +9,7 @@ import pytest
 from chalicelib.domain.files import (
     FILE_TYPES,
     AcceptedUpload,
+    BlockReason,
     Family,
     FileState,
     GalleryItem,
@@ -24,6 +25,7 @@ from chalicelib.domain.files import (
     gallery_errors,
     media_problem,
     name_errors,
+    size_verdict,
     verdict_from_engine,
 )
 
@@ -100,6 +102,22 @@ def test_an_agreeing_request_gets_the_cap_of_its_purpose_and_type():
     assert accepted.max_bytes == 50 * MB - 1 and accepted.extension == "mp4"
     delivery = check_upload(_request(size=90 * MB, purpose=Purpose.DELIVERY))
     assert isinstance(delivery, AcceptedUpload) and delivery.max_bytes == 100 * MB
+    assert delivery.size == 90 * MB  # F1: the form takes exactly the declared size
+
+
+@pytest.mark.parametrize("stored,declared,code", [
+    (5000, 5000, None),
+    (4999, 5000, BlockReason.SIZE_MISMATCH),
+    (5001, 5000, BlockReason.SIZE_MISMATCH),
+    (2048, 10, BlockReason.TOO_LARGE),  # over the cap says so first
+    (700, None, None),  # a record from before declared sizes were kept: the cap only
+])
+def test_f1_a_stored_object_must_be_the_declared_size_within_the_cap(stored, declared, code):
+    verdict = size_verdict(stored, declared, max_bytes=1024 if code is BlockReason.TOO_LARGE else 10_000)
+    if code is None:
+        assert verdict is None
+    else:
+        assert verdict is not None and verdict.state is FileState.UNSCANNABLE and verdict.reason_code is code
 
 
 @pytest.mark.parametrize("content_type,head,ok", [
