@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from chalicelib.domain.accounts import NotificationKind
+from chalicelib.domain.accounts import NotificationKind, User
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.events import ActorRole
@@ -135,6 +135,14 @@ def get(conversation_id: str, user_id: str) -> Conversation:
 def inbox(user_id: str, limit: int, cursor: str | None) -> tuple[list[Conversation], str | None]:
     """The caller's conversations, on either side, most recent message first."""
     return conversation_store.inbox_page(user_id, limit, cursor)
+
+
+def away_sellers(conversations: list[Conversation], user_id: str, now: datetime) -> dict[str, User]:
+    """A4: the sellers on the other side of ``user_id``'s conversations who are away now, by id,
+    so the inbox and the conversation page show their away notice. Read only where the caller is
+    the buyer (a seller's own inbox costs nothing more): one BatchGetItem for a page."""
+    seller_ids = [c.seller_id for c in conversations if c.buyer_id == user_id]
+    return {i: u for i, u in user_store.get_many(seller_ids).items() if u.is_seller and not u.is_available(now)}
 
 
 def messages(conversation_id: str, user_id: str, limit: int, cursor: str | None) -> tuple[list[Message], str | None]:

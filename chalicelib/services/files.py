@@ -190,10 +190,11 @@ def download(viewer: Viewer, file_id: str, clock: Clock) -> Download:
 
 
 def download_gig_media(gig_id: str, file_id: str, clock: Clock) -> Download:
-    """G8: anyone, signed in or not, may download the clean media of a listed gig."""
+    """G8: anyone, signed in or not, may download the clean media of a gig whose page is public
+    (listed, or hidden only while its seller is away, A4)."""
     gig = gig_store.get(gig_id)
     found = file_store.get(file_id)
-    if (gig is None or not gig.value.is_listed or file_id not in gig.value.media or found is None
+    if (gig is None or not gig.value.shows_page or file_id not in gig.value.media or found is None
             or found.value.owner_id != gig.value.seller_id or found.value.purpose is not Purpose.GIG_MEDIA):
         raise NotFound("No such file.")
     return _download(found.value, clock)

@@ -36,6 +36,7 @@ MATRIX = [
     ("GET", "/gigs", None, {OWNER: 200, OTHER: 200, STRANGER: 200, OPERATOR: 200}),
     ("GET", "/gigs/{gig}", None, {OWNER: 200, OTHER: 200, STRANGER: 200, OPERATOR: 200}),
     ("GET", "/gigs/{draft}", None, {OWNER: 404, OTHER: 404, STRANGER: 404, OPERATOR: 404}),
+    ("GET", "/gigs/{paused}", None, {OWNER: 404, OTHER: 404, STRANGER: 404, OPERATOR: 404}),
     ("POST", "/gigs/{gig}/quote", {"tier": "basic", "quantity": 2},
      {OWNER: 200, OTHER: 200, STRANGER: 200, OPERATOR: 200}),
     ("PATCH", "/gigs/{draft}", {"title": "I will plan your kitchen"},

@@ -54,8 +54,10 @@ def test_a4_a_period_starting_today_hides_gigs_at_once_and_the_sweeper_brings_th
     me = api.put("/me/availability", "dana", body=period).json
     assert me["available"] is False and me["availability"]["active"] is True
     assert gig_id not in _browse_ids(api)
-    assert api.get(f"/gigs/{gig_id}").status_code == 404
-    assert api.get(f"/sellers/{uid('dana')}").json["away"] == {
+    # A4: the gig page still answers, with the away notice, and says it cannot be ordered now.
+    page = api.get(f"/gigs/{gig_id}")
+    assert page.status_code == 200 and page.json["orderable"] is False
+    assert page.json["seller"]["away"] == api.get(f"/sellers/{uid('dana')}").json["away"] == {
         "until": "2026-11-26", "message": "Back on the 26th", "allow_new_clients_contact": True}
     own = api.get(f"/me/gigs/{gig_id}", "dana").json
     assert (own["state"], own["pause_reason"]) == ("paused", "availability")
@@ -157,7 +159,7 @@ def test_a4_the_scheduled_sweeper_function_fires_deadlines(api, clock, published
     assert published_gig["id"] not in _browse_ids(api)
 
 
-def test_a4_gig_page_shows_the_away_notice_until_the_sweeper_hides_the_gig(api, clock, published_gig):
+def test_a4_gig_page_shows_the_away_notice_before_and_after_the_sweeper_hides_the_gig(api, clock, published_gig):
     api.put("/me/availability", "dana", body={"start_date": "2026-11-24", "end_date": "2026-11-26",
                                                "reason": "vacation", "message": "Back on the 26th"})
     assert api.get(f"/gigs/{published_gig['id']}").json["seller"]["away"] is None
@@ -165,4 +167,30 @@ def test_a4_gig_page_shows_the_away_notice_until_the_sweeper_hides_the_gig(api, 
     away = api.get(f"/gigs/{published_gig['id']}").json["seller"]["away"]
     assert away == {"until": "2026-11-26", "message": "Back on the 26th", "allow_new_clients_contact": False}
     sweeper.sweep(runtime.clock())
-    assert api.get(f"/gigs/{published_gig['id']}").status_code == 404
+    hidden = api.get(f"/gigs/{published_gig['id']}")  # A4: hidden from browsing, its page still answers
+    assert hidden.status_code == 200 and hidden.json["seller"]["away"] == away and hidden.json["orderable"] is False
+
+
+def test_a4_a_hidden_gig_page_shows_the_away_notice_and_orders_are_still_refused(api, clock, published_gig):
+    gig_id = published_gig["id"]
+    assert api.get(f"/gigs/{gig_id}").json["orderable"] is True
+    period = {"start_date": "2026-11-23", "end_date": "2026-11-26", "reason": "vacation", "message": "Back soon"}
+    assert api.put("/me/availability", "dana", body=period).status_code == 200
+    page = api.get(f"/gigs/{gig_id}", "bob")
+    assert page.status_code == 200, page.json
+    assert page.json["id"] == gig_id and page.json["orderable"] is False
+    assert page.json["seller"]["away"]["message"] == "Back soon"
+    assert api.get(f"/gigs/{gig_id}/media/{published_gig['media'][0]}/download").status_code == 200
+    assert api.post("/orders", "bob", body={"gig_id": gig_id, "tier": "basic"}).status_code in (404, 409)
+    assert gig_id not in _browse_ids(api)
+    clock.advance(days=3)
+    sweeper.sweep(runtime.clock())
+    assert api.get(f"/gigs/{gig_id}").json["orderable"] is True and api.get(f"/gigs/{gig_id}").json["seller"]["away"] is None
+
+
+def test_a4_only_gigs_hidden_for_availability_show_drafts_and_paused_gigs_stay_404(api, published_gig):
+    gig_id = published_gig["id"]
+    assert api.post(f"/gigs/{gig_id}/pause", "dana").status_code == 200
+    period = {"start_date": "2026-11-23", "end_date": "2026-11-26", "reason": "vacation"}
+    assert api.put("/me/availability", "dana", body=period).status_code == 200
+    assert api.get(f"/gigs/{gig_id}", "bob").status_code == 404  # paused by the seller: not shown

@@ -210,6 +210,25 @@ def test_a4_while_away_new_clients_cannot_write_but_known_buyers_can(api, dana):
     assert write(api, "carol", to_seller=DANA, text="Still there?").status_code == 201
 
 
+def test_a4_the_inbox_and_the_conversation_page_carry_the_away_sellers_notice(api, clock, dana, make_seller):
+    make_seller("omar")
+    carol_dana = write(api, "carol", to_seller=DANA, text="Before the vacation").json["conversation_id"]
+    carol_omar = write(api, "carol", to_seller="omar", text="Hello Omar").json["conversation_id"]
+    away = {**AWAY, "message": "Back on the 30th", "allow_new_clients_contact": True}
+    assert api.put("/me/availability", DANA, body=away).status_code == 200
+    notice = {"until": "2026-11-30", "message": "Back on the 30th", "allow_new_clients_contact": True}
+    assert api.get(f"/sellers/{uid(DANA)}").json["away"] == notice  # the same shape everywhere
+
+    inbox = {c["id"]: c for c in api.get("/conversations", "carol").json["items"]}
+    assert inbox[carol_dana]["away"] == notice and inbox[carol_omar]["away"] is None
+    assert api.get(f"/conversations/{carol_dana}", "carol").json["away"] == notice
+    assert api.post(f"/conversations/{carol_dana}/read", "carol").json["away"] == notice
+    # The seller's side: the buyer is not away.
+    assert api.get("/conversations", DANA).json["items"][0]["away"] is None
+    clock.advance(days=8)  # 2026-11-30 09:00: the period is over
+    assert api.get(f"/conversations/{carol_dana}", "carol").json["away"] is None
+
+
 def test_a4_new_clients_may_write_when_the_seller_lets_them(api, dana):
     assert api.put("/me/availability", DANA, body={**AWAY, "allow_new_clients_contact": True}).status_code == 200
     assert write(api, "erin", to_seller=DANA, text="Are you free next month?").status_code == 201
