@@ -29,6 +29,7 @@ class Purpose(StrEnum):
     MESSAGE = "message"  # O5
     DELIVERY = "delivery"  # O6
     BUYER_REQUEST = "buyer_request"  # B1
+    PROFILE_PHOTO = "profile_photo"  # A1: a seller profile's photo
 
 
 class Family(StrEnum):
@@ -84,6 +85,8 @@ PURPOSE_MAX: dict[Purpose, dict[str, int]] = {
     Purpose.MESSAGE: {t: 50 * MB for t in _EVERYDAY},
     Purpose.DELIVERY: {t: 100 * MB for t in _EVERYDAY},
     Purpose.BUYER_REQUEST: {t: 25 * MB for t in _EVERYDAY},
+    # [decision] A1 profile photos: still images a browser shows, at most 5 MB.
+    Purpose.PROFILE_PHOTO: {"image/jpeg": 5 * MB, "image/png": 5 * MB, "image/webp": 5 * MB},
 }
 LARGEST_UPLOAD = max(size for caps in PURPOSE_MAX.values() for size in caps.values())
 
@@ -529,6 +532,27 @@ class StoredFile:
 
     def detach(self) -> "StoredFile":
         return replace(self, attached_to=None)
+
+
+def profile_photo_errors(file_id: str, f: StoredFile | None, owner_id: str, target: str,
+                         path: str = "photo") -> list[FieldError]:
+    """A1: a seller profile's photo is the seller's own clean upload for profile photos. Another
+    person's file answers as a missing one (nothing about it is revealed). An empty id is the
+    profile's own "required" error, not this one."""
+    if not file_id.strip():
+        return []
+    if f is None or f.owner_id != owner_id:
+        return [FieldError(path, "no such profile photo of yours", "unknown_file", "A1")]
+    if f.purpose is not Purpose.PROFILE_PHOTO:
+        return [FieldError(path, f"this file was uploaded for {f.purpose}, not {Purpose.PROFILE_PHOTO}",
+                           "wrong_purpose", "A1")]
+    if not f.is_clean:
+        what = {FileState.AWAITING_UPLOAD: "was never uploaded",
+                FileState.SCANNING: "is still being scanned"}.get(f.state, f"is {f.state} (blocked)")
+        return [FieldError(path, f"the file {what}", "file_not_clean", "F1")]
+    if f.attached_to not in (None, target):
+        return [FieldError(path, "the file is already attached elsewhere", "already_attached", "F1")]
+    return []
 
 
 def attach_errors(files: Iterable[tuple[int, str, StoredFile | None]], owner_id: str, purpose: Purpose,

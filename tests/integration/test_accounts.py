@@ -1,6 +1,7 @@
 """/me, seller activation (A1), preferences (A3) and availability periods (A4) through the API."""
 from __future__ import annotations
 
+from chalicelib.domain.files import PURPOSE_MAX, Purpose
 from chalicelib.services import runtime, sweeper
 from tests.integration.conftest import SELLER_PROFILE, uid
 
@@ -194,3 +195,70 @@ def test_a4_only_gigs_hidden_for_availability_show_drafts_and_paused_gigs_stay_4
     period = {"start_date": "2026-11-23", "end_date": "2026-11-26", "reason": "vacation"}
     assert api.put("/me/availability", "dana", body=period).status_code == 200
     assert api.get(f"/gigs/{gig_id}", "bob").status_code == 404  # paused by the seller: not shown
+
+
+# -- A1: the profile photo is the seller's own clean profile-photo upload --------------------------
+def _photo_upload(api, user: str, purpose: str = "profile_photo") -> str:
+    response = api.post("/uploads", user, body={"purpose": purpose, "name": "me.png", "content_type": "image/png",
+                                                "size": 1000})
+    assert response.status_code == 201, response.json
+    return response.json["file"]["id"]
+
+
+def _photo_error(api, user: str, photo: str) -> dict:
+    response = api.put("/me/seller-profile", user, body={**SELLER_PROFILE, "photo": photo})
+    assert response.status_code == 422, response.json
+    (error,) = [e for e in response.json["errors"] if e["field"] == "photo"]
+    assert api.get("/me", user).json["is_seller"] is False  # nothing written
+    return error
+
+
+def test_a1_any_string_is_no_photo(api):
+    assert _photo_error(api, "alice", "file_demo_photo")["code"] == "unknown_file"
+
+
+def test_a1_another_users_photo_is_refused_like_a_missing_one(api, clock):
+    from local.media_seed import seed_profile_photo
+
+    bobs = seed_profile_photo(uid("bob"), clock)
+    error = _photo_error(api, "alice", bobs)
+    assert error["code"] == "unknown_file" and error == _photo_error(api, "alice", "file_nothing_here")
+
+
+def test_a1_the_photo_must_be_a_clean_profile_photo_upload(api, clock):
+    from local.media_seed import GeneratedImageScanner, png_bytes, upload_and_scan
+
+    assert _photo_error(api, "alice", _photo_upload(api, "alice"))["code"] == "file_not_clean"  # never uploaded
+    message_image = upload_and_scan(uid("alice"), clock, png_bytes(400, 400), "me.png", "image/png",
+                                    Purpose.MESSAGE, GeneratedImageScanner())
+    assert _photo_error(api, "alice", message_image)["code"] == "wrong_purpose"
+
+
+def test_a1_profile_photo_uploads_take_images_only(api):
+    response = api.post("/uploads", "alice", body={"purpose": "profile_photo", "name": "cv.pdf",
+                                                   "content_type": "application/pdf", "size": 1000})
+    assert response.status_code == 422
+    assert response.json["errors"][0]["code"] == "type_not_allowed"
+    too_big = api.post("/uploads", "alice", body={"purpose": "profile_photo", "name": "me.png",
+                                                  "content_type": "image/png", "size": PURPOSE_MAX[Purpose.PROFILE_PHOTO]["image/png"] + 1})
+    assert too_big.status_code == 422 and too_big.json["errors"][0]["code"] == "too_large"
+
+
+def test_a1_a_clean_own_photo_is_attached_to_the_profile_and_seen_by_others(api, clock):
+    from local.media_seed import seed_profile_photo
+
+    first = seed_profile_photo(uid("alice"), clock)
+    response = api.put("/me/seller-profile", "alice", body={**SELLER_PROFILE, "photo": first})
+    assert response.status_code == 200, response.json
+    assert response.json["seller"]["photo"] == first
+    assert api.get(f"/sellers/{uid('alice')}").json["photo"] == first
+    assert api.get(f"/files/{first}", "alice").json["attached_to"] == f"seller:{uid('alice')}"
+    assert api.get(f"/files/{first}/download", "bob").status_code == 200  # as public as the profile
+    # Saving again with the same photo is fine; a new photo takes its place and the old one is the
+    # owner's alone again.
+    assert api.put("/me/seller-profile", "alice", body={**SELLER_PROFILE, "photo": first}).status_code == 200
+    second = seed_profile_photo(uid("alice"), clock)
+    assert api.put("/me/seller-profile", "alice", body={**SELLER_PROFILE, "photo": second}).status_code == 200
+    assert api.get(f"/files/{first}", "alice").json["attached_to"] is None
+    assert api.get(f"/files/{first}", "bob").status_code == 404
+    assert api.get(f"/files/{second}", "bob").status_code == 200

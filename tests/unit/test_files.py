@@ -253,3 +253,26 @@ def test_g8_only_clean_own_files_count():
     assert by_field["media.0"] == "file_not_clean" and by_field["media.1"] == "file_not_clean"
     assert by_field["media.2"] == "unknown_file" and by_field["media.3"] == "media_rule"
     assert by_field["media.4"] == "duplicate"
+
+
+def test_a1_a_profile_photo_is_the_owners_clean_profile_photo_upload():
+    from dataclasses import replace
+
+    from chalicelib.domain.files import profile_photo_errors
+
+    photo = StoredFile(id="file_p", owner_id="usr_a", purpose=Purpose.PROFILE_PHOTO, name="me.png",
+                       content_type="image/png", max_bytes=5 * MB, key="u/file_p/x", created_at=NOW,
+                       state=FileState.CLEAN, version_id="v1", size=100)
+    target = "seller:usr_a"
+
+    def code(f, owner="usr_a", file_id="file_p"):
+        errors = profile_photo_errors(file_id, f, owner, target)
+        return errors[0].code if errors else None
+
+    assert code(photo) is None and code(photo.attach(target)) is None
+    assert code(None) == code(photo, owner="usr_b") == "unknown_file"  # another's is as good as missing
+    assert code(replace(photo, purpose=Purpose.MESSAGE)) == "wrong_purpose"
+    assert code(replace(photo, state=FileState.SCANNING)) == "file_not_clean"
+    assert code(replace(photo, state=FileState.INFECTED, signature="Eicar")) == "file_not_clean"
+    assert code(photo.attach("order:o1")) == "already_attached"
+    assert code(photo, file_id="") is None  # "required" is the profile's own error
