@@ -19,6 +19,7 @@ the whole table for every Query) and checked against unpatched moto first."""
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from benchmarks import calls
@@ -37,7 +38,10 @@ def _gig(clock):
     for category in demo.CATALOGUE:
         catalogue.put_category(category)
     seller_id = user_id_for("dana")
-    accounts.activate_seller(seller_id, "dana", None, demo.SELLERS["dana"], clock)
+    from local.media_seed import seed_profile_photo
+
+    profile = replace(demo.SELLERS["dana"], photo=seed_profile_photo(seller_id, clock))
+    accounts.activate_seller(seller_id, "dana", None, profile, clock)
     draft = gigs.create_draft(seller_id, dict(demo.GIGS["dana"][0]), clock)  # 2 requirements, 7 days
     gigs.publish(seller_id, draft.id, clock)
     return gig_store.get(draft.id).value

@@ -74,7 +74,7 @@ class Scenario:
 ERIN_PROFILE = {
     "display_name": "Erin Paints",
     "description": "Interior painter: walls, ceilings and trim, careful prep and clean lines.",
-    "photo": "file_bench_erin",
+    "photo": "file_bench_erin",  # replaced by erin's clean profile photo before the routes run (A1)
     "skills": ["painting", "drywall repair"],
     "languages": [{"language": "English", "level": "native"}],
     "portfolio": [{"client": "Elm Court condos", "description": "Repainted 30 units in a month."}],
@@ -295,6 +295,9 @@ def run() -> dict:
             from local.media_seed import seed_gig_image
 
             ERIN_MEDIA[:] = [seed_gig_image(user_id_for("erin"), runtime.clock())]
+            from local.media_seed import seed_profile_photo
+
+            ERIN_PROFILE["photo"] = seed_profile_photo(user_id_for("erin"), runtime.clock())  # A1
             _prewarm_clients()
             creation = _client_creation_cost()
             with ProblemTestClient(app) as client:

@@ -9,6 +9,7 @@ deadline hides and the end deadline lists again); the others start in thirty day
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from benchmarks import calls
@@ -33,7 +34,10 @@ def _setup(sellers: int, due: int, clock) -> list[str]:
     for i in range(sellers):
         user_id = user_id_for(f"sweep-seller-{i:04d}")
         ids.append(user_id)
-        accounts.activate_seller(user_id, f"sweep-seller-{i:04d}", None, profile, clock)
+        from local.media_seed import seed_profile_photo
+
+        accounts.activate_seller(user_id, f"sweep-seller-{i:04d}", None,
+                                 replace(profile, photo=seed_profile_photo(user_id, clock)), clock)
         near = i < due
         if near:
             from local.media_seed import seed_gig_image

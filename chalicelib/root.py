@@ -27,6 +27,8 @@ def registrations() -> Registrations:
         # Message threads (O5): who may see one may report its messages and see its files (F1).
         .thread_kind(CONVERSATION, conversations.may_see)
         .thread_kind("order", orders.may_see_thread)
+        # Files attached to other things: a seller's profile photo (A1) is as public as the profile.
+        .stream_kind(accounts.PHOTO_KIND, accounts.may_see_profile_photo)
         # Timers: each deadline kind and the one function that fires it (docs/adding-a-timer.md).
         .timer(DeadlineKind.AVAILABILITY_START, accounts.fire_availability_deadline)  # A4
         .timer(DeadlineKind.AVAILABILITY_END, accounts.fire_availability_deadline)  # A4

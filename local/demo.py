@@ -3,6 +3,7 @@ rule): a catalogue, three sellers with published gigs, two buyers and an operato
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from chalicelib.domain.accounts import Language, LanguageLevel, PortfolioEntry, SellerProfile
 from chalicelib.domain.catalogue import Category, ServiceType, Subcategory
@@ -95,7 +96,7 @@ def load(progress: Callable[[str], None] = print, scanner=None) -> dict[str, str
     """Loads everything and returns a demo token per user. Each seller's gigs show a generated
     cover image, uploaded and scanned like any upload (``scanner``: the running ClamAV, or the
     stand-in for generated images, local/media_seed.py)."""
-    from local.media_seed import seed_gig_image
+    from local.media_seed import seed_gig_image, seed_profile_photo
 
     clock = runtime.clock()
     for category in CATALOGUE:
@@ -104,7 +105,8 @@ def load(progress: Callable[[str], None] = print, scanner=None) -> dict[str, str
     tokens: dict[str, str] = {}
     for name, profile in SELLERS.items():
         user_id = user_id_for(name)
-        accounts.activate_seller(user_id, name, f"{name}@example.test", profile, clock)
+        photo = seed_profile_photo(user_id, clock, scanner)  # A1: the seller's own clean image
+        accounts.activate_seller(user_id, name, f"{name}@example.test", replace(profile, photo=photo), clock)
         cover = seed_gig_image(user_id, clock, scanner)
         for fields in GIGS.get(name, []):
             gig = gigs.create_draft(user_id, {**fields, "media": [cover]}, clock)

@@ -46,3 +46,9 @@ def upload_and_scan(owner_id: str, clock: Clock, data: bytes, name: str, content
 def seed_gig_image(owner_id: str, clock: Clock, scanner: Scanner | None = None) -> str:
     return upload_and_scan(owner_id, clock, png_bytes(), "cover.png", "image/png", Purpose.GIG_MEDIA,
                            scanner or GeneratedImageScanner())
+
+
+def seed_profile_photo(owner_id: str, clock: Clock, scanner: Scanner | None = None) -> str:
+    """A1: a seller profile's photo is the seller's own clean profile-photo upload."""
+    return upload_and_scan(owner_id, clock, png_bytes(400, 400, (200, 160, 90)), "me.png", "image/png",
+                           Purpose.PROFILE_PHOTO, scanner or GeneratedImageScanner())

@@ -1,6 +1,7 @@
 """Users, seller profiles (A1), notification preferences (A3) and availability periods (A4)."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
 from enum import StrEnum
@@ -66,7 +67,8 @@ class PortfolioEntry:
 
 @dataclass(frozen=True)
 class SellerProfile:
-    """A1: what a seller must show before selling. ``photo`` names an uploaded file."""
+    """A1: what a seller must show before selling. ``photo`` is the id of the seller's own clean
+    upload for profile photos (checked by the service, ``files.profile_photo_errors``)."""
 
     display_name: str
     description: str
@@ -145,8 +147,10 @@ class User:
         return self.preferences.get(kind, ChannelPreference())
 
     # --- A1 -------------------------------------------------------------------------------
-    def activate_seller(self, profile: SellerProfile, now: datetime) -> "User":
-        errors = seller_profile_errors(profile)
+    def activate_seller(self, profile: SellerProfile, now: datetime,
+                        photo_errors: Sequence[FieldError] = ()) -> "User":
+        """``photo_errors``: what is wrong with the photo's file (the service reads it)."""
+        errors = seller_profile_errors(profile) + list(photo_errors)
         if errors:
             raise InvalidInput("The seller profile is incomplete.", code="seller_profile_incomplete",
                                rule="A1", fields=errors)

@@ -29,6 +29,7 @@ class Purpose(StrEnum):
     MESSAGE = "message"  # O5
     DELIVERY = "delivery"  # O6
     BUYER_REQUEST = "buyer_request"  # B1
+    PROFILE_PHOTO = "profile_photo"  # A1: a seller profile's photo
 
 
 class Family(StrEnum):
@@ -84,6 +85,8 @@ PURPOSE_MAX: dict[Purpose, dict[str, int]] = {
     Purpose.MESSAGE: {t: 50 * MB for t in _EVERYDAY},
     Purpose.DELIVERY: {t: 100 * MB for t in _EVERYDAY},
     Purpose.BUYER_REQUEST: {t: 25 * MB for t in _EVERYDAY},
+    # [decision] A1 profile photos: still images a browser shows, at most 5 MB.
+    Purpose.PROFILE_PHOTO: {"image/jpeg": 5 * MB, "image/png": 5 * MB, "image/webp": 5 * MB},
 }
 LARGEST_UPLOAD = max(size for caps in PURPOSE_MAX.values() for size in caps.values())
 
@@ -123,7 +126,8 @@ class AcceptedUpload:
     display_name: str
     extension: str
     file_type: FileType
-    max_bytes: int
+    max_bytes: int  # the purpose's cap for the type
+    size: int  # what the client declared: the presigned POST takes exactly this many bytes
 
 
 def name_errors(name: object, path: str = "name") -> list[FieldError]:
@@ -185,7 +189,7 @@ def check_upload(request: UploadRequest) -> AcceptedUpload | list[FieldError]:
     if errors:
         return errors
     return AcceptedUpload(purpose=request.purpose, display_name=request.name, extension=ext,
-                          file_type=file_type, max_bytes=cap)
+                          file_type=file_type, max_bytes=cap, size=request.size)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -244,6 +248,19 @@ class FileState(StrEnum):
 VERDICT_STATES = frozenset({FileState.CLEAN, FileState.INFECTED, FileState.UNSCANNABLE})
 
 
+class BlockReason(StrEnum):
+    """Why a file is unscannable, as a stable code beside the sentence in ``reason``."""
+
+    SCANNER_LIMIT = "scanner_limit"  # the engine's limits (size, files, depth, ...)
+    ENCRYPTED = "encrypted"
+    TYPE_MISMATCH = "type_mismatch"  # the first bytes are not the claimed type
+    TOO_LARGE = "too_large"  # over the purpose's cap
+    SIZE_MISMATCH = "size_mismatch"  # not the size declared when the upload was asked for
+    MEDIA_UNREADABLE = "media_unreadable"  # G8: the media's headers could not be read
+    NEVER_UPLOADED = "never_uploaded"  # the sweeper: no object came
+    SCAN_TIMEOUT = "scan_timeout"  # the sweeper: no verdict in time
+
+
 class VerdictSource(StrEnum):
     SCAN = "scan"  # the scanner and the type checks looked at the bytes
     SWEEPER = "sweeper"  # nothing came back in time
@@ -255,6 +272,7 @@ class Verdict:
     signature: str | None = None  # infected: what the engine found
     reason: str | None = None  # unscannable: why
     source: VerdictSource = VerdictSource.SCAN
+    reason_code: BlockReason | None = None  # unscannable: why, as a code
 
     def __post_init__(self) -> None:
         if self.state not in VERDICT_STATES:
@@ -278,10 +296,10 @@ def verdict_from_engine(signature: str | None) -> Verdict:
     if signature.startswith(LIMIT_PREFIX):
         limit = signature[len(LIMIT_PREFIX):]
         return Verdict(FileState.UNSCANNABLE, signature=signature,
-                       reason=f"exceeds the scanner's {limit} limit")
+                       reason=f"exceeds the scanner's {limit} limit", reason_code=BlockReason.SCANNER_LIMIT)
     if signature.startswith(ENCRYPTED_PREFIX):
         return Verdict(FileState.UNSCANNABLE, signature=signature,
-                       reason="encrypted content cannot be scanned")
+                       reason="encrypted content cannot be scanned", reason_code=BlockReason.ENCRYPTED)
     return Verdict(FileState.INFECTED, signature=signature)
 
 
@@ -290,8 +308,21 @@ def combine(engine: Verdict, type_problem: str | None) -> Verdict:
     if engine.state is not FileState.CLEAN:
         return engine
     if type_problem:
-        return Verdict(FileState.UNSCANNABLE, reason=type_problem)
+        return Verdict(FileState.UNSCANNABLE, reason=type_problem, reason_code=BlockReason.TYPE_MISMATCH)
     return engine
+
+
+def size_verdict(stored: int, declared: int | None, max_bytes: int) -> Verdict | None:
+    """F1: the stored object must be within the purpose's cap and exactly the size the client
+    declared when it asked for the upload (the presigned POST allows only that size; this holds
+    even where a policy was not enforced). None when the size is right."""
+    if stored > max_bytes:
+        return Verdict(FileState.UNSCANNABLE, reason=f"larger than the {max_bytes} bytes allowed",
+                       reason_code=BlockReason.TOO_LARGE)
+    if declared is not None and stored != declared:
+        return Verdict(FileState.UNSCANNABLE, reason=f"{stored} bytes were stored, not the {declared} declared",
+                       reason_code=BlockReason.SIZE_MISMATCH)
+    return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -419,12 +450,14 @@ class StoredFile:
     key: str
     created_at: datetime
     state: FileState = FileState.AWAITING_UPLOAD
+    declared_size: int | None = None  # what the client said it would send (None: records from before)
     version_id: str | None = None  # the object version the verdict belongs to
     size: int | None = None
     uploaded_at: datetime | None = None
     scanned_at: datetime | None = None
     signature: str | None = None
     reason: str | None = None
+    reason_code: BlockReason | None = None
     verdict_source: VerdictSource | None = None
     scan_attempts: int = 0
     last_error: str | None = None
@@ -475,7 +508,8 @@ class StoredFile:
             return None
         return replace(self, state=verdict.state, version_id=version_id, size=size,
                        uploaded_at=self.uploaded_at or now, scanned_at=now, signature=verdict.signature,
-                       reason=verdict.reason, verdict_source=verdict.source, media=media,
+                       reason=verdict.reason, reason_code=verdict.reason_code, verdict_source=verdict.source,
+                       media=media,
                        media_problem=media_problem, last_error=None)
 
     def record_failure(self, error: str) -> "StoredFile":
@@ -486,10 +520,11 @@ class StoredFile:
         if self.has_verdict:
             return None
         if self.state is FileState.AWAITING_UPLOAD:
-            reason = "the file was never uploaded"
+            reason, code = "the file was never uploaded", BlockReason.NEVER_UPLOADED
         else:
             reason = "the scan did not finish in time" + (f" (last error: {self.last_error})" if self.last_error else "")
-        return replace(self, state=FileState.UNSCANNABLE, reason=reason, scanned_at=now,
+            code = BlockReason.SCAN_TIMEOUT
+        return replace(self, state=FileState.UNSCANNABLE, reason=reason, reason_code=code, scanned_at=now,
                        verdict_source=VerdictSource.SWEEPER)
 
     def attach(self, target: str) -> "StoredFile":
@@ -497,6 +532,27 @@ class StoredFile:
 
     def detach(self) -> "StoredFile":
         return replace(self, attached_to=None)
+
+
+def profile_photo_errors(file_id: str, f: StoredFile | None, owner_id: str, target: str,
+                         path: str = "photo") -> list[FieldError]:
+    """A1: a seller profile's photo is the seller's own clean upload for profile photos. Another
+    person's file answers as a missing one (nothing about it is revealed). An empty id is the
+    profile's own "required" error, not this one."""
+    if not file_id.strip():
+        return []
+    if f is None or f.owner_id != owner_id:
+        return [FieldError(path, "no such profile photo of yours", "unknown_file", "A1")]
+    if f.purpose is not Purpose.PROFILE_PHOTO:
+        return [FieldError(path, f"this file was uploaded for {f.purpose}, not {Purpose.PROFILE_PHOTO}",
+                           "wrong_purpose", "A1")]
+    if not f.is_clean:
+        what = {FileState.AWAITING_UPLOAD: "was never uploaded",
+                FileState.SCANNING: "is still being scanned"}.get(f.state, f"is {f.state} (blocked)")
+        return [FieldError(path, f"the file {what}", "file_not_clean", "F1")]
+    if f.attached_to not in (None, target):
+        return [FieldError(path, "the file is already attached elsewhere", "already_attached", "F1")]
+    return []
 
 
 def attach_errors(files: Iterable[tuple[int, str, StoredFile | None]], owner_id: str, purpose: Purpose,

@@ -250,6 +250,17 @@ class Gig:
         return self.state == GigState.PUBLISHED
 
     @property
+    def is_hidden_while_away(self) -> bool:
+        """A4: out of the marketplace only because its seller is unavailable; its page still
+        shows it, with the seller's away notice, and takes no orders."""
+        return self.state == GigState.PAUSED and self.pause_reason == PauseReason.AVAILABILITY
+
+    @property
+    def shows_page(self) -> bool:
+        """Whether the public gig page shows it (a draft, a gig the seller paused, a removed gig: no)."""
+        return self.is_listed or self.is_hidden_while_away
+
+    @property
     def was_published(self) -> bool:
         return self.published_at is not None
 

@@ -67,10 +67,15 @@ class Message:
     at: datetime
     attachment_ids: tuple[str, ...] = ()
     call_link: str | None = None  # O16
+    # The message's number in its thread where the thread counts them (inbox conversations), else
+    # 0: messages of one instant keep the order they were stored in (store/messages.py sorts by
+    # time, then this number, then the id).
+    seq: int = 0
 
     @staticmethod
     def new(thread: Thread | str, sender_id: str, sender_role: Actor, text: str,
-            attachment_ids: tuple[str, ...] | list[str], at: datetime, call_link: str | None = None) -> "Message":
+            attachment_ids: tuple[str, ...] | list[str], at: datetime, call_link: str | None = None,
+            seq: int = 0) -> "Message":
         """Checks the message itself (limits, W2, O16) and raises InvalidInput naming each field."""
         attachments = tuple(attachment_ids)
         errors = message_errors(text, attachments, call_link, sender_role)
@@ -80,7 +85,7 @@ class Message:
                                code="contact_details" if w2 else "invalid_message",
                                rule="W2" if w2 else errors[0].rule, fields=errors)
         return Message(id=new_id("msg"), thread=str(thread), sender_id=sender_id, text=text, at=at,
-                       attachment_ids=attachments, call_link=call_link)
+                       attachment_ids=attachments, call_link=call_link, seq=seq)
 
     @property
     def preview(self) -> str:
@@ -175,6 +180,11 @@ class Conversation:
     @property
     def thread(self) -> Thread:
         return Thread.conversation(self.id)
+
+    @property
+    def next_seq(self) -> int:
+        """The number the next message of this conversation gets."""
+        return self.message_count + 1
 
     @property
     def participants(self) -> tuple[str, str]:

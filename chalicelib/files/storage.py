@@ -1,5 +1,5 @@
 """The upload bucket (S3, versioned). Clients upload with a presigned POST whose policy fixes the
-key, the content type and a content-length range and allows no other field (so no tags); they
+key, the content type and the exact size the client declared and allows no other field (so no tags); they
 download a clean version with a short presigned GET. The scanner reads one exact version and tags
 it ``scan-status=<verdict>``; the bucket policy refuses any GET of a version not tagged clean."""
 from __future__ import annotations
@@ -23,14 +23,15 @@ def _client():
                         config=Config(signature_version="s3v4", s3={"addressing_style": "virtual"}))
 
 
-def presign_post(key: str, content_type: str, max_bytes: int, expires_seconds: int) -> dict:
+def presign_post(key: str, content_type: str, size: int, expires_seconds: int) -> dict:
     """``{"url", "fields"}`` for an HTML form / multipart POST. Every field the client may send is
-    a condition of the policy; S3 refuses any other (a ``tagging`` field among them)."""
+    a condition of the policy; S3 refuses any other (a ``tagging`` field among them), and a body
+    of any other length than ``size`` (F1: the size declared when the upload was asked for)."""
     return _client().generate_presigned_post(
         Bucket=settings().upload_bucket,
         Key=key,
         Fields={"Content-Type": content_type},
-        Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, max_bytes]],
+        Conditions=[{"Content-Type": content_type}, ["content-length-range", size, size]],
         ExpiresIn=expires_seconds,
     )
 

@@ -18,7 +18,7 @@ from chalicelib.handlers.schemas.gigs import (
     RemoveIn,
     SelectionIn,
 )
-from chalicelib.services import accounts, gigs, runtime
+from chalicelib.services import gigs, runtime
 from chalicelib.store.gigs import BrowseQuery
 
 api = Api(__name__, tag="gigs")
@@ -46,14 +46,18 @@ def browse_gigs(call: Call) -> GigPage:
     return GigPage(items=items, next_cursor=cursor)
 
 
-@api.route("/gigs/{gig_id}", "GET", summary="A published gig", response=GigOut, public=True)
+@api.route("/gigs/{gig_id}", "GET", summary="A published gig (or one hidden while its seller is away, A4)",
+           response=GigOut, public=True)
 def get_gig(call: Call, gig_id: str) -> GigOut:
+    """A listed gig; a gig hidden only because its seller is away (A4) answers too, with the
+    seller's away notice and ``orderable: false``. Anything else is a 404."""
     clock = runtime.clock()
-    gig = gigs.get_listed(gig_id)
-    seller = accounts.public_seller(gig.seller_id)
-    out = gig_out(gig)
+    page = gigs.get_page(gig_id, clock)
+    seller = page.seller
+    out = gig_out(page.gig)
     display_name = seller.seller.display_name if seller.seller else seller.username
     out.seller = GigSellerOut(id=seller.id, display_name=display_name, away=public_availability(seller, clock.now()))
+    out.orderable = page.orderable
     return out
 
 

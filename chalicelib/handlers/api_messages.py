@@ -2,10 +2,12 @@
 spam reports, quick responses, blocked buyers and contacts."""
 from __future__ import annotations
 
+from chalicelib.domain.accounts import User
 from chalicelib.domain.codec import to_primitive
 from chalicelib.domain.messaging import Conversation, Message, QuickResponse, Thread
 from chalicelib.domain.relationships import Relationship
 from chalicelib.handlers.api import Api, Call
+from chalicelib.handlers.api_accounts import public_availability
 from chalicelib.handlers.schemas import PageQuery
 from chalicelib.handlers.schemas.messages import (
     BlockedBuyerOut,
@@ -37,8 +39,10 @@ def message_out(message: Message) -> MessageOut:
                       conversation_id=thread.id if thread.kind == "conversation" else None)
 
 
-def conversation_out(conversation: Conversation, user_id: str) -> ConversationOut:
+def conversation_out(conversation: Conversation, user_id: str, away: dict[str, User]) -> ConversationOut:
+    """``away``: the away sellers among the counterparts (``conversations.away_sellers``)."""
     role = conversation.role_of(user_id)
+    counterpart = away.get(conversation.counterpart_of(user_id))
     assert role is not None
     return ConversationOut(
         id=conversation.id, seller_id=conversation.seller_id, buyer_id=conversation.buyer_id,
@@ -46,7 +50,13 @@ def conversation_out(conversation: Conversation, user_id: str) -> ConversationOu
         started_by=conversation.started_by, started_at=conversation.started_at,
         last_message_at=conversation.last_message_at, last_sender_id=conversation.last_sender_id,
         last_message_preview=conversation.last_preview, message_count=conversation.message_count,
-        unread=conversation.unread_for(user_id))
+        unread=conversation.unread_for(user_id),
+        away=public_availability(counterpart, runtime.clock().now()) if counterpart else None)
+
+
+def conversations_out(items: list[Conversation], user_id: str) -> list[ConversationOut]:
+    away = conversations.away_sellers(items, user_id, runtime.clock().now())
+    return [conversation_out(c, user_id, away) for c in items]
 
 
 def quick_response_out(response: QuickResponse) -> QuickResponseOut:
@@ -79,13 +89,14 @@ def write_message(call: Call) -> MessageOut:
 def my_conversations(call: Call) -> ConversationPage:
     user_id = call.user.user_id
     items, cursor = conversations.inbox(user_id, call.query.limit, call.query.cursor)
-    return ConversationPage(items=[conversation_out(c, user_id) for c in items], next_cursor=cursor)
+    return ConversationPage(items=conversations_out(items, user_id), next_cursor=cursor)
 
 
 @api.route("/conversations/{conversation_id}", "GET", summary="One of the caller's conversations",
            response=ConversationOut)
 def get_conversation(call: Call, conversation_id: str) -> ConversationOut:
-    return conversation_out(conversations.get(conversation_id, call.user.user_id), call.user.user_id)
+    (out,) = conversations_out([conversations.get(conversation_id, call.user.user_id)], call.user.user_id)
+    return out
 
 
 @api.route("/conversations/{conversation_id}/messages", "GET", summary="Messages of a conversation, newest first",
@@ -107,7 +118,8 @@ def write_in_conversation(call: Call, conversation_id: str) -> MessageOut:
 @api.route("/conversations/{conversation_id}/read", "POST", summary="Mark a conversation read",
            response=ConversationOut)
 def mark_conversation_read(call: Call, conversation_id: str) -> ConversationOut:
-    return conversation_out(conversations.mark_read(conversation_id, call.user.user_id), call.user.user_id)
+    (out,) = conversations_out([conversations.mark_read(conversation_id, call.user.user_id)], call.user.user_id)
+    return out
 
 
 # -- spam reports (O5) ------------------------------------------------------------------------------

@@ -1,4 +1,8 @@
-"""Profiles, preferences (A3), seller activation (A1) and availability periods (A4)."""
+"""Profiles, preferences (A3), seller activation (A1) and availability periods (A4).
+
+A seller's profile photo (A1) is their own clean upload for profile photos, attached to
+``seller:<user id>`` in the profile's transaction (the previous photo is detached); anyone signed
+in may see the attached photo, as they see the profile."""
 from __future__ import annotations
 
 from dataclasses import replace
@@ -8,8 +12,10 @@ from chalicelib.domain.clock import Clock
 from chalicelib.domain.deadlines import Deadline, DeadlineKind
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.ids import new_id
-from chalicelib.services import gig_visibility, runtime
+from chalicelib.domain.files import profile_photo_errors
+from chalicelib.services import files, gig_visibility, runtime
 from chalicelib.store import deadlines as deadline_store
+from chalicelib.store import files as file_store
 from chalicelib.store import gigs as gig_store
 from chalicelib.store import users as user_store
 from chalicelib.store.models import UserItem
@@ -40,12 +46,37 @@ def update_preferences(user_id: str, username: str, email: str | None,
 
 
 def activate_seller(user_id: str, username: str, email: str | None, seller: SellerProfile, clock: Clock) -> User:
-    """A1: selling needs a complete seller profile; saving it again updates it."""
+    """A1: selling needs a complete seller profile; saving it again updates it. The photo must be
+    the seller's own clean profile-photo upload (422 naming ``photo`` otherwise)."""
     record = user_store.get_or_new(user_id, username, email, clock.now())
+    target = photo_target(user_id)
+    photo = file_store.get(seller.photo) if seller.photo.strip() else None
+    photo_errors = profile_photo_errors(seller.photo, photo.value if photo else None, user_id, target)
+    previous = record.value.seller.photo if record.value.seller else None
+    user = record.value.activate_seller(seller, clock.now(), photo_errors)
     uow = runtime.current().unit_of_work()
-    user_store.stage_save(uow, record, record.value.activate_seller(seller, clock.now()))
+    user_store.stage_save(uow, record, user)
+    assert photo is not None
+    if photo.value.attached_to == target:
+        file_store.stage_check(uow, photo)  # still clean and still this seller's photo
+    else:
+        file_store.stage_save(uow, photo, photo.value.attach(target))
+    if previous and previous != seller.photo:
+        files.stage_detach(uow, [previous], target)
     uow.commit()
     return record.value
+
+
+PHOTO_KIND = "seller"  # profile photos attach to "seller:<user id>"
+
+
+def photo_target(user_id: str) -> str:
+    return f"{PHOTO_KIND}:{user_id}"
+
+
+def may_see_profile_photo(seller_id: str, user_id: str) -> bool:
+    """A1: a seller's current photo is as public as the profile (only it is attached)."""
+    return True
 
 
 def set_availability(user_id: str, period: Availability, clock: Clock) -> User:

@@ -4,12 +4,19 @@ id is kept on the pair's relationship (O19 shows it on the contact card).
 
 Every write is one transaction: the message and its event (``services.messaging``), the
 conversation with both inbox entries, and the relationship (saved when the buyer writes first or
-the conversation opens, otherwise checked unchanged, so a block cannot slip in meanwhile)."""
+the conversation opens, otherwise checked unchanged, so a block cannot slip in meanwhile).
+
+Two messages to one conversation in the same instant both land: a write that loses the race on
+the conversation's version reads everything again and writes once more (each attempt checks every
+rule afresh, so a block or an away period that landed meanwhile still refuses), and each message
+takes the conversation's next number, which orders messages of one instant."""
 from __future__ import annotations
 
-from chalicelib.domain.accounts import NotificationKind
+from datetime import datetime
+
+from chalicelib.domain.accounts import NotificationKind, User
 from chalicelib.domain.clock import Clock
-from chalicelib.domain.errors import NotFound
+from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.events import Actor
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.messaging import (
@@ -25,6 +32,11 @@ from chalicelib.store import conversations as conversation_store
 from chalicelib.store import relationships as relationship_store
 from chalicelib.store import users as user_store
 from chalicelib.store.records import Record
+
+# [decision] how often a write that lost the race to another write in the same conversation is
+# tried again before the caller gets the 409: each retry follows a write that succeeded.
+WRITE_ATTEMPTS = 5
+CONCURRENT_UPDATE = "concurrent_update"  # the code UnitOfWork gives a failed condition
 
 
 def write_to(sender_id: str, seller_id: str | None, buyer_id: str | None, text: str,
@@ -49,6 +61,23 @@ def _write(sender_id: str, role: Actor, seller_id: str, buyer_id: str, text: str
            call_link: str | None, clock: Clock,
            existing: Record[Conversation] | None = None) -> tuple[Conversation, Message]:
     now = clock.now()
+    for attempt in range(1, WRITE_ATTEMPTS + 1):
+        try:
+            return _write_once(sender_id, role, seller_id, buyer_id, text, attachment_ids, call_link, now,
+                               existing)
+        except Conflict as exc:
+            if exc.code != CONCURRENT_UPDATE or attempt == WRITE_ATTEMPTS:
+                raise
+            # Another write landed first: read the conversation (or, for a first message, the
+            # relationship that now names it) again.
+            if existing is not None:
+                existing = conversation_store.get(existing.value.id)
+    raise AssertionError("unreachable")
+
+
+def _write_once(sender_id: str, role: Actor, seller_id: str, buyer_id: str, text: str,
+                attachment_ids: list[str], call_link: str | None, now: datetime,
+                existing: Record[Conversation] | None) -> tuple[Conversation, Message]:
     if role == Actor.BUYER:
         seller = user_store.get(seller_id)
         if seller is None or not seller.value.is_seller:
@@ -68,7 +97,8 @@ def _write(sender_id: str, role: Actor, seller_id: str, buyer_id: str, text: str
     uow = runtime.current().unit_of_work()
     recipient = buyer_id if role == Actor.SELLER else seller_id
     message = messaging.stage_message(uow, thread, sender_id, role, [recipient], text, attachment_ids, now,
-                                      NotificationKind.INBOX_MESSAGE, call_link)
+                                      NotificationKind.INBOX_MESSAGE, call_link,
+                                      seq=existing.value.next_seq if existing else 1)
     changed = False
     if existing:
         record, conversation = existing, existing.value.with_message(message)
@@ -103,6 +133,14 @@ def get(conversation_id: str, user_id: str) -> Conversation:
 def inbox(user_id: str, limit: int, cursor: str | None) -> tuple[list[Conversation], str | None]:
     """The caller's conversations, on either side, most recent message first."""
     return conversation_store.inbox_page(user_id, limit, cursor)
+
+
+def away_sellers(conversations: list[Conversation], user_id: str, now: datetime) -> dict[str, User]:
+    """A4: the sellers on the other side of ``user_id``'s conversations who are away now, by id,
+    so the inbox and the conversation page show their away notice. Read only where the caller is
+    the buyer (a seller's own inbox costs nothing more): one BatchGetItem for a page."""
+    seller_ids = [c.seller_id for c in conversations if c.buyer_id == user_id]
+    return {i: u for i, u in user_store.get_many(seller_ids).items() if u.is_seller and not u.is_available(now)}
 
 
 def messages(conversation_id: str, user_id: str, limit: int, cursor: str | None) -> tuple[list[Message], str | None]:

@@ -113,7 +113,7 @@ class Upload:
 
 def request_upload(user_id: str, request: UploadRequest, clock: Clock) -> Upload:
     """F1: a presigned POST for one object under a server-chosen random key, with the exact
-    content type, a content-length range for the purpose and a short expiry. The file must get a
+    content type, exactly the declared size (within the purpose's cap) and a short expiry. The file must get a
     verdict before SCAN_DEADLINE, or the sweeper makes it unscannable."""
     accepted = check_upload(request)
     if not isinstance(accepted, AcceptedUpload):
@@ -122,12 +122,12 @@ def request_upload(user_id: str, request: UploadRequest, clock: Clock) -> Upload
     file_id = new_id("file")
     f = StoredFile(id=file_id, owner_id=user_id, purpose=accepted.purpose, name=accepted.display_name,
                    content_type=accepted.file_type.content_type, max_bytes=accepted.max_bytes,
-                   key=key_of(file_id), created_at=now)
+                   key=key_of(file_id), created_at=now, declared_size=accepted.size)
     uow = runtime.current().unit_of_work()
     file_store.stage_save(uow, file_store.new_record(f), f)
     deadline_store.stage_set(uow, Deadline(DeadlineKind.FILE_SCAN, file_id, "unscanned", now + SCAN_DEADLINE), None)
     uow.commit()
-    form = storage.presign_post(f.key, f.content_type, f.max_bytes, int(UPLOAD_EXPIRES.total_seconds()))
+    form = storage.presign_post(f.key, f.content_type, accepted.size, int(UPLOAD_EXPIRES.total_seconds()))
     return Upload(file=f, url=form["url"], fields=form["fields"], expires_at=now + UPLOAD_EXPIRES)
 
 
@@ -183,10 +183,11 @@ def download(viewer: Viewer, file_id: str, clock: Clock) -> Download:
 
 
 def download_gig_media(gig_id: str, file_id: str, clock: Clock) -> Download:
-    """G8: anyone, signed in or not, may download the clean media of a listed gig."""
+    """G8: anyone, signed in or not, may download the clean media of a gig whose page is public
+    (listed, or hidden only while its seller is away, A4)."""
     gig = gig_store.get(gig_id)
     found = file_store.get(file_id)
-    if (gig is None or not gig.value.is_listed or file_id not in gig.value.media or found is None
+    if (gig is None or not gig.value.shows_page or file_id not in gig.value.media or found is None
             or found.value.owner_id != gig.value.seller_id or found.value.purpose is not Purpose.GIG_MEDIA):
         raise NotFound("No such file.")
     return _download(found.value, clock)

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import typing
+from dataclasses import dataclass
 from typing import Any
 
+from chalicelib.domain.accounts import User
 from chalicelib.domain.catalogue import Catalogue
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.codec import from_primitive
@@ -138,6 +140,27 @@ def get_listed(gig_id: str) -> Gig:
     if record is None or not record.value.is_listed:
         raise NotFound("No such gig.")
     return record.value
+
+
+@dataclass(frozen=True)
+class GigPage:
+    gig: Gig
+    seller: User
+    orderable: bool  # O2/A4: an order placed now would be taken
+
+
+def get_page(gig_id: str, clock: Clock) -> GigPage:
+    """The public gig page: a listed gig, or one hidden only because its seller is away (A4),
+    shown with the seller (whose away notice the page carries) and whether it can be ordered now.
+    A draft, a gig its seller paused or a removed one is a 404."""
+    record = gig_store.get(gig_id)
+    if record is None or not record.value.shows_page:
+        raise NotFound("No such gig.")
+    gig = record.value
+    seller = user_store.get(gig.seller_id)
+    if seller is None or not seller.value.is_seller:
+        raise NotFound("No such gig.")
+    return GigPage(gig, seller.value, orderable=gig.is_listed and seller.value.is_available(clock.now()))
 
 
 def get_own(seller_id: str, gig_id: str) -> Gig:

@@ -23,6 +23,7 @@ from chalicelib.domain.clock import Clock
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.files import (
     SNIFF_BYTES,
+    BlockReason,
     FileState,
     Purpose,
     StoredFile,
@@ -30,6 +31,7 @@ from chalicelib.domain.files import (
     combine,
     content_mismatch_reason,
     media_problem,
+    size_verdict,
     verdict_from_engine,
 )
 from chalicelib.files import media as media_reader
@@ -127,11 +129,15 @@ def scan_object(bucket: str, key: str, version_id: str | None, size: int, scanne
 
 def _inspect(bucket: str, key: str, version_id: str, size: int, f: StoredFile,
              scanner: Scanner) -> tuple[Verdict, object, str | None]:
-    if size > f.max_bytes:
-        return Verdict(FileState.UNSCANNABLE, reason=f"larger than the {f.max_bytes} bytes allowed"), None, None
+    wrong_size = size_verdict(size, f.declared_size, f.max_bytes)  # F1, before any download
+    if wrong_size is not None:
+        return wrong_size, None, None
     with tempfile.TemporaryDirectory(prefix="scan-") as tmp:
         path = os.path.join(tmp, "object")
         storage.download(bucket, key, version_id, path)
+        wrong_size = size_verdict(os.path.getsize(path), f.declared_size, f.max_bytes)  # the bytes themselves
+        if wrong_size is not None:
+            return wrong_size, None, None
         with open(path, "rb") as fh:
             head = fh.read(SNIFF_BYTES)
         engine = verdict_from_engine(scanner.scan(path))
@@ -141,7 +147,7 @@ def _inspect(bucket: str, key: str, version_id: str, size: int, f: StoredFile,
         try:
             info = media_reader.measure(f.file_type, path)
         except media_reader.MediaError as exc:
-            return Verdict(FileState.UNSCANNABLE, reason=str(exc)), None, None
+            return Verdict(FileState.UNSCANNABLE, reason=str(exc), reason_code=BlockReason.MEDIA_UNREADABLE), None, None
         return verdict, info, media_problem(f.content_type, info)
 
 

@@ -1,7 +1,9 @@
 """Messages of any thread, and spam reports.
 
 A message lives in the partition of its thread (``conversation:c`` → ``CONVERSATION#c``,
-``order:o`` → ``ORDER#o``, the same partition as the thread's events), sorted by time, so a
+``order:o`` → ``ORDER#o``, the same partition as the thread's events), sorted by time, then the
+message's number in its thread (``Message.seq``), then its id: messages of one instant each have
+their own key and keep a stable order, and a cursor (the last key) resumes exactly after one. A
 thread's messages are one Query. ``gsi1`` finds a message by id (``MESSAGE#<id>``), which is
 what a spam report starts from. A spam report is one item per message and reporter (so a second
 one is refused by a condition), listed for operators through ``gsi1`` under ``SPAM_REPORTS``."""
@@ -31,8 +33,12 @@ class SpamReportItem(TableItem, discriminator="spam_report"):
     data = JSONAttribute()
 
 
+def sort_key(message: Message) -> str:
+    return f"MESSAGE#{iso(message.at)}#{message.seq:010d}#{message.id}"
+
+
 def stage_save(uow: UnitOfWork, message: Message) -> None:
-    item = MessageItem(partition_of(message.thread), f"MESSAGE#{iso(message.at)}#{message.id}")
+    item = MessageItem(partition_of(message.thread), sort_key(message))
     item.sender_id = message.sender_id
     item.gsi1pk, item.gsi1sk = f"MESSAGE#{message.id}", "MESSAGE"
     item.data = to_primitive(message)

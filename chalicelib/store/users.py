@@ -22,6 +22,15 @@ def get(user_id: str) -> Record[User, UserItem] | None:
     return Record(from_primitive(User, item.data), item)
 
 
+def get_many(user_ids: list[str]) -> dict[str, User]:
+    """Users by id (missing ids are absent): one BatchGetItem for up to 100."""
+    keys = list(dict.fromkeys(user_ids))
+    if not keys:
+        return {}
+    users = (from_primitive(User, item.data) for item in UserItem.batch_get([_key(i) for i in keys]))
+    return {u.id: u for u in users}
+
+
 def get_or_new(user_id: str, username: str, email: str | None, now: datetime) -> Record[User, UserItem]:
     """A1: any registered user can buy; the profile item is made on the first write."""
     found = get(user_id)

@@ -105,14 +105,22 @@ SELLER_PROFILE = {
 }
 
 
+def seller_profile(username: str, clock) -> dict:
+    """SELLER_PROFILE with a clean profile photo ``username`` uploaded (A1)."""
+    from local.media_seed import seed_profile_photo
+
+    return {**SELLER_PROFILE, "photo": seed_profile_photo(uid(username), clock)}
+
+
 @pytest.fixture
 def make_seller(api, clock):
-    """Activates a seller and gives them one clean gig image (a generated PNG, uploaded and put
-    through the scan service), which ``gig_body(seller=...)`` puts in the gallery."""
+    """Activates a seller with a clean profile photo of their own (A1) and gives them one clean gig
+    image (generated PNGs, uploaded and put through the scan service), which
+    ``gig_body(seller=...)`` puts in the gallery."""
     from local.media_seed import seed_gig_image
 
     def make(username: str) -> dict:
-        response = api.put("/me/seller-profile", username, body=SELLER_PROFILE)
+        response = api.put("/me/seller-profile", username, body=seller_profile(username, clock))
         assert response.status_code == 200, response.json
         if username not in GIG_IMAGES:
             GIG_IMAGES[username] = seed_gig_image(uid(username), clock)

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from chalicelib.domain.files import Purpose
-from local.media_seed import GeneratedImageScanner, upload_and_scan
+from local.media_seed import GeneratedImageScanner, seed_profile_photo, upload_and_scan
 from tests.integration.conftest import SELLER_PROFILE, gig_body, uid
 from tests.integration.messaging_setup import messaging_world
 from tests.integration.outbox import stage_event
@@ -22,7 +22,9 @@ MATRIX = [
     ("GET", "/me", None, {OWNER: 200, OTHER: 200, STRANGER: 401, OPERATOR: 200}),
     ("PUT", "/me/preferences", {"preferences": {"order_placed": {"push": False, "email": True}}},
      {OWNER: 200, OTHER: 200, STRANGER: 401, OPERATOR: 200}),
-    ("PUT", "/me/seller-profile", SELLER_PROFILE, {OWNER: 200, OTHER: 200, STRANGER: 401, OPERATOR: 200}),
+    # {profile_photo}: the caller's own clean profile photo (A1).
+    ("PUT", "/me/seller-profile", {**SELLER_PROFILE, "photo": "{profile_photo}"},
+     {OWNER: 200, OTHER: 200, STRANGER: 401, OPERATOR: 200}),
     # bob is no seller: availability is a seller's thing (A4).
     ("PUT", "/me/availability", {"start_date": "2026-12-01", "end_date": "2026-12-05", "reason": "vacation"},
      {OWNER: 200, OTHER: 409, STRANGER: 401, OPERATOR: 409}),
@@ -36,6 +38,7 @@ MATRIX = [
     ("GET", "/gigs", None, {OWNER: 200, OTHER: 200, STRANGER: 200, OPERATOR: 200}),
     ("GET", "/gigs/{gig}", None, {OWNER: 200, OTHER: 200, STRANGER: 200, OPERATOR: 200}),
     ("GET", "/gigs/{draft}", None, {OWNER: 404, OTHER: 404, STRANGER: 404, OPERATOR: 404}),
+    ("GET", "/gigs/{paused}", None, {OWNER: 404, OTHER: 404, STRANGER: 404, OPERATOR: 404}),
     ("POST", "/gigs/{gig}/quote", {"tier": "basic", "quantity": 2},
      {OWNER: 200, OTHER: 200, STRANGER: 200, OPERATOR: 200}),
     ("PATCH", "/gigs/{draft}", {"title": "I will plan your kitchen"},
@@ -109,7 +112,9 @@ def world(api, clock, catalogue, make_seller, published_gig):
     assert sent.dispatched == 1
     message_file = upload_and_scan(uid(OWNER), clock, b"Floor plan, revision 2\n", "plan.txt", "text/plain",
                                    Purpose.MESSAGE, GeneratedImageScanner())
+    photos = {caller: seed_profile_photo(uid(caller), clock) for caller in (OWNER, OTHER, OPERATOR)}
     return {"gig": published_gig["id"], "draft": draft["id"], "paused": paused["id"], "seller": uid(OWNER),
+            "photos": photos,
             "notification": notification.id, "file": message_file, "image": published_gig["media"][0],
             **messaging_world(api)}
 
@@ -122,7 +127,8 @@ def _call(api, method, path, body, caller):
 @pytest.mark.parametrize("caller", [OWNER, OTHER, STRANGER, OPERATOR], ids=["owner", "other", "stranger", "operator"])
 @pytest.mark.parametrize("method,template,body,expected", MATRIX, ids=[f"{m} {p}" for m, p, _, _ in MATRIX])
 def test_route_access(api, world, method, template, body, expected, caller):
-    response = _call(api, method, template.format(**world), body, caller)
+    filled = _fill(body, {**world, "profile_photo": world["photos"].get(caller, "")})
+    response = _call(api, method, template.format(**world), filled, caller)
     assert response.status_code == expected[caller], response.json
     if response.status_code >= 400:
         assert response.headers["Content-Type"] == "application/problem+json"

@@ -1,6 +1,7 @@
 """/me, seller activation (A1), preferences (A3) and availability periods (A4) through the API."""
 from __future__ import annotations
 
+from chalicelib.domain.files import PURPOSE_MAX, Purpose
 from chalicelib.services import runtime, sweeper
 from tests.integration.conftest import SELLER_PROFILE, uid
 
@@ -54,8 +55,10 @@ def test_a4_a_period_starting_today_hides_gigs_at_once_and_the_sweeper_brings_th
     me = api.put("/me/availability", "dana", body=period).json
     assert me["available"] is False and me["availability"]["active"] is True
     assert gig_id not in _browse_ids(api)
-    assert api.get(f"/gigs/{gig_id}").status_code == 404
-    assert api.get(f"/sellers/{uid('dana')}").json["away"] == {
+    # A4: the gig page still answers, with the away notice, and says it cannot be ordered now.
+    page = api.get(f"/gigs/{gig_id}")
+    assert page.status_code == 200 and page.json["orderable"] is False
+    assert page.json["seller"]["away"] == api.get(f"/sellers/{uid('dana')}").json["away"] == {
         "until": "2026-11-26", "message": "Back on the 26th", "allow_new_clients_contact": True}
     own = api.get(f"/me/gigs/{gig_id}", "dana").json
     assert (own["state"], own["pause_reason"]) == ("paused", "availability")
@@ -157,7 +160,7 @@ def test_a4_the_scheduled_sweeper_function_fires_deadlines(api, clock, published
     assert published_gig["id"] not in _browse_ids(api)
 
 
-def test_a4_gig_page_shows_the_away_notice_until_the_sweeper_hides_the_gig(api, clock, published_gig):
+def test_a4_gig_page_shows_the_away_notice_before_and_after_the_sweeper_hides_the_gig(api, clock, published_gig):
     api.put("/me/availability", "dana", body={"start_date": "2026-11-24", "end_date": "2026-11-26",
                                                "reason": "vacation", "message": "Back on the 26th"})
     assert api.get(f"/gigs/{published_gig['id']}").json["seller"]["away"] is None
@@ -165,4 +168,97 @@ def test_a4_gig_page_shows_the_away_notice_until_the_sweeper_hides_the_gig(api, 
     away = api.get(f"/gigs/{published_gig['id']}").json["seller"]["away"]
     assert away == {"until": "2026-11-26", "message": "Back on the 26th", "allow_new_clients_contact": False}
     sweeper.sweep(runtime.clock())
-    assert api.get(f"/gigs/{published_gig['id']}").status_code == 404
+    hidden = api.get(f"/gigs/{published_gig['id']}")  # A4: hidden from browsing, its page still answers
+    assert hidden.status_code == 200 and hidden.json["seller"]["away"] == away and hidden.json["orderable"] is False
+
+
+def test_a4_a_hidden_gig_page_shows_the_away_notice_and_orders_are_still_refused(api, clock, published_gig):
+    gig_id = published_gig["id"]
+    assert api.get(f"/gigs/{gig_id}").json["orderable"] is True
+    period = {"start_date": "2026-11-23", "end_date": "2026-11-26", "reason": "vacation", "message": "Back soon"}
+    assert api.put("/me/availability", "dana", body=period).status_code == 200
+    page = api.get(f"/gigs/{gig_id}", "bob")
+    assert page.status_code == 200, page.json
+    assert page.json["id"] == gig_id and page.json["orderable"] is False
+    assert page.json["seller"]["away"]["message"] == "Back soon"
+    assert api.get(f"/gigs/{gig_id}/media/{published_gig['media'][0]}/download").status_code == 200
+    assert api.post("/orders", "bob", body={"gig_id": gig_id, "tier": "basic"}).status_code in (404, 409)
+    assert gig_id not in _browse_ids(api)
+    clock.advance(days=3)
+    sweeper.sweep(runtime.clock())
+    assert api.get(f"/gigs/{gig_id}").json["orderable"] is True and api.get(f"/gigs/{gig_id}").json["seller"]["away"] is None
+
+
+def test_a4_only_gigs_hidden_for_availability_show_drafts_and_paused_gigs_stay_404(api, published_gig):
+    gig_id = published_gig["id"]
+    assert api.post(f"/gigs/{gig_id}/pause", "dana").status_code == 200
+    period = {"start_date": "2026-11-23", "end_date": "2026-11-26", "reason": "vacation"}
+    assert api.put("/me/availability", "dana", body=period).status_code == 200
+    assert api.get(f"/gigs/{gig_id}", "bob").status_code == 404  # paused by the seller: not shown
+
+
+# -- A1: the profile photo is the seller's own clean profile-photo upload --------------------------
+def _photo_upload(api, user: str, purpose: str = "profile_photo") -> str:
+    response = api.post("/uploads", user, body={"purpose": purpose, "name": "me.png", "content_type": "image/png",
+                                                "size": 1000})
+    assert response.status_code == 201, response.json
+    return response.json["file"]["id"]
+
+
+def _photo_error(api, user: str, photo: str) -> dict:
+    response = api.put("/me/seller-profile", user, body={**SELLER_PROFILE, "photo": photo})
+    assert response.status_code == 422, response.json
+    (error,) = [e for e in response.json["errors"] if e["field"] == "photo"]
+    assert api.get("/me", user).json["is_seller"] is False  # nothing written
+    return error
+
+
+def test_a1_any_string_is_no_photo(api):
+    assert _photo_error(api, "alice", "file_demo_photo")["code"] == "unknown_file"
+
+
+def test_a1_another_users_photo_is_refused_like_a_missing_one(api, clock):
+    from local.media_seed import seed_profile_photo
+
+    bobs = seed_profile_photo(uid("bob"), clock)
+    error = _photo_error(api, "alice", bobs)
+    assert error["code"] == "unknown_file" and error == _photo_error(api, "alice", "file_nothing_here")
+
+
+def test_a1_the_photo_must_be_a_clean_profile_photo_upload(api, clock):
+    from local.media_seed import GeneratedImageScanner, png_bytes, upload_and_scan
+
+    assert _photo_error(api, "alice", _photo_upload(api, "alice"))["code"] == "file_not_clean"  # never uploaded
+    message_image = upload_and_scan(uid("alice"), clock, png_bytes(400, 400), "me.png", "image/png",
+                                    Purpose.MESSAGE, GeneratedImageScanner())
+    assert _photo_error(api, "alice", message_image)["code"] == "wrong_purpose"
+
+
+def test_a1_profile_photo_uploads_take_images_only(api):
+    response = api.post("/uploads", "alice", body={"purpose": "profile_photo", "name": "cv.pdf",
+                                                   "content_type": "application/pdf", "size": 1000})
+    assert response.status_code == 422
+    assert response.json["errors"][0]["code"] == "type_not_allowed"
+    too_big = api.post("/uploads", "alice", body={"purpose": "profile_photo", "name": "me.png",
+                                                  "content_type": "image/png", "size": PURPOSE_MAX[Purpose.PROFILE_PHOTO]["image/png"] + 1})
+    assert too_big.status_code == 422 and too_big.json["errors"][0]["code"] == "too_large"
+
+
+def test_a1_a_clean_own_photo_is_attached_to_the_profile_and_seen_by_others(api, clock):
+    from local.media_seed import seed_profile_photo
+
+    first = seed_profile_photo(uid("alice"), clock)
+    response = api.put("/me/seller-profile", "alice", body={**SELLER_PROFILE, "photo": first})
+    assert response.status_code == 200, response.json
+    assert response.json["seller"]["photo"] == first
+    assert api.get(f"/sellers/{uid('alice')}").json["photo"] == first
+    assert api.get(f"/files/{first}", "alice").json["attached_to"] == f"seller:{uid('alice')}"
+    assert api.get(f"/files/{first}/download", "bob").status_code == 200  # as public as the profile
+    # Saving again with the same photo is fine; a new photo takes its place and the old one is the
+    # owner's alone again.
+    assert api.put("/me/seller-profile", "alice", body={**SELLER_PROFILE, "photo": first}).status_code == 200
+    second = seed_profile_photo(uid("alice"), clock)
+    assert api.put("/me/seller-profile", "alice", body={**SELLER_PROFILE, "photo": second}).status_code == 200
+    assert api.get(f"/files/{first}", "alice").json["attached_to"] is None
+    assert api.get(f"/files/{first}", "bob").status_code == 404
+    assert api.get(f"/files/{second}", "bob").status_code == 200

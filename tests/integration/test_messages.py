@@ -210,6 +210,25 @@ def test_a4_while_away_new_clients_cannot_write_but_known_buyers_can(api, dana):
     assert write(api, "carol", to_seller=DANA, text="Still there?").status_code == 201
 
 
+def test_a4_the_inbox_and_the_conversation_page_carry_the_away_sellers_notice(api, clock, dana, make_seller):
+    make_seller("omar")
+    carol_dana = write(api, "carol", to_seller=DANA, text="Before the vacation").json["conversation_id"]
+    carol_omar = write(api, "carol", to_seller="omar", text="Hello Omar").json["conversation_id"]
+    away = {**AWAY, "message": "Back on the 30th", "allow_new_clients_contact": True}
+    assert api.put("/me/availability", DANA, body=away).status_code == 200
+    notice = {"until": "2026-11-30", "message": "Back on the 30th", "allow_new_clients_contact": True}
+    assert api.get(f"/sellers/{uid(DANA)}").json["away"] == notice  # the same shape everywhere
+
+    inbox = {c["id"]: c for c in api.get("/conversations", "carol").json["items"]}
+    assert inbox[carol_dana]["away"] == notice and inbox[carol_omar]["away"] is None
+    assert api.get(f"/conversations/{carol_dana}", "carol").json["away"] == notice
+    assert api.post(f"/conversations/{carol_dana}/read", "carol").json["away"] == notice
+    # The seller's side: the buyer is not away.
+    assert api.get("/conversations", DANA).json["items"][0]["away"] is None
+    clock.advance(days=8)  # 2026-11-30 09:00: the period is over
+    assert api.get(f"/conversations/{carol_dana}", "carol").json["away"] is None
+
+
 def test_a4_new_clients_may_write_when_the_seller_lets_them(api, dana):
     assert api.put("/me/availability", DANA, body={**AWAY, "allow_new_clients_contact": True}).status_code == 200
     assert write(api, "erin", to_seller=DANA, text="Are you free next month?").status_code == 201
@@ -283,3 +302,64 @@ def test_o19_contacts_on_both_sides(api, clock, dana):
     assert api.get("/me/contacts?role=seller", "carl").json["items"] == []
     assert api.get("/me/contacts", "bob").json["items"] == []
     assert api.get(f"/me/contacts?cursor={page1['next_cursor']}", "carl").status_code == 400  # someone else's
+
+
+# -- two writers at the same instant ------------------------------------------------------------
+def _interleave_once(monkeypatch, other_writer) -> None:
+    """The first conversation save of the next write lets ``other_writer`` write and commit
+    before it commits itself: two messages to one conversation in the same instant, raced
+    deterministically (no threads, no waiting)."""
+    from chalicelib.store import conversations as conversation_store
+
+    original = conversation_store.stage_save
+    done: list[bool] = []
+
+    def stage_then_let_the_other_writer_in(uow, record, conversation):
+        original(uow, record, conversation)
+        if not done:
+            done.append(True)
+            other_writer()
+
+    monkeypatch.setattr(conversation_store, "stage_save", stage_then_let_the_other_writer_in)
+
+
+def test_two_messages_at_the_same_instant_both_land_in_a_stable_order(api, clock, dana, monkeypatch):
+    from chalicelib.services import conversations, runtime
+
+    first = write(api, "carol", to_seller=DANA, text="Hi, can you remodel a small kitchen?")
+    conversation_id = first.json["conversation_id"]
+    clock.advance(seconds=30)
+    _interleave_once(monkeypatch, lambda: conversations.write_in(
+        conversation_id, uid(DANA), "Yes, tell me the size.", [], None, runtime.clock()))
+    response = api.post(f"/conversations/{conversation_id}/messages", "carol",
+                        body={"text": "About 10 square meters."})
+    assert response.status_code == 201, response.json  # not a 409 the sender must retry
+
+    texts = [m["text"] for m in api.get(f"/conversations/{conversation_id}/messages", "carol").json["items"]]
+    # Newest first; the two at the same instant in the order they were stored, on every read.
+    assert texts == ["About 10 square meters.", "Yes, tell me the size.", "Hi, can you remodel a small kitchen?"]
+    assert [m["text"] for m in api.get(f"/conversations/{conversation_id}/messages", "dana").json["items"]] == texts
+    paged, cursor = [], None
+    while True:
+        query = f"?limit=1&cursor={cursor}" if cursor else "?limit=1"
+        page = api.get(f"/conversations/{conversation_id}/messages{query}", "carol").json
+        paged += [m["text"] for m in page["items"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert paged == texts
+    entry = api.get(f"/conversations/{conversation_id}", DANA).json
+    assert entry["message_count"] == 3 and entry["unread"] == 2
+    assert entry["last_message_preview"] == "About 10 square meters."
+    assert api.get(f"/conversations/{conversation_id}", "carol").json["unread"] == 1
+
+
+def test_two_first_messages_at_the_same_instant_open_one_conversation(api, dana, monkeypatch):
+    from chalicelib.services import conversations, runtime
+
+    _interleave_once(monkeypatch, lambda: conversations.write_to(
+        uid("carol"), uid(DANA), None, "Are you free in May?", [], None, runtime.clock()))
+    response = write(api, "carol", to_seller=DANA, text="Hi, can you remodel a small kitchen?")
+    assert response.status_code == 201, response.json
+    (entry,) = api.get("/conversations", "carol").json["items"]
+    assert entry["id"] == response.json["conversation_id"] and entry["message_count"] == 2

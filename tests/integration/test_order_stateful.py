@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -55,7 +56,7 @@ from chalicelib.store import relationships as relationship_store
 from chalicelib.store.models import EventItem
 from chalicelib.store.orders import LedgerItem, OrderItem, OrderTimerItem
 from chalicelib.store.table import TableItem
-from local.media_seed import seed_gig_image
+from local.media_seed import seed_gig_image, seed_profile_photo
 from local.resources import create_all
 from tests.unit.gig_factory import demo_catalogue, valid_gig
 
@@ -132,7 +133,8 @@ class OrderLifecycle(RuleBasedStateMachine):
     def seller_with_published_gigs(self) -> None:
         for category in demo_catalogue().categories:
             catalogue.put_category(category)
-        accounts.activate_seller(SELLER, "dana", None, PROFILE, self.clock)
+        photo = seed_profile_photo(SELLER, self.clock)  # A1: the seller's own clean photo
+        accounts.activate_seller(SELLER, "dana", None, replace(PROFILE, photo=photo), self.clock)
         for with_requirements in (True, False):
             gig = valid_gig(requirements=valid_gig().requirements if with_requirements else ())
             fields = {name: to_primitive(getattr(gig, name)) for name in GIG_FIELDS}

@@ -166,12 +166,50 @@ def test_f1_clamd_reports_a_file_over_its_max_file_size(use_clamd, tmp_path):
     assert use_clamd.scanner().scan(str(path)) == "Heuristics.Limits.Exceeded.MaxFileSize"
 
 
+@pytest.mark.parametrize("declared,stored", [(100, 40), (40, 100)], ids=["fewer-bytes", "more-bytes"])
+def test_f1_an_object_of_another_size_than_declared_is_never_clean(api, use_clamd, declared, stored):
+    """The form allows only the declared size; where a policy was not enforced (moto does not),
+    the consumer still refuses the object: unscannable with reason code size_mismatch."""
+    f = upload(api, "bob", b"k" * stored, "notes.txt", "text/plain", declared=declared)
+    scan_all()
+    found = state(api, "bob", f["id"])
+    assert found["state"] == "unscannable" and found["reason_code"] == "size_mismatch"
+    assert f"{stored} bytes were stored, not the {declared} declared" in found["reason"]
+    response = api.get(f"/files/{f['id']}/download", "bob")
+    assert response.status_code == 403 and response.json["code"] == "file_unscannable"
+    assert version_tag(f["id"]) == "unscannable"
+    (event,) = blocked_events(f["id"])
+    assert event.recipients == (uid("bob"),)
+
+
+def test_f1_the_consumer_checks_the_bytes_it_downloaded_not_only_the_notified_size(api, use_clamd):
+    """A notification that claims the declared size does not make a shorter object clean."""
+    from chalicelib.services import scanning
+    from chalicelib.store import files as file_store
+
+    f = upload(api, "bob", b"short\n", "notes.txt", "text/plain", declared=64)
+    record = file_store.get(f["id"]).value
+    version = _s3().head_object(Bucket=settings().upload_bucket, Key=record.key)["VersionId"]
+    outcome = scanning.scan_object(settings().upload_bucket, record.key, version, 64, use_clamd.scanner(),
+                                   runtime_clock())
+    assert outcome.state == "unscannable"
+    found = state(api, "bob", f["id"])
+    assert found["reason_code"] == "size_mismatch" and "6 bytes were stored, not the 64 declared" in found["reason"]
+
+
+def runtime_clock():
+    from chalicelib.services import runtime
+
+    return runtime.clock()
+
+
 # -- names and types -----------------------------------------------------------------------------
 def test_f1_a_program_named_pdf_is_unscannable_by_its_first_bytes(api, use_clamd):
     f = upload(api, "bob", samples.windows_exe(), "invoice.pdf", "application/pdf")
     scan_all()
     found = state(api, "bob", f["id"])
     assert found["state"] == "unscannable" and "not application/pdf" in found["reason"]
+    assert found["reason_code"] == "type_mismatch"
 
 
 # -- clean ---------------------------------------------------------------------------------------
@@ -212,7 +250,10 @@ def test_the_upload_form_fixes_key_type_and_size_and_allows_no_tags(api):
     key = form["fields"]["key"]
     assert key.startswith(f"u/{response.json['file']['id']}/") and "plan" not in key
     assert {"key": key} in conditions and {"Content-Type": "application/pdf"} in conditions
-    assert ["content-length-range", 1, 100 * 1024 * 1024] in conditions
+    # F1: exactly the declared size, not merely the purpose's cap (100 MB for deliveries).
+    assert ["content-length-range", 5000, 5000] in conditions
+    assert not any(c[0] == "content-length-range" and c[2] == 100 * 1024 * 1024 for c in conditions
+                   if isinstance(c, list))
     assert not any("tagging" in json.dumps(c).lower() for c in conditions)
     assert form["fields"]["Content-Type"] == "application/pdf"
 

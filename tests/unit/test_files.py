@@ -9,6 +9,7 @@ import pytest
 from chalicelib.domain.files import (
     FILE_TYPES,
     AcceptedUpload,
+    BlockReason,
     Family,
     FileState,
     GalleryItem,
@@ -24,6 +25,7 @@ from chalicelib.domain.files import (
     gallery_errors,
     media_problem,
     name_errors,
+    size_verdict,
     verdict_from_engine,
 )
 
@@ -101,6 +103,22 @@ def test_an_agreeing_request_gets_the_cap_of_its_purpose_and_type():
     assert accepted.max_bytes == 50 * MB - 1 and accepted.extension == "mp4"
     delivery = check_upload(_request(size=90 * MB, purpose=Purpose.DELIVERY))
     assert isinstance(delivery, AcceptedUpload) and delivery.max_bytes == 100 * MB
+    assert delivery.size == 90 * MB  # F1: the form takes exactly the declared size
+
+
+@pytest.mark.parametrize("stored,declared,code", [
+    (5000, 5000, None),
+    (4999, 5000, BlockReason.SIZE_MISMATCH),
+    (5001, 5000, BlockReason.SIZE_MISMATCH),
+    (2048, 10, BlockReason.TOO_LARGE),  # over the cap says so first
+    (700, None, None),  # a record from before declared sizes were kept: the cap only
+])
+def test_f1_a_stored_object_must_be_the_declared_size_within_the_cap(stored, declared, code):
+    verdict = size_verdict(stored, declared, max_bytes=1024 if code is BlockReason.TOO_LARGE else 10_000)
+    if code is None:
+        assert verdict is None
+    else:
+        assert verdict is not None and verdict.state is FileState.UNSCANNABLE and verdict.reason_code is code
 
 
 @pytest.mark.parametrize("content_type,head,ok", [
@@ -236,3 +254,26 @@ def test_g8_only_clean_own_files_count():
     assert by_field["media.0"] == "file_not_clean" and by_field["media.1"] == "file_not_clean"
     assert by_field["media.2"] == "unknown_file" and by_field["media.3"] == "media_rule"
     assert by_field["media.4"] == "duplicate"
+
+
+def test_a1_a_profile_photo_is_the_owners_clean_profile_photo_upload():
+    from dataclasses import replace
+
+    from chalicelib.domain.files import profile_photo_errors
+
+    photo = StoredFile(id="file_p", owner_id="usr_a", purpose=Purpose.PROFILE_PHOTO, name="me.png",
+                       content_type="image/png", max_bytes=5 * MB, key="u/file_p/x", created_at=NOW,
+                       state=FileState.CLEAN, version_id="v1", size=100)
+    target = "seller:usr_a"
+
+    def code(f, owner="usr_a", file_id="file_p"):
+        errors = profile_photo_errors(file_id, f, owner, target)
+        return errors[0].code if errors else None
+
+    assert code(photo) is None and code(photo.attach(target)) is None
+    assert code(None) == code(photo, owner="usr_b") == "unknown_file"  # another's is as good as missing
+    assert code(replace(photo, purpose=Purpose.MESSAGE)) == "wrong_purpose"
+    assert code(replace(photo, state=FileState.SCANNING)) == "file_not_clean"
+    assert code(replace(photo, state=FileState.INFECTED, signature="Eicar")) == "file_not_clean"
+    assert code(photo.attach("order:o1")) == "already_attached"
+    assert code(photo, file_id="") is None  # "required" is the profile's own error

@@ -34,7 +34,8 @@ class SellerProfileIn(RequestModel):
 
     display_name: str = Field(max_length=200)
     description: str = Field(max_length=2000)
-    photo: str = Field(max_length=200, description="Id of an uploaded image.")
+    photo: str = Field(max_length=200, description="A1: the id of one's own clean upload for purpose "
+                                                   "profile_photo (POST /uploads).")
     skills: list[str] = Field(max_length=50)
     languages: list[LanguageModel] = Field(max_length=50)
     portfolio: list[PortfolioEntryModel] = Field(max_length=50)

@@ -5,10 +5,13 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from chalicelib.domain.files import FILE_TYPES, LARGEST_UPLOAD, NAME_MAX, Purpose
+from chalicelib.domain.files import FILE_TYPES, LARGEST_UPLOAD, NAME_MAX, BlockReason, Purpose
 from chalicelib.handlers.schemas import RequestModel
 
-PurposeName = Literal["gig_media", "requirement_answer", "message", "delivery", "buyer_request"]
+BlockReasonName = Literal["scanner_limit", "encrypted", "type_mismatch", "too_large", "size_mismatch",
+                          "media_unreadable", "never_uploaded", "scan_timeout"]
+assert set(BlockReasonName.__args__) == {r.value for r in BlockReason}  # type: ignore[attr-defined]
+PurposeName = Literal["gig_media", "requirement_answer", "message", "delivery", "buyer_request", "profile_photo"]
 assert set(PurposeName.__args__) == {p.value for p in Purpose}  # type: ignore[attr-defined]
 
 
@@ -20,7 +23,8 @@ class UploadIn(RequestModel):
     purpose: PurposeName
     name: str = Field(min_length=1, max_length=NAME_MAX * 2, description="Display name, e.g. plan.pdf")
     content_type: str = Field(max_length=200, description="One of: " + ", ".join(sorted(FILE_TYPES)))
-    size: int = Field(ge=0, le=LARGEST_UPLOAD * 100, description="Bytes the client will send.")
+    size: int = Field(ge=0, le=LARGEST_UPLOAD * 100,
+                      description="Bytes the client will send: the upload form takes exactly this many (F1).")
 
 
 class MediaOut(BaseModel):
@@ -40,6 +44,7 @@ class FileOut(BaseModel):
     state: Literal["awaiting_upload", "scanning", "clean", "infected", "unscannable"]
     signature: str | None = Field(description="infected: what the scanner found")
     reason: str | None = Field(description="unscannable: why")
+    reason_code: BlockReasonName | None = Field(None, description="unscannable: why, as a stable code")
     media: MediaOut | None
     media_problem: str | None = Field(description="G8: what keeps this gig media file out of a gallery")
     attached_to: str | None

@@ -205,6 +205,8 @@ class GigOut(BaseModel):
     updated_at: datetime
     published_at: datetime | None
     seller: GigSellerOut | None = None
+    orderable: bool | None = Field(None, description="The public gig page (GET /gigs/{gig_id}): whether an order "
+                                                     "can be placed now (A4: false while the seller is away)")
 
 
 class GigSummaryOut(BaseModel):

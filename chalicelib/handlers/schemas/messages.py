@@ -13,6 +13,7 @@ from chalicelib.domain.messaging import (
     SPAM_REASON_MAX,
 )
 from chalicelib.handlers.schemas import PageQuery, RequestModel
+from chalicelib.handlers.schemas.accounts import PublicAvailability
 from chalicelib.handlers.schemas.gigs import PriceOut
 
 UserId = Annotated[str, Field(min_length=1, max_length=128)]
@@ -65,6 +66,9 @@ class ConversationOut(BaseModel):
     last_message_preview: str
     message_count: int
     unread: int = Field(description="Messages to the caller since they last marked it read.")
+    away: PublicAvailability | None = Field(
+        None, description="A4: the seller's away notice while the other party is a seller who is away now "
+                          "(as on the seller's profile and gig pages).")
 
 
 class ConversationPage(BaseModel):
