@@ -63,3 +63,9 @@ class Conflict(DomainError):
     """The thing is not in a state that allows this, or it changed meanwhile (409)."""
 
     code = "conflict"
+
+
+class RateLimited(DomainError):
+    """The caller did this too often for now; nothing was written (429)."""
+
+    code = "rate_limited"

@@ -6,7 +6,9 @@ from typing import Iterable
 
 from chalice import Response
 
-from chalicelib.domain.errors import BadRequest, Conflict, DomainError, FieldError, Forbidden, InvalidInput, NotFound
+from chalicelib.domain.errors import (
+    BadRequest, Conflict, DomainError, FieldError, Forbidden, InvalidInput, NotFound, RateLimited,
+)
 from chalicelib.gateway_responses import PROBLEM_CONTENT_TYPE
 
 _STATUS_BY_ERROR: tuple[tuple[type[DomainError], int], ...] = (
@@ -15,6 +17,7 @@ _STATUS_BY_ERROR: tuple[tuple[type[DomainError], int], ...] = (
     (NotFound, 404),
     (Forbidden, 403),
     (Conflict, 409),
+    (RateLimited, 429),
 )
 
 TITLES = {
