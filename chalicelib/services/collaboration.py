@@ -210,10 +210,12 @@ def _buyer(order_id: str, viewer: Viewer, *, operators_read: bool = False) -> Ac
     return access
 
 
-def invite(order_id: str, viewer: Viewer, email: str, clock: Clock) -> tuple[Invitation, str]:
+def invite(order_id: str, viewer: Viewer, email: str, clock: Clock,
+           buyer_name: str | None = None) -> tuple[Invitation, str]:
     """F3: returns the invitation and the secret token (shown this once, never stored but in the
     e-mail's pending event). Counts against the buyer's limit (429 ``rate_limited``, nothing
-    written)."""
+    written). ``buyer_name`` is how the e-mail names the buyer (the signed-in username; else the
+    profile's)."""
     access = _buyer(order_id, viewer)
     now = clock.now()
     window_start, window_end = invitation_window(now)
@@ -221,9 +223,11 @@ def invite(order_id: str, viewer: Viewer, email: str, clock: Clock) -> tuple[Inv
     check_invitation_rate(sent, now)
     invitation, token = new_invitation(order_id, access.order.state, viewer.user_id, email,
                                        store.invitations_of(order_id), now)
-    buyer = users.get(viewer.user_id)
+    if not buyer_name:
+        buyer = users.get(viewer.user_id)
+        buyer_name = buyer.value.username if buyer else "A buyer"
     data = {"order_id": order_id, "email": invitation.email, "invitation_id": invitation.id,
-            "buyer_name": buyer.value.username if buyer else "A buyer",
+            "buyer_name": buyer_name,
             "order_title": access.order.gig_title, "order_number": access.order.number,
             SECRET: {"token": token}}
     uow = UnitOfWork()
