@@ -89,7 +89,7 @@ MATRIX = [
     ("GET", "/gigs/{draft}/media/{image}/download", None, {OWNER: 404, OTHER: 404, STRANGER: 404, OPERATOR: 404}),
     ("GET", "/file-reports", None, {OWNER: 403, OTHER: 403, STRANGER: 401, OPERATOR: 200}),
     ("GET", "/operator/dead-letters", None, {OWNER: 403, OTHER: 403, STRANGER: 401, OPERATOR: 200}),
-    ("POST", "/operator/dead-letters/{dead_letter}/replay", None,
+    ("POST", "/operator/dead-letters/{event_id}/replay", None,
      {OWNER: 403, OTHER: 403, STRANGER: 401, OPERATOR: 200}),
 ]
 
@@ -113,7 +113,7 @@ def world(api, clock, catalogue, make_seller, published_gig):
     message_file = upload_and_scan(uid(OWNER), clock, b"Floor plan, revision 2\n", "plan.txt", "text/plain",
                                    Purpose.MESSAGE, GeneratedImageScanner())
     return {"gig": published_gig["id"], "draft": draft["id"], "paused": paused["id"], "seller": uid(OWNER),
-            "notification": notification.id, "file": message_file, "dead_letter": dead_letter,
+            "notification": notification.id, "file": message_file, "event_id": dead_letter,
             "image": published_gig["media"][0],
             **messaging_world(api)}
 

@@ -329,7 +329,7 @@ def test_an_invitation_revoked_before_its_email_went_out_sends_nothing_F3(api, c
 
 
 def test_a_buyer_may_send_a_limited_number_of_invitations_per_window_F3(api, collab, clock):
-    from chalicelib.domain.collaboration import INVITATION_WINDOW, INVITATIONS_PER_WINDOW, invitation_window
+    from chalicelib.domain.collaboration import INVITATIONS_PER_WINDOW, invitation_window
 
     for i in range(INVITATIONS_PER_WINDOW):
         _invite(api, collab, f"reviewer{i}@example.com")
@@ -346,6 +346,5 @@ def test_a_buyer_may_send_a_limited_number_of_invitations_per_window_F3(api, col
     # The next window takes invitations again.
     _, end = invitation_window(clock.now())
     clock.advance(seconds=(end - clock.now()).total_seconds())
-    assert INVITATION_WINDOW.total_seconds() > 0
     assert api.post(f"/orders/{collab['order']}/invitations", BUYER,
                     body={"email": "one-more@example.com"}).status_code == 201

@@ -78,7 +78,7 @@ def test_a_redelivered_event_does_not_run_a_reaction_that_already_succeeded(api,
     assert metrics.seen == [event.id] and len(senders[1].sent) == 1
 
 
-def test_the_registry_is_explicit(senders):
+def test_the_registry_is_explicit():
     r = reactions.Reactions().on("order.*", "a", Counting()).on("*", "b", Counting()).on("order.placed", "c", Counting())
     assert [x.name for x in r.handlers_for("order.placed")] == ["a", "b", "c"]
     assert [x.name for x in r.handlers_for("orders.placed")] == ["b"]
