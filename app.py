@@ -5,7 +5,7 @@ from chalice import Chalice
 from chalicelib.config import settings
 from chalicelib.handlers import (
     api_accounts, api_catalogue, api_collaboration, api_files, api_gigs, api_messages, api_meta, api_notifications,
-    api_orders, scan_consumer, schedules,
+    api_orders, api_reactions, scan_consumer, schedules,
 )
 from chalicelib.handlers.middleware import http_middleware
 from chalicelib.root import build_runtime
@@ -17,7 +17,7 @@ app = Chalice(app_name="marketplace")
 app.register_middleware(http_middleware, "http")
 
 for module in (api_meta, api_accounts, api_catalogue, api_gigs, api_files, api_orders, api_messages,
-               api_notifications, api_collaboration):
+               api_notifications, api_collaboration, api_reactions):
     app.register_blueprint(module.api.blueprint)
 app.register_blueprint(schedules.blueprint)
 app.register_blueprint(scan_consumer.blueprint)

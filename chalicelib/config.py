@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     # default ARN is the one moto gives the topic local/resources.py creates.
     notification_sender: str = "notifications@marketplace.example"
     push_topic_arn: str = "arn:aws:sns:us-east-1:123456789012:marketplace-push"
+    # Links in e-mail (F3 invitations) are this origin followed by the API path
+    # (``/shared/<token>/files``); CDK sets it from the ``public_base_url`` context.
+    public_base_url: str = "http://127.0.0.1:8000"
 
 
 @lru_cache(maxsize=1)

@@ -17,6 +17,7 @@ from chalicelib.domain.deadlines import DeadlineKind
 from chalicelib.domain.messaging import CONVERSATION
 from chalicelib.services import accounts, conversations, files, orders
 from chalicelib.services.payments import PaymentPort, port_for
+from chalicelib.services.reactions import default_reactions
 from chalicelib.services.runtime import Registrations, Runtime, UnitOfWorkFactory
 from chalicelib.store.unit_of_work import UnitOfWork
 
@@ -49,4 +50,5 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None, payments: P
         payments=payments if payments is not None else port_for(settings.payments, settings.stage),
         unit_of_work=unit_of_work or UnitOfWork,
         registrations=registrations(),
+        reactions=default_reactions(),  # the outbox's handlers by event kind; a feature adds its own there
     )

@@ -93,8 +93,10 @@ def _start_clamd():
 
 def _sweeper_loop(stop: threading.Event, every: float) -> None:
     """The two schedules of the deployed app, one after the other: the sweeper, then the
-    notification dispatcher draining the outbox (e-mail and push go to moto's SES and SNS)."""
-    from chalicelib.services import notifications, runtime, sweeper
+    dispatcher draining the outbox into its reactions (e-mail and push go to moto's SES and SNS)."""
+    from chalicelib.services import reactions, runtime, sweeper
+
+    registry = runtime.current().reactions
 
     while not stop.wait(every):
         try:
@@ -104,8 +106,8 @@ def _sweeper_loop(stop: threading.Event, every: float) -> None:
         except Exception as exc:  # keep sweeping; the next round retries
             print(f"[sweeper] failed: {exc!r}", flush=True)
         try:
-            sent = notifications.dispatch(runtime.clock())
-            if sent.dispatched or sent.failed or sent.deferred:
+            sent = reactions.dispatch(registry, runtime.clock())
+            if sent.dispatched or sent.failed or sent.deferred or sent.dead_lettered:
                 print(f"[notifications] {sent.as_dict()}", flush=True)
         except Exception as exc:  # the outbox keeps what was not delivered
             print(f"[notifications] failed: {exc!r}", flush=True)

@@ -23,13 +23,14 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from enum import StrEnum
 
 from .contact_details import text_field_errors
-from .errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
+from .errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound, RateLimited
 from .files import FILE_TYPES, Family, FileState
 from .ids import new_id
+from .notifications import Message
 from .orders import ACTIVE, OrderState
 
 COMMENT_TEXT_MAX = 2_000  # [decision] characters of one comment
@@ -38,6 +39,9 @@ COMMENTABLE_FAMILIES = frozenset({Family.IMAGE, Family.AUDIO, Family.VIDEO})  # 
 INVITATION_LIFETIME = timedelta(days=30)  # [decision] F3: a link works this long unless revoked
 INVITATIONS_MAX = 20  # [decision] usable invitations per order
 EMAIL_MAX = 254
+INVITATIONS_PER_WINDOW = 10  # [decision] F3: invitations one buyer may send per window (all orders)
+INVITATION_WINDOW = timedelta(hours=24)  # [decision] fixed windows from the epoch (UTC days)
+INVITATION_SUBJECT_MAX = 120
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -272,3 +276,48 @@ def usable_or_404(invitation: Invitation | None, now: datetime) -> Invitation:
     if invitation is None or not invitation.is_usable(now):
         raise NotFound("No such link.")
     return invitation
+
+
+# ---------------------------------------------------------------------------------------------
+# Invitation e-mail (F3) and the per-buyer rate limit
+# ---------------------------------------------------------------------------------------------
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def invitation_window(now: datetime) -> tuple[datetime, datetime]:
+    """The fixed window ``now`` falls in: [start, end). [decision] Fixed windows keep the limit
+    one counter per buyer and window; at a window's edge a buyer may send up to twice the limit
+    within a short span, which is still far from mass mailing."""
+    n = (now - _EPOCH) // INVITATION_WINDOW
+    start = _EPOCH + n * INVITATION_WINDOW
+    return start, start + INVITATION_WINDOW
+
+
+def check_invitation_rate(sent_in_window: int, now: datetime) -> None:
+    """F3 [decision]: at most INVITATIONS_PER_WINDOW invitations per buyer per window (each sends an
+    e-mail to an address the platform does not know: the limit keeps it from being a spam relay)."""
+    if sent_in_window >= INVITATIONS_PER_WINDOW:
+        _, end = invitation_window(now)
+        raise RateLimited(f"At most {INVITATIONS_PER_WINDOW} invitations per {_hours(INVITATION_WINDOW)} hours; "
+                          f"try again after {end.strftime('%Y-%m-%dT%H:%M:%SZ')}.", code="rate_limited", rule="F3")
+
+
+def _hours(delta: timedelta) -> int:
+    return int(delta.total_seconds() // 3600)
+
+
+def invitation_email(buyer_name: str, order_title: str, order_number: str, link: str,
+                     expires_at: datetime) -> Message:
+    """F3: what the invitee receives: who invites them, to which order, the link and until when it
+    works."""
+    title = " ".join(order_title.split())
+    subject = f"{buyer_name} invited you to review files of “{title}”"
+    if len(subject) > INVITATION_SUBJECT_MAX:
+        subject = subject[: INVITATION_SUBJECT_MAX - 1].rstrip() + "…"
+    body = (f"{buyer_name} invited you to look at and comment on the seller's files of the order "
+            f"“{title}” ({order_number}).\n\n"
+            f"Open them here: {link}\n\n"
+            f"The link works until {expires_at.strftime('%Y-%m-%d %H:%M UTC')} unless {buyer_name} revokes it. "
+            "Anyone who has the link can open it, so do not pass it on.\n\n"
+            "You get this e-mail because a buyer on the marketplace entered your address.")
+    return Message(title=subject, body=body)

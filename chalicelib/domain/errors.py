@@ -69,3 +69,9 @@ class Unavailable(DomainError):
     """Something the request needs is not available (payments not configured): 503, nothing written."""
 
     code = "unavailable"
+
+
+class RateLimited(DomainError):
+    """The caller did this too often for now; nothing was written (429)."""
+
+    code = "rate_limited"

@@ -15,6 +15,11 @@ from .accounts import NotificationKind
 from .ids import new_id
 
 
+# ``data[SECRET]`` is for the event's reactions only (e.g. an invitation link to e-mail): it is
+# erased from the stored event when the event leaves the outbox, and never shown to anyone.
+SECRET = "secret"
+
+
 class Actor(StrEnum):
     """Who takes an action, in every aggregate: the parties, operators, and the system (timers)."""
 
@@ -37,12 +42,23 @@ class Event:
     notification: NotificationKind | None = None  # the preference that governs e-mail and push
     data: dict[str, Any] = field(default_factory=dict)
     seq: int = 0  # order within its stream when two events share a time (an order's transition count)
+    outbox: bool = False  # queued for reactions even without recipients (e.g. an e-mail to a non-user)
+
+    @property
+    def in_outbox(self) -> bool:
+        """Events with recipients (notifications) or marked ``outbox`` go through the reactions."""
+        return bool(self.recipients) or self.outbox
+
+    @property
+    def public_data(self) -> dict[str, Any]:
+        """``data`` without its SECRET part: what history, feeds and operators may be shown."""
+        return {k: v for k, v in self.data.items() if k != SECRET}
 
     @staticmethod
     def new(kind: str, stream: str, at: datetime, actor_role: Actor, actor_id: str | None,
             summary: str, recipients: tuple[str, ...] = (),
             notification: NotificationKind | None = None, data: dict[str, Any] | None = None,
-            seq: int = 0) -> Event:
+            seq: int = 0, outbox: bool = False) -> Event:
         return Event(id=new_id("evt"), kind=kind, stream=stream, at=at, actor_role=actor_role,
                      actor_id=actor_id, summary=summary, recipients=tuple(recipients),
-                     notification=notification, data=dict(data or {}), seq=seq)
+                     notification=notification, data=dict(data or {}), seq=seq, outbox=outbox)

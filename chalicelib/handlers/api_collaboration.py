@@ -125,7 +125,7 @@ def comment_on_order_file(call: Call, order_id: str, file_id: str) -> CommentOut
            request=InvitationIn, response=InvitationCreatedOut, status=201, idempotent=True)
 def create_invitation(call: Call, order_id: str) -> InvitationCreatedOut:
     invitation, token = collab.invite(order_id, collab.Viewer(call.user.user_id, call.user.is_operator),
-                                      call.body.email, runtime.clock())
+                                      call.body.email, runtime.clock(), buyer_name=call.user.username)
     return InvitationCreatedOut(**invitation_out(invitation).model_dump(), token=token,
                                 link=f"/shared/{token}/files")
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from chalice import Response
 
 from chalicelib.domain.errors import (
-    BadRequest, Conflict, DomainError, FieldError, Forbidden, InvalidInput, NotFound, Unavailable,
+    BadRequest, Conflict, DomainError, FieldError, Forbidden, InvalidInput, NotFound, RateLimited, Unavailable,
 )
 from chalicelib.gateway_responses import PROBLEM_CONTENT_TYPE
 
@@ -18,6 +18,7 @@ _STATUS_BY_ERROR: tuple[tuple[type[DomainError], int], ...] = (
     (Forbidden, 403),
     (Conflict, 409),
     (Unavailable, 503),
+    (RateLimited, 429),
 )
 
 TITLES = {

@@ -15,9 +15,13 @@ Events of a comment (``file.commented``, in the comment's transaction):
   notified (they look at the link).
 
 Invitation events (``invitation.created`` / ``invitation.revoked``) go into the invitation's own
-stream with no recipients: the seller never learns of invitations. [decision] The platform does
-not e-mail the link: the dispatcher only knows user ids and only the token's hash is stored, so
-the link is shown once, to the buyer, who shares it."""
+stream with no recipients: the seller never learns of invitations, and no feed shows them.
+``invitation.created`` goes through the outbox all the same: its reaction, ``InvitationMailer``,
+e-mails the link to the invitee (F3) through the notifications' e-mail sender. The token travels
+in the event's SECRET data only, which the outbox erases once the e-mail is sent and which no
+history, feed or operator list shows; the invitation keeps only its hash. The buyer still sees
+the link once in the answer. A buyer sends at most INVITATIONS_PER_WINDOW invitations per window
+(a counter updated in the invitation's transaction): the platform must not be a spam relay."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -31,7 +35,10 @@ from chalicelib.domain.collaboration import (
     CommentTarget,
     Invitation,
     Viewpoint,
+    check_invitation_rate,
     hash_token,
+    invitation_email,
+    invitation_window,
     may_see_file,
     new_comment,
     usable_or_404,
@@ -40,15 +47,21 @@ from chalicelib.domain.collaboration import (
     invite as new_invitation,
 )
 from chalicelib.domain.errors import Forbidden, NotFound
-from chalicelib.domain.events import Actor, Event
+from chalicelib.config import settings
+from chalicelib.domain.events import SECRET, Actor, Event
 from chalicelib.domain.files import StoredFile
 from chalicelib.domain.orders import Order
+from chalicelib.notify import Undeliverable
+from chalicelib.notify.email import EmailSender, SesEmailSender
+from chalicelib.observability import logger
 from chalicelib.services import files, runtime
+from chalicelib.services.reactions import ReactionContext
 from chalicelib.services.viewer import Viewer  # noqa: F401  (callers name it from here too)
 from chalicelib.store import collaboration as store
 from chalicelib.store import events as event_store
 from chalicelib.store import files as file_store
 from chalicelib.store import orders as order_store
+from chalicelib.store import users
 from chalicelib.store.orders import OrderItem
 from chalicelib.store.records import Record
 
@@ -196,19 +209,74 @@ def _buyer(order_id: str, viewer: Viewer, *, operators_read: bool = False) -> Ac
     return access
 
 
-def invite(order_id: str, viewer: Viewer, email: str, clock: Clock) -> tuple[Invitation, str]:
-    """F3: returns the invitation and the secret token (shown this once, never stored)."""
+def invite(order_id: str, viewer: Viewer, email: str, clock: Clock,
+           buyer_name: str | None = None) -> tuple[Invitation, str]:
+    """F3: returns the invitation and the secret token (shown this once, never stored but in the
+    e-mail's pending event). Counts against the buyer's limit (429 ``rate_limited``, nothing
+    written). ``buyer_name`` is how the e-mail names the buyer (the signed-in username; else the
+    profile's)."""
     access = _buyer(order_id, viewer)
     now = clock.now()
+    window_start, window_end = invitation_window(now)
+    sent = store.invitations_sent(viewer.user_id, window_start)
+    check_invitation_rate(sent, now)
     invitation, token = new_invitation(order_id, access.order.state, viewer.user_id, email,
                                        store.invitations_of(order_id), now)
+    if not buyer_name:
+        buyer = users.get(viewer.user_id)
+        buyer_name = buyer.value.username if buyer else "A buyer"
+    data = {"order_id": order_id, "email": invitation.email, "invitation_id": invitation.id,
+            "buyer_name": buyer_name,
+            "order_title": access.order.gig_title, "order_number": access.order.number,
+            SECRET: {"token": token}}
     uow = runtime.current().unit_of_work()
     store.stage_invitation(uow, store.new_invitation_record(invitation), invitation)
+    store.stage_count_invitation(uow, viewer.user_id, window_start, window_end, sent)
     event_store.stage(uow, Event.new("invitation.created", f"invitation:{invitation.id}", now, Actor.BUYER,
                                      viewer.user_id, f"{invitation.email} was invited to review the seller's files",
-                                     data={"order_id": order_id, "email": invitation.email}))
+                                     data=data, outbox=True))
     uow.commit()
     return invitation, token
+
+
+def invitation_link(token: str) -> str:
+    return f"{settings().public_base_url.rstrip('/')}/shared/{token}/files"
+
+
+class InvitationMailer:
+    """The reaction to ``invitation.created`` (F3): e-mails the link to the invited address, with
+    the buyer's name, the order's title and the link's expiry. Nothing is sent for an invitation
+    revoked or expired before its e-mail went out, nor once the token was erased (sent before)."""
+
+    def __init__(self, email: EmailSender | None = None) -> None:
+        self._email = email
+
+    @property
+    def email(self) -> EmailSender:
+        if self._email is None:
+            self._email = SesEmailSender()
+        return self._email
+
+    def __call__(self, event: Event, context: ReactionContext) -> bool:
+        token = (event.data.get(SECRET) or {}).get("token")
+        if not token:
+            return True
+        record = store.get_invitation(event.data["order_id"], event.data["invitation_id"])
+        if record is None or not record.value.is_usable(context.clock.now()):
+            logger.info("invitation e-mail not sent: the invitation is no longer usable",
+                        extra={"event_id": event.id, "invitation_id": event.data["invitation_id"]})
+            return True
+        invitation = record.value
+        message = invitation_email(event.data["buyer_name"], event.data["order_title"], event.data["order_number"],
+                                   invitation_link(token), invitation.expires_at)
+        try:
+            self.email.send(invitation.email, message)
+        except Undeliverable as refused:
+            logger.warning("invitation e-mail undeliverable", extra={"event_id": event.id, "reason": str(refused)})
+            context.report.undeliverable += 1
+            return True
+        context.report.emails += 1
+        return True
 
 
 def invitations(order_id: str, viewer: Viewer, limit: int, cursor: str | None) -> tuple[list[Invitation], str | None]:

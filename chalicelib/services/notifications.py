@@ -1,25 +1,25 @@
-"""Notifications: the dispatcher that drains the outbox, and the in-app feed's use cases.
+"""Notifications: the reaction that delivers an event to its recipients, and the in-app feed's
+use cases.
 
-The dispatcher reads only the sparse ``outbox`` index (each shard, oldest first), so its cost
-follows the pending events, not the table. For each event and each recipient it
+``NotificationHandler`` is one reaction (services/reactions.py, registered on every kind by
+``default_reactions``). For each recipient of an event it
 
 1. writes the feed entry (keyed by the event: a repeat is a no-op) and counts it unread in the
    same transaction, only when the entry is new;
 2. sends e-mail (SES) and push (SNS) as the recipient's preferences say (A3), each
    (event, recipient, channel) claimed with a conditional put before sending and recorded as
    sent after: a normal re-run never resends; a crash between send and record sends again once
-   the claim's lease runs out (at least once);
-3. when every recipient and channel is done, removes the event's outbox keys (conditionally).
+   the claim's lease runs out (at least once).
 
-Anything that fails (throttling, a timeout, a bug) is logged and leaves the event pending for the
-next run; the other events go on."""
+It returns False while another run holds a delivery's claim, and raises (after trying every other
+recipient and channel) when something failed; the dispatcher then retries the event after its
+backoff, and gives it up as a dead letter after too many attempts (domain/reactions.py)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Callable
 
-from chalicelib.config import settings
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.events import Event
@@ -29,10 +29,9 @@ from chalicelib.notify.email import EmailSender, SesEmailSender
 from chalicelib.notify.push import PushSender, SnsPushSender
 from chalicelib.observability import logger
 from chalicelib.services import runtime
-from chalicelib.store import events as event_store
+from chalicelib.services.reactions import DispatchReport, ReactionContext
 from chalicelib.store import notifications as store
 from chalicelib.store import users
-from chalicelib.store.records import Record
 
 # [decision] a claim on a delivery lasts this long: longer than any one send, short enough that a
 # crashed dispatcher's work is picked up within a few runs.
@@ -40,105 +39,91 @@ CLAIM_LEASE = timedelta(minutes=5)
 # [decision] how many unread entries one "read all" marks: one transaction (plus the counter).
 READ_ALL_BATCH = 50
 
-
-@dataclass
-class DispatchReport:
-    dispatched: int = 0  # events fully delivered and taken out of the outbox
-    deferred: int = 0  # left pending: another run holds a claim on one of its deliveries
-    failed: int = 0  # left pending: something failed (retried next run)
-    feed_entries: int = 0
-    emails: int = 0
-    pushes: int = 0
-    undeliverable: int = 0
-
-    def as_dict(self) -> dict:
-        return dict(self.__dict__)
+__all__ = ["CLAIM_LEASE", "READ_ALL_BATCH", "DispatchReport", "NotificationHandler", "dispatch"]
 
 
 def dispatch(clock: Clock, *, email: EmailSender | None = None, push: PushSender | None = None,
              batch: int = 100, keep_going: Callable[[], bool] = lambda: True) -> DispatchReport:
-    """One pass over every outbox shard, at most ``batch`` events per shard. ``keep_going`` is
-    asked before each event (the Lambda handler stops while time remains)."""
-    email = email or SesEmailSender()
-    push = push or SnsPushSender()
-    report = DispatchReport()
-    for shard in range(settings().due_shards):
-        for record in event_store.pending(shard, batch):
-            if not keep_going():
-                logger.info("dispatch stopped early", extra=report.as_dict())
-                return report
-            try:
-                if dispatch_event(record, clock, email, push, report):
-                    report.dispatched += 1
-                else:
-                    report.deferred += 1
-            except Exception:  # one bad event must not stop the rest; it stays pending
-                logger.exception("event dispatch failed", extra={"event_id": record.value.id,
-                                                                 "kind": record.value.kind})
-                report.failed += 1
-    logger.info("dispatch done", extra=report.as_dict())
-    return report
+    """One pass of the dispatcher with ``default_reactions`` built on these senders (scripts and
+    tests that hold senders rather than a registry)."""
+    from chalicelib.services import reactions
+
+    return reactions.dispatch(reactions.default_reactions(email=email, push=push), clock, batch=batch,
+                              keep_going=keep_going)
 
 
-def dispatch_event(record: Record[Event], clock: Clock, email: EmailSender, push: PushSender,
-                   report: DispatchReport | None = None) -> bool:
-    """Delivers one event to all its recipients. True when it is done and out of the outbox;
-    False when a delivery is claimed by another run. Raises when a delivery failed, after trying
-    every other recipient and channel."""
-    report = report if report is not None else DispatchReport()
-    event = record.value
-    complete = True
-    failures: list[Exception] = []
-    for user_id in dict.fromkeys(event.recipients):  # each recipient once, in order
-        try:
-            found = users.get(user_id)
-            recipient = found.value if found else None
-            if store.add(Notification.of(event, user_id)):
-                report.feed_entries += 1
-        except Exception as exc:  # noqa: BLE001 - re-raised below, once the others had their turn
-            failures.append(exc)
-            continue
-        for channel in channels_for(event, recipient):
+class NotificationHandler:
+    """The reaction that puts an event in its recipients' feeds and sends e-mail and push (A3)."""
+
+    def __init__(self, email: EmailSender | None = None, push: PushSender | None = None) -> None:
+        self._email = email
+        self._push = push
+
+    @property
+    def email(self) -> EmailSender:
+        if self._email is None:
+            self._email = SesEmailSender()
+        return self._email
+
+    @property
+    def push(self) -> PushSender:
+        if self._push is None:
+            self._push = SnsPushSender()
+        return self._push
+
+    def __call__(self, event: Event, context: ReactionContext) -> bool:
+        """True when every recipient and channel is done; False when a delivery is claimed by
+        another run. Raises when a delivery failed, after trying every other one."""
+        report = context.report
+        complete = True
+        failures: list[Exception] = []
+        for user_id in dict.fromkeys(event.recipients):  # each recipient once, in order
             try:
-                complete &= _deliver_once(event, user_id, recipient.email if recipient else None, channel,
-                                          clock, email, push, report)
-            except Exception as exc:  # noqa: BLE001 - as above
+                found = users.get(user_id)
+                recipient = found.value if found else None
+                if store.add(Notification.of(event, user_id)):
+                    report.feed_entries += 1
+            except Exception as exc:  # noqa: BLE001 - re-raised below, once the others had their turn
                 failures.append(exc)
-    if failures:
-        raise failures[0]
-    if complete:
-        store.mark_dispatched(record.item)
-    return complete
+                continue
+            for channel in channels_for(event, recipient):
+                try:
+                    complete &= self._deliver_once(event, user_id, recipient.email if recipient else None, channel,
+                                                   context.clock, report)
+                except Exception as exc:  # noqa: BLE001 - as above
+                    failures.append(exc)
+        if failures:
+            raise failures[0]
+        return complete
 
-
-def _deliver_once(event: Event, user_id: str, address: str | None, channel: Channel, clock: Clock,
-                  email: EmailSender, push: PushSender, report: DispatchReport) -> bool:
-    claim = store.claim(event.id, user_id, channel, clock.now(), CLAIM_LEASE)
-    if claim is store.Claim.DONE:
-        return True
-    if claim is store.Claim.BUSY:
-        return False
-    try:
+    def _deliver_once(self, event: Event, user_id: str, address: str | None, channel: Channel, clock: Clock,
+                      report: DispatchReport) -> bool:
+        claim = store.claim(event.id, user_id, channel, clock.now(), CLAIM_LEASE)
+        if claim is store.Claim.DONE:
+            return True
+        if claim is store.Claim.BUSY:
+            return False
+        try:
+            if channel is Channel.EMAIL:
+                assert address  # channels_for offers e-mail only with an address
+                self.email.send(address, email_message(event))
+            else:
+                self.push.send(user_id, push_message(event), event)
+        except Undeliverable as refused:
+            logger.warning("notification undeliverable", extra={"event_id": event.id, "user_id": user_id,
+                                                                "channel": channel.value, "reason": str(refused)})
+            store.delivered(event.id, user_id, channel, clock.now(), store.DeliveryState.UNDELIVERABLE)
+            report.undeliverable += 1
+            return True
+        except Exception:
+            store.release(event.id, user_id, channel)
+            raise
+        store.delivered(event.id, user_id, channel, clock.now())
         if channel is Channel.EMAIL:
-            assert address  # channels_for offers e-mail only with an address
-            email.send(address, email_message(event))
+            report.emails += 1
         else:
-            push.send(user_id, push_message(event), event)
-    except Undeliverable as refused:
-        logger.warning("notification undeliverable", extra={"event_id": event.id, "user_id": user_id,
-                                                            "channel": channel.value, "reason": str(refused)})
-        store.delivered(event.id, user_id, channel, clock.now(), store.DeliveryState.UNDELIVERABLE)
-        report.undeliverable += 1
+            report.pushes += 1
         return True
-    except Exception:
-        store.release(event.id, user_id, channel)
-        raise
-    store.delivered(event.id, user_id, channel, clock.now())
-    if channel is Channel.EMAIL:
-        report.emails += 1
-    else:
-        report.pushes += 1
-    return True
 
 
 # --- the feed -------------------------------------------------------------------------------

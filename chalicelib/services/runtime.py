@@ -7,7 +7,9 @@
 - ``thread_kinds``: thread kind -> who may see a thread of that kind (messaging: spam reports, O5);
 - ``stream_kinds``: stream kind -> who may see what a file attached to such a stream belongs to
   (files, F1);
-- ``timers``: deadline kind -> the one function the sweeper fires it with.
+- ``timers``: deadline kind -> the one function the sweeper fires it with;
+- ``reactions``: what runs after an event leaves its transaction, by event kind (the outbox's
+  handlers: notifications, invitation e-mail, ...; services/reactions.py).
 
 The composition root (chalicelib/root.py) builds it once: app.py for the deployed Lambda functions,
 local/run.py for ``make run``, the tests' conftest and the benchmarks for themselves. It installs it
@@ -33,6 +35,7 @@ from chalicelib.domain.deadlines import Deadline, DeadlineKind
 
 if TYPE_CHECKING:
     from chalicelib.services.payments import PaymentPort
+    from chalicelib.services.reactions import Reactions
     from chalicelib.store.records import Record
     from chalicelib.store.unit_of_work import UnitOfWork
 
@@ -85,14 +88,15 @@ class Runtime:
     thread_kinds: Mapping[str, Visibility]
     stream_kinds: Mapping[str, Visibility]
     timers: Mapping[DeadlineKind, TimerFire]
+    reactions: Reactions
 
     @classmethod
     def of(cls, clock: Clock, payments: PaymentPort, unit_of_work: UnitOfWorkFactory,
-           registrations: Registrations) -> Runtime:
+           registrations: Registrations, reactions: Reactions) -> Runtime:
         return cls(clock=clock, payments=payments, unit_of_work=unit_of_work,
                    thread_kinds=MappingProxyType(dict(registrations.thread_kinds)),
                    stream_kinds=MappingProxyType(dict(registrations.stream_kinds)),
-                   timers=MappingProxyType(dict(registrations.timers)))
+                   timers=MappingProxyType(dict(registrations.timers)), reactions=reactions)
 
     def with_stream_kind(self, kind: str, may_see: Visibility) -> Runtime:
         """This runtime with another visibility check for ``kind`` (tests)."""

@@ -13,7 +13,9 @@ strongly consistent. (``INVITATION#`` sorts before ``ORDER``, so the order's own
 reads ``sk >= ORDER``, never sees invitations.)"""
 from __future__ import annotations
 
-from pynamodb.attributes import JSONAttribute, UnicodeAttribute, VersionAttribute
+from datetime import datetime, timedelta
+
+from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute, VersionAttribute
 
 from chalicelib.domain.clock import iso
 from chalicelib.domain.codec import from_primitive, to_primitive
@@ -43,6 +45,12 @@ class InvitationTokenItem(TableItem, discriminator="invitation_token"):
 
 
 # -- comments --------------------------------------------------------------------------------
+class InvitationQuotaItem(TableItem, discriminator="invitation_quota"):
+    """F3: how many invitations a buyer sent in one window; expires after the window."""
+
+    sent = NumberAttribute(default=0)
+
+
 def _comments_partition(file_id: str) -> str:
     return f"FILE_COMMENTS#{file_id}"
 
@@ -130,3 +138,31 @@ def stage_invitation(uow: UnitOfWork, record: Record[Invitation, InvitationItem]
         pointer = InvitationTokenItem(*_token_key(invitation.token_hash))
         pointer.order_id, pointer.invitation_id = invitation.order_id, invitation.id
         uow.save(pointer, condition=InvitationTokenItem.pk.does_not_exist())
+
+
+# -- the per-buyer invitation limit (F3) -------------------------------------------------------
+# [decision] a window's counter outlives the window by a day, then DynamoDB's TTL removes it.
+QUOTA_KEPT_AFTER_WINDOW = timedelta(days=1)
+
+
+def _quota_key(buyer_id: str, window_start: datetime) -> tuple[str, str]:
+    return f"USER#{buyer_id}", f"INVITE_QUOTA#{iso(window_start)}"
+
+
+def invitations_sent(buyer_id: str, window_start: datetime) -> int:
+    try:
+        return int(InvitationQuotaItem.get(*_quota_key(buyer_id, window_start), consistent_read=True).sent)
+    except InvitationQuotaItem.DoesNotExist:
+        return 0
+
+
+def stage_count_invitation(uow: UnitOfWork, buyer_id: str, window_start: datetime, window_end: datetime,
+                           read: int) -> None:
+    """Counts one invitation in the buyer's window, in the invitation's transaction, on the count
+    read: a concurrent invitation makes one of the two transactions fail (409), so the limit holds."""
+    item = InvitationQuotaItem(*_quota_key(buyer_id, window_start))
+    condition = InvitationQuotaItem.pk.does_not_exist() if read == 0 else InvitationQuotaItem.sent == read
+    uow.update(item, actions=[InvitationQuotaItem.sent.add(1),
+                              InvitationQuotaItem.item_type.set(InvitationQuotaItem),
+                              InvitationQuotaItem.expires_at.set(window_end + QUOTA_KEPT_AFTER_WINDOW)],
+               condition=condition)

@@ -1,5 +1,5 @@
 """Events (history and outbox) in the partition of the stream they belong to, so an order's
-history is read with the order. An event with recipients also carries ``outbox_shard`` /
+history is read with the order. An event in the outbox (recipients, or marked ``outbox``) also carries ``outbox_shard`` /
 ``outbox_at`` until it is dispatched: the sparse ``outbox`` index then holds only pending work."""
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def to_item(event: Event) -> EventItem:
     item = EventItem(partition_of(event.stream), f"EVENT#{iso(event.at)}#{event.seq:06d}#{event.id}")
     item.kind = event.kind
     item.data = to_primitive(event)
-    if event.recipients:
+    if event.in_outbox:
         item.outbox_shard = outbox_shard_of(event.id)
         item.outbox_at = f"{iso(event.at)}#{event.id}"
     return item
@@ -46,6 +46,7 @@ def history(stream: str) -> list[Event]:
 
 
 def pending(shard: int, limit: int) -> Iterator[Record[Event]]:
-    """Events of one outbox shard not yet dispatched, oldest first."""
+    """Events of one outbox shard not yet dispatched, whether due now or waiting out a backoff,
+    by due time (the dispatcher reads only the due ones: ``store.outbox.due``)."""
     for item in EventItem.outbox.query(f"OUTBOX#{shard:02d}", limit=limit):
         yield Record(from_primitive(Event, item.data), item)

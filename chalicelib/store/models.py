@@ -63,6 +63,9 @@ class EventItem(TableItem, discriminator="event"):
 
     kind = UnicodeAttribute()
     data = JSONAttribute()
+    # Reactions' bookkeeping (domain.reactions.OutboxStatus) once an attempt failed: attempts,
+    # next attempt, failed handlers, dead-lettered at, replays. Absent on most events.
+    status = JSONAttribute(null=True)
 
 
 class RelationshipItem(TableItem, discriminator="relationship"):

@@ -1,5 +1,4 @@
-"""The in-app feed, its unread counter, delivery records of e-mail and push, and marking an event
-dispatched (its outbox keys removed). Keys (docs/data-model.md, "Notifications"):
+"""The in-app feed, its unread counter and delivery records of e-mail and push. Keys (docs/data-model.md, "Notifications"):
 
     notification        USER#<user id>          NOTIF#<event id>
                         gsi2: FEED#<user id> / <at>#<event id>            (every entry)
@@ -9,7 +8,7 @@ dispatched (its outbox keys removed). Keys (docs/data-model.md, "Notifications")
 
 A feed entry is keyed by its event, so writing it again is a no-op; the counter moves only in the
 transactions that create an unread entry (+1) or mark one read (-1), so it always equals the
-number of unread entries."""
+number of unread entries. Events leave the outbox through store/outbox.py."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -22,7 +21,6 @@ from chalicelib.domain.codec import from_primitive, to_primitive
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.notifications import Channel, Notification
 from chalicelib.store import cursors
-from chalicelib.store.models import EventItem
 from chalicelib.store.records import Record
 from chalicelib.store.table import TableItem
 from chalicelib.store.unit_of_work import UnitOfWork
@@ -202,17 +200,3 @@ def delivery_state(event_id: str, user_id: str, channel: Channel) -> DeliverySta
         return DeliveryState(DeliveryItem.get(item.pk, item.sk, consistent_read=True).state)
     except DeliveryItem.DoesNotExist:
         return None
-
-
-# --- the outbox -----------------------------------------------------------------------------
-def mark_dispatched(item: EventItem) -> bool:
-    """Removes the event's outbox keys, so the sparse index no longer holds it. False when
-    another dispatcher did it first."""
-    uow = UnitOfWork()
-    uow.update(item, actions=[EventItem.outbox_shard.remove(), EventItem.outbox_at.remove()],
-               condition=EventItem.outbox_shard.exists())
-    try:
-        uow.commit()
-    except Conflict:
-        return False
-    return True

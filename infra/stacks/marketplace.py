@@ -43,6 +43,12 @@ DEFAULT_ALLOWED_ORIGINS = ["http://localhost:3000"]
 # must be a verified SES identity in the stack's region; verifying it is an operator's step.
 DEFAULT_NOTIFICATION_SENDER = "notifications@marketplace.example"
 
+# Powertools Metrics of the app (chalicelib/observability.py): namespace and ``service`` dimension,
+# and the dispatcher's metric of dead-lettered outbox events (chalicelib/handlers/schedules.py;
+# tests/infra checks the names agree).
+METRICS_NAMESPACE = "Marketplace"
+METRICS_SERVICE = "marketplace"
+DEAD_LETTERED_METRIC = "DeadLettered"
 API_STAGE = "api"  # the API Gateway stage, the first segment of every URL
 API_LAMBDA_TIMEOUT = 30  # seconds; API Gateway gives up after 29 anyway
 SCAN_LAMBDA_TIMEOUT = 60  # seconds; the scan consumer reads and inspects a whole object
@@ -167,6 +173,11 @@ class MarketplaceStack(cdk.Stack):
         # The ClamAV layer (clamscan, libclamav and freshclam built for Amazon Linux 2023).
         self.clamav_layer_arn = self.node.try_get_context("clamav_layer_arn") or None
         self.allowed_origins = list(allowed_origins)
+        # Links in e-mail (F3 invitations) start with this origin: the front end's, by default
+        # the first allowed origin.
+        self.public_base_url = (
+            self.node.try_get_context("public_base_url") or self.allowed_origins[0]
+        )
         self.scan_queue_name = f"{stage}-{APP_NAME}-scan"
         # Every function logs to <prefix>/<logical id>; the roles may write there only.
         self.log_group_prefix = f"/aws/lambda/{APP_NAME}-{stage}"
@@ -478,8 +489,9 @@ class MarketplaceStack(cdk.Stack):
             "USER_POOL_ARN": self.user_pool.user_pool_arn,
             "NOTIFICATION_SENDER": self.notification_sender,
             "PUSH_TOPIC_ARN": self.push_topic.topic_arn,
-            "POWERTOOLS_SERVICE_NAME": "marketplace",
-            "POWERTOOLS_METRICS_NAMESPACE": "Marketplace",
+            "PUBLIC_BASE_URL": self.public_base_url,
+            "POWERTOOLS_SERVICE_NAME": METRICS_SERVICE,
+            "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
             "LOG_LEVEL": "INFO",
         }
         stage_config = {
@@ -657,6 +669,29 @@ class MarketplaceStack(cdk.Stack):
             treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
         )
         dlq_alarm.add_alarm_action(action)
+
+        # Outbox events whose reactions failed MAX_ATTEMPTS times (the dispatcher's DeadLettered
+        # metric, published by Powertools with its ``service`` dimension): an operator lists and
+        # replays them (GET /operator/dead-letters).
+        dead_letter_alarm = cloudwatch.Alarm(
+            self,
+            "OutboxDeadLetterAlarm",
+            alarm_description="Outbox events were dead-lettered after repeated failed reactions; "
+            "see GET /operator/dead-letters",
+            metric=cloudwatch.Metric(
+                namespace=METRICS_NAMESPACE,
+                metric_name=DEAD_LETTERED_METRIC,
+                dimensions_map={"service": METRICS_SERVICE},
+                period=cdk.Duration.minutes(5),
+                statistic="Sum",
+            ),
+            threshold=0,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            evaluation_periods=1,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+        dead_letter_alarm.add_alarm_action(action)
+        self.dead_letter_alarm = dead_letter_alarm
 
         for logical_id in self.function_ids:
             function_name = self.chalice.get_resource(logical_id).ref

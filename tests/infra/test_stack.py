@@ -514,6 +514,30 @@ def test_dead_letter_queue_alarm(synth: Synth) -> None:
     )
 
 
+def test_dead_lettered_outbox_events_raise_an_alarm(synth: Synth, stack_module: Any) -> None:
+    """Reactions that keep failing end as dead letters: the dispatcher's DeadLettered metric
+    (Powertools, namespace and service dimension of the app) alarms on any."""
+    from chalicelib.handlers.schedules import DEAD_LETTERED_METRIC
+
+    assert stack_module.DEAD_LETTERED_METRIC == DEAD_LETTERED_METRIC
+    synth.template.has_resource_properties(
+        "AWS::CloudWatch::Alarm",
+        {
+            "Namespace": "Marketplace",
+            "MetricName": "DeadLettered",
+            "Dimensions": [{"Name": "service", "Value": "marketplace"}],
+            "Statistic": "Sum",
+            "Threshold": 0,
+            "ComparisonOperator": "GreaterThanThreshold",
+            "TreatMissingData": "notBreaching",
+            "AlarmActions": [ref(synth.logical_id(synth.stack.alarm_topic))],
+        },
+    )
+    env = next(iter(functions(synth).values()))["Properties"]["Environment"]["Variables"]
+    assert env["POWERTOOLS_METRICS_NAMESPACE"] == "Marketplace" and env["POWERTOOLS_SERVICE_NAME"] == "marketplace"
+    assert env["PUBLIC_BASE_URL"] == synth.stack.allowed_origins[0]
+
+
 def test_every_function_has_an_errors_alarm(synth: Synth) -> None:
     alarmed = {
         alarm["Properties"]["Dimensions"][0]["Value"]["Ref"]

@@ -91,6 +91,9 @@ MATRIX = [
     ("GET", "/gigs/{gig}/media/{image}/download", None, {OWNER: 200, OTHER: 200, STRANGER: 200, OPERATOR: 200}),
     ("GET", "/gigs/{draft}/media/{image}/download", None, {OWNER: 404, OTHER: 404, STRANGER: 404, OPERATOR: 404}),
     ("GET", "/file-reports", None, {OWNER: 403, OTHER: 403, STRANGER: 401, OPERATOR: 200}),
+    ("GET", "/operator/dead-letters", None, {OWNER: 403, OTHER: 403, STRANGER: 401, OPERATOR: 200}),
+    ("POST", "/operator/dead-letters/{event_id}/replay", None,
+     {OWNER: 403, OTHER: 403, STRANGER: 401, OPERATOR: 200}),
 ]
 
 
@@ -110,13 +113,33 @@ def world(api, clock, catalogue, make_seller, published_gig):
     notification = stage_event(uid(OWNER))
     sent = notifications.dispatch(runtime.clock(), email=RecordingEmailSender(), push=RecordingPushSender())
     assert sent.dispatched == 1
+    dead_letter = _dead_letter(uid(OTHER))
     message_file = upload_and_scan(uid(OWNER), clock, b"Floor plan, revision 2\n", "plan.txt", "text/plain",
                                    Purpose.MESSAGE, GeneratedImageScanner())
     photos = {caller: seed_profile_photo(uid(caller), clock) for caller in (OWNER, OTHER, OPERATOR)}
     return {"gig": published_gig["id"], "draft": draft["id"], "paused": paused["id"], "seller": uid(OWNER),
             "photos": photos,
-            "notification": notification.id, "file": message_file, "image": published_gig["media"][0],
+            "notification": notification.id, "file": message_file, "event_id": dead_letter,
+            "image": published_gig["media"][0],
             **messaging_world(api)}
+
+
+def _dead_letter(recipient: str) -> str:
+    """An outbox event given up after MAX_ATTEMPTS failed attempts (as the dispatcher leaves it)."""
+    from chalicelib.config import settings
+    from chalicelib.domain.reactions import MAX_ATTEMPTS, OutboxStatus
+    from chalicelib.services import runtime
+    from chalicelib.store import events as event_store
+    from chalicelib.store import outbox as outbox_store
+
+    event = stage_event(recipient)
+    [record] = [r for shard in range(settings().due_shards) for r in event_store.pending(shard, 100)
+                if r.value.id == event.id]
+    status = OutboxStatus()
+    for _ in range(MAX_ATTEMPTS):
+        status = status.after_failure(runtime.clock().now(), ("seller_metrics",), "down")
+    assert outbox_store.record_failure(record, status)
+    return event.id
 
 
 def _call(api, method, path, body, caller):

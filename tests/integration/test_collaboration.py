@@ -278,3 +278,76 @@ def test_only_the_buyer_invites_and_the_address_must_be_one_F3(api, collab):
                   body={"email": "x@example.com"}).status_code == 403
     bad = api.post(f"/orders/{collab['order']}/invitations", BUYER, body={"email": "not an address"})
     assert bad.status_code == 422 and bad.json["errors"][0]["field"] == "email"
+
+
+# -- the invitation e-mail and the per-buyer limit (F3) -------------------------------------------
+def _dispatch():
+    """The dispatcher with the default reactions and moto's SES (the integration e-mail fake)."""
+    from chalicelib.services import reactions
+
+    return reactions.dispatch(reactions.default_reactions(push=RecordingPushSender()), runtime.clock())
+
+
+def _mail_to(address):
+    from tests.integration.outbox import sent_emails
+
+    return [m for m in sent_emails() if m.destinations["ToAddresses"] == [address]]
+
+
+def test_the_invitee_gets_the_link_by_email_once_and_the_secret_is_kept_nowhere_F3(api, collab, published_gig):
+    from chalicelib.config import settings
+    from chalicelib.store import events as event_store
+
+    invitation = _invite(api, collab, "eve@example.com")
+    token = invitation["token"]
+    assert _mail_to("eve@example.com") == []
+
+    report = _dispatch()
+
+    [mail] = _mail_to("eve@example.com")
+    assert report.emails >= 1
+    assert mail.subject.startswith("alice invited you to review files of “")
+    assert published_gig["title"] in mail.subject and published_gig["title"] in mail.body
+    assert f"{settings().public_base_url}/shared/{token}/files" in mail.body
+    assert invitation["expires_at"][:10] in mail.body and "alice" in mail.body
+    # Once: a second run sends nothing.
+    _dispatch()
+    assert len(_mail_to("eve@example.com")) == 1
+    # The link is in no history, feed or list: the event lost its secret once the e-mail went.
+    [event] = event_store.history(f"invitation:{invitation['id']}")
+    assert event.kind == "invitation.created" and token not in repr(event)
+    order = api.get(f"/orders/{collab['order']}", BUYER)
+    assert token not in order.body.decode()
+    assert token not in api.get("/me/notifications", BUYER).body.decode()
+    listed = api.get(f"/orders/{collab['order']}/invitations", BUYER)
+    assert token not in listed.body.decode()
+    assert api.get(f"/shared/{token}/files").status_code == 200  # the link itself still works
+
+
+def test_an_invitation_revoked_before_its_email_went_out_sends_nothing_F3(api, collab):
+    invitation = _invite(api, collab, "eve@example.com")
+    assert api.delete(f"/orders/{collab['order']}/invitations/{invitation['id']}", BUYER).status_code == 204
+    _dispatch()
+    assert _mail_to("eve@example.com") == []
+
+
+def test_a_buyer_may_send_a_limited_number_of_invitations_per_window_F3(api, collab, clock):
+    from chalicelib.domain.collaboration import INVITATIONS_PER_WINDOW, invitation_window
+
+    for i in range(INVITATIONS_PER_WINDOW):
+        _invite(api, collab, f"reviewer{i}@example.com")
+    refused = api.post(f"/orders/{collab['order']}/invitations", BUYER, body={"email": "one-more@example.com"})
+    assert refused.status_code == 429, refused.json
+    assert refused.json["code"] == "rate_limited" and refused.headers["Content-Type"] == "application/problem+json"
+    assert str(INVITATIONS_PER_WINDOW) in refused.json["detail"]
+    # Nothing written: no invitation, no e-mail.
+    listed = api.get(f"/orders/{collab['order']}/invitations?limit=100", BUYER).json["items"]
+    assert len(listed) == INVITATIONS_PER_WINDOW and "one-more@example.com" not in {i["email"] for i in listed}
+    _dispatch()
+    assert _mail_to("one-more@example.com") == []
+    assert len(_mail_to("reviewer0@example.com")) == 1
+    # The next window takes invitations again.
+    _, end = invitation_window(clock.now())
+    clock.advance(seconds=(end - clock.now()).total_seconds())
+    assert api.post(f"/orders/{collab['order']}/invitations", BUYER,
+                    body={"email": "one-more@example.com"}).status_code == 201

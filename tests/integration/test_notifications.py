@@ -14,6 +14,7 @@ from chalicelib.notify.email import RecordingEmailSender
 from chalicelib.services import notifications
 from chalicelib.store import events as event_store
 from chalicelib.store import notifications as notification_store
+from chalicelib.store import outbox as outbox_store
 from tests.integration.conftest import uid
 from tests.integration.outbox import pending_ids, sent_emails, sent_pushes, stage_event
 
@@ -132,7 +133,7 @@ def test_crash_before_leaving_the_outbox_rerun_resends_nothing(api, clock, users
     """Everything was delivered but the outbox keys stayed (the process died): the event comes
     back, and every delivery is found done."""
     event = stage_event(uid(DANA))
-    with mock.patch.object(notification_store, "mark_dispatched", side_effect=RuntimeError("killed")):
+    with mock.patch.object(outbox_store, "mark_dispatched", side_effect=RuntimeError("killed")):
         first = dispatch(clock)
     assert first.failed == 1 and pending_ids() == [event.id]
 

@@ -233,3 +233,37 @@ def test_an_invitation_needs_an_email_address_F3(email):
     with pytest.raises(InvalidInput) as exc:
         invite("ord_1", OrderState.IN_PROGRESS, "usr_b", email, [], NOW)
     assert fields(exc) == {"email": "invalid_email"}
+
+
+# -- F3: the invitation e-mail and the per-buyer limit ----------------------------------------------
+def test_f3_the_invitation_rate_limit_counts_per_fixed_window():
+    from datetime import datetime, timezone
+
+    from chalicelib.domain.collaboration import (
+        INVITATION_WINDOW, INVITATIONS_PER_WINDOW, check_invitation_rate, invitation_window,
+    )
+    from chalicelib.domain.errors import RateLimited
+
+    now = datetime(2026, 11, 23, 17, 30, tzinfo=timezone.utc)
+    start, end = invitation_window(now)
+    assert start <= now < end and end - start == INVITATION_WINDOW
+    assert invitation_window(end)[0] == end
+    check_invitation_rate(INVITATIONS_PER_WINDOW - 1, now)
+    with pytest.raises(RateLimited) as refused:
+        check_invitation_rate(INVITATIONS_PER_WINDOW, now)
+    assert refused.value.code == "rate_limited" and refused.value.rule == "F3"
+
+
+def test_f3_the_invitation_email_names_the_buyer_the_order_the_link_and_its_expiry():
+    from datetime import datetime, timezone
+
+    from chalicelib.domain.collaboration import invitation_email
+
+    expires = datetime(2026, 12, 23, 9, 0, tzinfo=timezone.utc)
+    message = invitation_email("alice", "I will plan\nyour kitchen", "#1042", "https://m.example/shared/t0k/files",
+                               expires)
+    assert message.title == "alice invited you to review files of “I will plan your kitchen”"
+    assert "https://m.example/shared/t0k/files" in message.body and "#1042" in message.body
+    assert "2026-12-23 09:00 UTC" in message.body
+    long = invitation_email("alice", "x" * 300, "#1", "l", expires)
+    assert len(long.title) <= 120
