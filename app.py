@@ -4,8 +4,18 @@ from chalice import Chalice
 
 from chalicelib.config import settings
 from chalicelib.handlers import (
-    api_accounts, api_catalogue, api_collaboration, api_files, api_gigs, api_messages, api_meta, api_notifications,
-    api_orders, api_reactions, scan_consumer, schedules,
+    api_accounts,
+    api_catalogue,
+    api_collaboration,
+    api_files,
+    api_gigs,
+    api_messages,
+    api_meta,
+    api_notifications,
+    api_orders,
+    api_reactions,
+    scan_consumer,
+    schedules,
 )
 from chalicelib.handlers.middleware import http_middleware
 from chalicelib.root import build_runtime

@@ -22,7 +22,6 @@ import sys
 import threading
 from http.server import HTTPServer
 
-
 PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CLAMAV_DIR = os.path.join(PROJECT_DIR, ".clamav")
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
 from .contact_details import text_field_errors
@@ -98,12 +98,12 @@ class Availability:
 
     @property
     def starts_at(self) -> datetime:
-        return datetime.combine(self.start_date, time(0), tzinfo=timezone.utc)
+        return datetime.combine(self.start_date, time(0), tzinfo=UTC)
 
     @property
     def ends_at(self) -> datetime:
         # A4: at the end date the seller is available again by itself.
-        return datetime.combine(self.end_date, time(0), tzinfo=timezone.utc)
+        return datetime.combine(self.end_date, time(0), tzinfo=UTC)
 
     def is_active(self, now: datetime) -> bool:
         return self.starts_at <= now < self.ends_at
@@ -138,7 +138,7 @@ class User:
         return None
 
     # --- A3 -------------------------------------------------------------------------------
-    def with_preferences(self, changes: dict[NotificationKind, ChannelPreference]) -> "User":
+    def with_preferences(self, changes: dict[NotificationKind, ChannelPreference]) -> User:
         merged = dict(self.preferences)
         merged.update(changes)
         return replace(self, preferences=merged)
@@ -148,7 +148,7 @@ class User:
 
     # --- A1 -------------------------------------------------------------------------------
     def activate_seller(self, profile: SellerProfile, now: datetime,
-                        photo_errors: Sequence[FieldError] = ()) -> "User":
+                        photo_errors: Sequence[FieldError] = ()) -> User:
         """``photo_errors``: what is wrong with the photo's file (the service reads it)."""
         errors = seller_profile_errors(profile) + list(photo_errors)
         if errors:
@@ -157,7 +157,7 @@ class User:
         return replace(self, seller=profile, seller_since=self.seller_since or now)
 
     # --- A4 -------------------------------------------------------------------------------
-    def set_availability(self, period: Availability, now: datetime) -> "User":
+    def set_availability(self, period: Availability, now: datetime) -> User:
         if not self.is_seller:
             raise Conflict("Only sellers set availability periods.", code="not_a_seller", rule="A4")
         errors = availability_errors(period, now.date())
@@ -165,7 +165,7 @@ class User:
             raise InvalidInput("The availability period is invalid.", rule="A4", fields=errors)
         return replace(self, availability=period)
 
-    def clear_availability(self) -> "User":
+    def clear_availability(self) -> User:
         return replace(self, availability=None)
 
 

@@ -23,7 +23,7 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from .contact_details import text_field_errors
@@ -281,7 +281,7 @@ def usable_or_404(invitation: Invitation | None, now: datetime) -> Invitation:
 # ---------------------------------------------------------------------------------------------
 # Invitation e-mail (F3) and the per-buyer rate limit
 # ---------------------------------------------------------------------------------------------
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def invitation_window(now: datetime) -> tuple[datetime, datetime]:

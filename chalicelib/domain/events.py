@@ -14,7 +14,6 @@ from typing import Any
 from .accounts import NotificationKind
 from .ids import new_id
 
-
 # ``data[SECRET]`` is for the event's reactions only (e.g. an invitation link to e-mail): it is
 # erased from the stored event when the event leaves the outbox, and never shown to anyone.
 SECRET = "secret"

@@ -408,8 +408,8 @@ def gallery_errors(items: Sequence[GalleryItem], *, requires_video: bool = False
             errors.append(FieldError(path, "no such gig media file of yours", "unknown_file", "G8"))
             continue
         if item.state is not FileState.CLEAN:
-            what = {FileState.AWAITING_UPLOAD: "was never uploaded",
-                    FileState.SCANNING: "is still being scanned"}.get(item.state, f"is {item.state} (blocked)")
+            waiting = {FileState.AWAITING_UPLOAD: "was never uploaded", FileState.SCANNING: "is still being scanned"}
+            what = waiting.get(item.state, f"is {item.state} (blocked)") if item.state else "is unknown"
             errors.append(FieldError(path, f"the file {what}", "file_not_clean", "F1"))
             continue
         file_type = FILE_TYPES.get(item.content_type or "")
@@ -486,7 +486,7 @@ class StoredFile:
         """Not downloadable: anything but a clean verdict (F1)."""
         return not self.is_clean
 
-    def record_upload(self, version_id: str, size: int, now: datetime) -> "StoredFile | None":
+    def record_upload(self, version_id: str, size: int, now: datetime) -> StoredFile | None:
         """S3 says a version exists. The first version is the file's; a later one under the same
         key is ignored (None), as is a repeat of the same one."""
         if self.version_id is not None:
@@ -499,7 +499,7 @@ class StoredFile:
         return self.version_id is None or self.version_id == version_id
 
     def record_verdict(self, verdict: Verdict, version_id: str, size: int, now: datetime,
-                       media: MediaInfo | None = None, media_problem: str | None = None) -> "StoredFile | None":
+                       media: MediaInfo | None = None, media_problem: str | None = None) -> StoredFile | None:
         """The scan's verdict for ``version_id``; None when nothing changes (a redelivered
         message, another version). A real scan replaces a sweeper's time-out verdict."""
         if not self.owns_version(version_id):
@@ -512,25 +512,26 @@ class StoredFile:
                        media=media,
                        media_problem=media_problem, last_error=None)
 
-    def record_failure(self, error: str) -> "StoredFile":
+    def record_failure(self, error: str) -> StoredFile:
         return replace(self, scan_attempts=self.scan_attempts + 1, last_error=error[:500])
 
-    def time_out(self, now: datetime) -> "StoredFile | None":
+    def time_out(self, now: datetime) -> StoredFile | None:
         """The sweeper: no verdict in time is unscannable (never clean by default)."""
         if self.has_verdict:
             return None
         if self.state is FileState.AWAITING_UPLOAD:
             reason, code = "the file was never uploaded", BlockReason.NEVER_UPLOADED
         else:
-            reason = "the scan did not finish in time" + (f" (last error: {self.last_error})" if self.last_error else "")
+            last = f" (last error: {self.last_error})" if self.last_error else ""
+            reason = "the scan did not finish in time" + last
             code = BlockReason.SCAN_TIMEOUT
         return replace(self, state=FileState.UNSCANNABLE, reason=reason, reason_code=code, scanned_at=now,
                        verdict_source=VerdictSource.SWEEPER)
 
-    def attach(self, target: str) -> "StoredFile":
+    def attach(self, target: str) -> StoredFile:
         return replace(self, attached_to=target)
 
-    def detach(self) -> "StoredFile":
+    def detach(self) -> StoredFile:
         return replace(self, attached_to=None)
 
 

@@ -40,18 +40,18 @@ class Thread:
     id: str
 
     @staticmethod
-    def parse(text: str) -> "Thread":
+    def parse(text: str) -> Thread:
         kind, sep, ident = text.partition(":")
         if not sep or not kind or not ident:
             raise ValueError(f"a thread is '<kind>:<id>', not {text!r}")
         return Thread(kind, ident)
 
     @staticmethod
-    def conversation(conversation_id: str) -> "Thread":
+    def conversation(conversation_id: str) -> Thread:
         return Thread(CONVERSATION, conversation_id)
 
     @staticmethod
-    def order(order_id: str) -> "Thread":
+    def order(order_id: str) -> Thread:
         return Thread(ORDER, order_id)
 
     def __str__(self) -> str:
@@ -75,7 +75,7 @@ class Message:
     @staticmethod
     def new(thread: Thread | str, sender_id: str, sender_role: Actor, text: str,
             attachment_ids: tuple[str, ...] | list[str], at: datetime, call_link: str | None = None,
-            seq: int = 0) -> "Message":
+            seq: int = 0) -> Message:
         """Checks the message itself (limits, W2, O16) and raises InvalidInput naming each field."""
         attachments = tuple(attachment_ids)
         errors = message_errors(text, attachments, call_link, sender_role)
@@ -170,7 +170,7 @@ class Conversation:
     unread: dict[str, int] = field(default_factory=dict)  # per participant
 
     @staticmethod
-    def start(seller_id: str, buyer_id: str, first: Message) -> "Conversation":
+    def start(seller_id: str, buyer_id: str, first: Message) -> Conversation:
         conversation = Conversation(id=Thread.parse(first.thread).id, seller_id=seller_id, buyer_id=buyer_id,
                                     started_by=first.sender_id, started_at=first.at,
                                     last_message_at=first.at, last_sender_id=first.sender_id,
@@ -200,14 +200,14 @@ class Conversation:
     def counterpart_of(self, user_id: str) -> str:
         return self.buyer_id if user_id == self.seller_id else self.seller_id
 
-    def with_message(self, message: Message) -> "Conversation":
+    def with_message(self, message: Message) -> Conversation:
         recipient = self.counterpart_of(message.sender_id)
         unread = dict(self.unread)
         unread[recipient] = unread.get(recipient, 0) + 1
         return replace(self, last_message_at=message.at, last_sender_id=message.sender_id,
                        last_preview=message.preview, message_count=self.message_count + 1, unread=unread)
 
-    def read_by(self, user_id: str) -> "Conversation":
+    def read_by(self, user_id: str) -> Conversation:
         return replace(self, unread={**self.unread, user_id: 0})
 
     def unread_for(self, user_id: str) -> int:
@@ -240,7 +240,7 @@ class SpamReport:
     text: str  # the reported text as it was, for the operator
 
     @staticmethod
-    def of(message: Message, reporter_id: str, reason: str | None, at: datetime) -> "SpamReport":
+    def of(message: Message, reporter_id: str, reason: str | None, at: datetime) -> SpamReport:
         """O5: any message can be reported as spam, by whom it was sent to (never its sender)."""
         if message.sender_id == reporter_id:
             raise Forbidden("You cannot report your own message.", code="own_message", rule="O5")
@@ -298,7 +298,8 @@ class QuickResponses:
     def get(self, response_id: str) -> QuickResponse | None:
         return next((r for r in self.responses if r.id == response_id), None)
 
-    def add(self, title: str, text: str, now: datetime, response_id: str | None = None) -> tuple["QuickResponses", QuickResponse]:
+    def add(self, title: str, text: str, now: datetime,
+            response_id: str | None = None) -> tuple[QuickResponses, QuickResponse]:
         _check_quick_response(title, text)
         if len(self.responses) >= MAX_QUICK_RESPONSES:
             raise Conflict(f"A seller keeps at most {MAX_QUICK_RESPONSES} quick responses.",
@@ -307,7 +308,8 @@ class QuickResponses:
                                  updated_at=now)
         return replace(self, responses=self.responses + (response,)), response
 
-    def update(self, response_id: str, title: str, text: str, now: datetime) -> tuple["QuickResponses", QuickResponse] | None:
+    def update(self, response_id: str, title: str, text: str,
+               now: datetime) -> tuple[QuickResponses, QuickResponse] | None:
         """None when there is no such response."""
         current = self.get(response_id)
         if current is None:
@@ -316,7 +318,7 @@ class QuickResponses:
         changed = replace(current, title=title, text=text, updated_at=now)
         return replace(self, responses=tuple(changed if r.id == response_id else r for r in self.responses)), changed
 
-    def remove(self, response_id: str) -> "QuickResponses | None":
+    def remove(self, response_id: str) -> QuickResponses | None:
         if self.get(response_id) is None:
             return None
         return replace(self, responses=tuple(r for r in self.responses if r.id != response_id))

@@ -36,7 +36,8 @@ def backoff(failures: int) -> timedelta:
     first, then BACKOFF_BASE doubling each time, never more than BACKOFF_MAX."""
     if failures <= 1:
         return timedelta(0)
-    return min(BACKOFF_BASE * (2 ** (failures - 2)), BACKOFF_MAX)
+    wait: timedelta = BACKOFF_BASE * 2 ** (failures - 2)
+    return min(wait, BACKOFF_MAX)
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ class OutboxStatus:
     def dead(self) -> bool:
         return self.dead_lettered_at is not None
 
-    def after_failure(self, now: datetime, handlers: tuple[str, ...], error: str) -> "OutboxStatus":
+    def after_failure(self, now: datetime, handlers: tuple[str, ...], error: str) -> OutboxStatus:
         """One more failed attempt: wait the backoff, or give up at MAX_ATTEMPTS (dead letter)."""
         attempts = self.attempts + 1
         failed = replace(self, attempts=attempts, failed_handlers=tuple(handlers), last_error=error[:ERROR_MAX],
@@ -68,7 +69,7 @@ class OutboxStatus:
             return replace(failed, next_attempt_at=None, dead_lettered_at=now)
         return replace(failed, next_attempt_at=now + backoff(attempts))
 
-    def replayed(self, operator_id: str, now: datetime) -> "OutboxStatus":
+    def replayed(self, operator_id: str, now: datetime) -> OutboxStatus:
         """An operator puts a dead letter back: pending at once, attempts from zero, the replay
         recorded. The history of failures stays (last error, handlers) for the record."""
         return replace(self, attempts=0, next_attempt_at=None, dead_lettered_at=None,

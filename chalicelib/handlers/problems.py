@@ -7,7 +7,15 @@ from collections.abc import Iterable, Mapping
 from chalice import Response
 
 from chalicelib.domain.errors import (
-    BadRequest, Conflict, DomainError, FieldError, Forbidden, InvalidInput, NotFound, RateLimited, Unavailable,
+    BadRequest,
+    Conflict,
+    DomainError,
+    FieldError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    RateLimited,
+    Unavailable,
 )
 from chalicelib.gateway_responses import PROBLEM_CONTENT_TYPE
 

@@ -11,8 +11,8 @@ from chalicelib.domain.accounts import Availability, ChannelPreference, Notifica
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.deadlines import Deadline, DeadlineKind
 from chalicelib.domain.errors import Conflict, NotFound
-from chalicelib.domain.ids import new_id
 from chalicelib.domain.files import profile_photo_errors
+from chalicelib.domain.ids import new_id
 from chalicelib.services import files, gig_visibility, runtime
 from chalicelib.store import deadlines as deadline_store
 from chalicelib.store import files as file_store

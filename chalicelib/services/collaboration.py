@@ -27,6 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from chalicelib.config import settings
 from chalicelib.domain.accounts import NotificationKind
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.collaboration import (
@@ -47,7 +48,6 @@ from chalicelib.domain.collaboration import (
     invite as new_invitation,
 )
 from chalicelib.domain.errors import Forbidden, NotFound
-from chalicelib.config import settings
 from chalicelib.domain.events import SECRET, Actor, Event
 from chalicelib.domain.files import StoredFile
 from chalicelib.domain.orders import Order

@@ -260,10 +260,10 @@ def gallery_errors_for(seller_id: str, media: Iterable[str], *, requires_video: 
     for file_id in media:
         record = records.get(file_id)
         f = record.value if record else None
-        ok = f is not None and f.owner_id == seller_id and f.purpose is Purpose.GIG_MEDIA
-        items.append(GalleryItem(file_id=file_id, exists=ok, state=f.state if ok else None,
-                                 content_type=f.content_type if ok else None,
-                                 info=f.media if ok else None, problem=f.media_problem if ok else None))
+        ok = f if f is not None and f.owner_id == seller_id and f.purpose is Purpose.GIG_MEDIA else None
+        items.append(GalleryItem(file_id=file_id, exists=ok is not None, state=ok.state if ok else None,
+                                 content_type=ok.content_type if ok else None,
+                                 info=ok.media if ok else None, problem=ok.media_problem if ok else None))
     return gallery_errors(items, requires_video=requires_video, allows_audio=allows_audio)
 
 

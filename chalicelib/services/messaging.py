@@ -11,8 +11,8 @@ Seams other code wires:
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Callable, Sequence
 
 from chalicelib.domain.accounts import NotificationKind
 from chalicelib.domain.clock import Clock

@@ -16,9 +16,9 @@ recipient and channel) when something failed; the dispatcher then retries the ev
 backoff, and gives it up as a dead letter after too many attempts (domain/reactions.py)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Callable
 
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.errors import NotFound
@@ -127,7 +127,8 @@ class NotificationHandler:
 
 
 # --- the feed -------------------------------------------------------------------------------
-def feed(user_id: str, limit: int, cursor: str | None, unread_only: bool = False) -> tuple[list[Notification], str | None]:
+def feed(user_id: str, limit: int, cursor: str | None,
+         unread_only: bool = False) -> tuple[list[Notification], str | None]:
     return store.page(user_id, limit, cursor, unread_only)
 
 

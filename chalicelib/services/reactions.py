@@ -21,9 +21,10 @@ replay (``dead_letters`` / ``replay``); the ``DeadLettered`` metric has an alarm
 dropped."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable, Protocol
+from typing import Protocol
 
 from chalicelib.config import settings
 from chalicelib.domain.clock import Clock
@@ -81,7 +82,7 @@ class Reactions:
     def __init__(self) -> None:
         self._registrations: list[Registration] = []
 
-    def on(self, kind_or_prefix: str, name: str, handler: Handler) -> "Reactions":
+    def on(self, kind_or_prefix: str, name: str, handler: Handler) -> Reactions:
         if any(r.name == name for r in self._registrations):
             raise ValueError(f"a reaction named {name!r} is registered already")
         if not name or "#" in name:

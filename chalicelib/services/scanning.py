@@ -25,6 +25,7 @@ from chalicelib.domain.files import (
     SNIFF_BYTES,
     BlockReason,
     FileState,
+    MediaInfo,
     Purpose,
     StoredFile,
     Verdict,
@@ -36,7 +37,7 @@ from chalicelib.domain.files import (
 )
 from chalicelib.files import media as media_reader
 from chalicelib.files import storage
-from chalicelib.files.clamav import Scanner, ScanError
+from chalicelib.files.clamav import ScanError, Scanner
 from chalicelib.observability import logger
 from chalicelib.services import files as file_service
 from chalicelib.services import runtime
@@ -128,7 +129,7 @@ def scan_object(bucket: str, key: str, version_id: str | None, size: int, scanne
 
 
 def _inspect(bucket: str, key: str, version_id: str, size: int, f: StoredFile,
-             scanner: Scanner) -> tuple[Verdict, object, str | None]:
+             scanner: Scanner) -> tuple[Verdict, MediaInfo | None, str | None]:
     wrong_size = size_verdict(size, f.declared_size, f.max_bytes)  # F1, before any download
     if wrong_size is not None:
         return wrong_size, None, None

@@ -1,6 +1,7 @@
 """Events (history and outbox) in the partition of the stream they belong to, so an order's
-history is read with the order. An event in the outbox (recipients, or marked ``outbox``) also carries ``outbox_shard`` /
-``outbox_at`` until it is dispatched: the sparse ``outbox`` index then holds only pending work."""
+history is read with the order. An event in the outbox (recipients, or marked ``outbox``) also
+carries ``outbox_shard`` / ``outbox_at`` until it is dispatched: the sparse ``outbox`` index then
+holds only pending work."""
 from __future__ import annotations
 
 import zlib

@@ -1,4 +1,5 @@
-"""The in-app feed, its unread counter and delivery records of e-mail and push. Keys (docs/data-model.md, "Notifications"):
+"""The in-app feed, its unread counter and delivery records of e-mail and push. Keys
+(docs/data-model.md, "Notifications"):
 
     notification        USER#<user id>          NOTIF#<event id>
                         gsi2: FEED#<user id> / <at>#<event id>            (every entry)
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute, VersionAttribute
 
@@ -96,8 +98,10 @@ def add(notification: Notification) -> bool:
     return True
 
 
-def page(user_id: str, limit: int, cursor: str | None, unread_only: bool = False) -> tuple[list[Notification], str | None]:
+def page(user_id: str, limit: int, cursor: str | None,
+         unread_only: bool = False) -> tuple[list[Notification], str | None]:
     """Newest first: every entry from ``gsi2``, or only unread ones from the sparse ``gsi1``."""
+    index: Any
     if unread_only:
         index, pk, attr = NotificationItem.gsi1, f"UNREAD#{user_id}", "gsi1pk"
     else:

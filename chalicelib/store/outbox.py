@@ -12,9 +12,10 @@ failed one's backoff. So the dispatcher reads ``outbox_at <= now`` and never an 
 its cost follows the events due, not the ones backing off, nor the table."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Iterator
+from typing import Any
 
 from pynamodb.attributes import UnicodeAttribute
 
@@ -70,7 +71,7 @@ def due(shard: int, now: datetime, limit: int) -> Iterator[Record[Event]]:
 def mark_dispatched(item: EventItem) -> bool:
     """Every reaction is done: removes the event's outbox keys (the sparse index no longer holds
     it) and erases its SECRET data. False when another dispatcher did it first."""
-    actions = [EventItem.outbox_shard.remove(), EventItem.outbox_at.remove()]
+    actions: list[Any] = [EventItem.outbox_shard.remove(), EventItem.outbox_at.remove()]
     event_data = (item.data or {}).get("data") or {}
     if SECRET in event_data:
         actions.append(EventItem.data.set({**item.data, "data": {k: v for k, v in event_data.items() if k != SECRET}}))

@@ -186,7 +186,8 @@ def test_a4_a_hidden_gig_page_shows_the_away_notice_and_orders_are_still_refused
     assert gig_id not in _browse_ids(api)
     clock.advance(days=3)
     sweeper.sweep(runtime.clock())
-    assert api.get(f"/gigs/{gig_id}").json["orderable"] is True and api.get(f"/gigs/{gig_id}").json["seller"]["away"] is None
+    page = api.get(f"/gigs/{gig_id}").json
+    assert page["orderable"] is True and page["seller"]["away"] is None
 
 
 def test_a4_only_gigs_hidden_for_availability_show_drafts_and_paused_gigs_stay_404(api, published_gig):
@@ -239,8 +240,9 @@ def test_a1_profile_photo_uploads_take_images_only(api):
                                                    "content_type": "application/pdf", "size": 1000})
     assert response.status_code == 422
     assert response.json["errors"][0]["code"] == "type_not_allowed"
+    cap = PURPOSE_MAX[Purpose.PROFILE_PHOTO]["image/png"]
     too_big = api.post("/uploads", "alice", body={"purpose": "profile_photo", "name": "me.png",
-                                                  "content_type": "image/png", "size": PURPOSE_MAX[Purpose.PROFILE_PHOTO]["image/png"] + 1})
+                                                  "content_type": "image/png", "size": cap + 1})
     assert too_big.status_code == 422 and too_big.json["errors"][0]["code"] == "too_large"
 
 

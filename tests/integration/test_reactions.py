@@ -79,7 +79,8 @@ def test_a_redelivered_event_does_not_run_a_reaction_that_already_succeeded(api,
 
 
 def test_the_registry_is_explicit():
-    r = reactions.Reactions().on("order.*", "a", Counting()).on("*", "b", Counting()).on("order.placed", "c", Counting())
+    r = (reactions.Reactions().on("order.*", "a", Counting()).on("*", "b", Counting())
+         .on("order.placed", "c", Counting()))
     assert [x.name for x in r.handlers_for("order.placed")] == ["a", "b", "c"]
     assert [x.name for x in r.handlers_for("orders.placed")] == ["b"]
     with pytest.raises(ValueError):

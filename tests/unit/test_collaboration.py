@@ -237,14 +237,17 @@ def test_an_invitation_needs_an_email_address_F3(email):
 
 # -- F3: the invitation e-mail and the per-buyer limit ----------------------------------------------
 def test_f3_the_invitation_rate_limit_counts_per_fixed_window():
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from chalicelib.domain.collaboration import (
-        INVITATION_WINDOW, INVITATIONS_PER_WINDOW, check_invitation_rate, invitation_window,
+        INVITATION_WINDOW,
+        INVITATIONS_PER_WINDOW,
+        check_invitation_rate,
+        invitation_window,
     )
     from chalicelib.domain.errors import RateLimited
 
-    now = datetime(2026, 11, 23, 17, 30, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 23, 17, 30, tzinfo=UTC)
     start, end = invitation_window(now)
     assert start <= now < end and end - start == INVITATION_WINDOW
     assert invitation_window(end)[0] == end
@@ -255,11 +258,11 @@ def test_f3_the_invitation_rate_limit_counts_per_fixed_window():
 
 
 def test_f3_the_invitation_email_names_the_buyer_the_order_the_link_and_its_expiry():
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from chalicelib.domain.collaboration import invitation_email
 
-    expires = datetime(2026, 12, 23, 9, 0, tzinfo=timezone.utc)
+    expires = datetime(2026, 12, 23, 9, 0, tzinfo=UTC)
     message = invitation_email("alice", "I will plan\nyour kitchen", "#1042", "https://m.example/shared/t0k/files",
                                expires)
     assert message.title == "alice invited you to review files of “I will plan your kitchen”"

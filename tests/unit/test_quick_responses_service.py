@@ -3,7 +3,7 @@ The runtime's ``unit_of_work`` factory hands the service a FakeUnitOfWork; the t
 are stubbed; any AWS call fails the test."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import botocore.client
 import pytest
@@ -22,7 +22,7 @@ from chalicelib.store.quick_responses import QuickResponsesItem
 from chalicelib.store.records import Record
 from tests.support.fake_uow import FakeUnitsOfWork
 
-NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 PROFILE = SellerProfile("Dana", "Kitchens and bathrooms.", "file_1", ("tiling",), (), ())
 
 
@@ -46,7 +46,8 @@ def stored(monkeypatch):
     kept: dict[str, QuickResponses] = {}
 
     def get_or_new(seller_id):
-        return Record(kept.get(seller_id, QuickResponses(seller_id)), QuickResponsesItem(f"USER#{seller_id}", "QUICK_RESPONSES"))
+        return Record(kept.get(seller_id, QuickResponses(seller_id)),
+                      QuickResponsesItem(f"USER#{seller_id}", "QUICK_RESPONSES"))
 
     monkeypatch.setattr(user_store, "get", lambda user_id: Record(users[user_id], None) if user_id in users else None)
     monkeypatch.setattr(quick_response_store, "get_or_new", get_or_new)

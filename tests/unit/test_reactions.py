@@ -2,7 +2,7 @@
 replay (domain/reactions.py; the clock is a FixedClock)."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -17,7 +17,7 @@ from chalicelib.domain.reactions import (
     matches,
 )
 
-START = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("pattern,kind,expected", [
@@ -36,7 +36,7 @@ def test_backoff_is_at_once_then_doubles_up_to_the_cap():
     waits = [backoff(n) for n in range(1, 12)]
     assert waits[0] == timedelta(0)
     assert waits[1] == BACKOFF_BASE and waits[2] == 2 * BACKOFF_BASE and waits[3] == 4 * BACKOFF_BASE
-    assert all(b >= a for a, b in zip(waits, waits[1:]))
+    assert all(b >= a for a, b in zip(waits, waits[1:], strict=False))
     assert max(waits) == BACKOFF_MAX
 
 

@@ -58,7 +58,8 @@ from chalicelib.services import runtime
 registries = sorted(  # module-level dicts holding functions: a registry filled at import
     f"{name}.{attr}" for name, module in sys.modules.items() if name.startswith("chalicelib.services")
     for attr, value in vars(module).items()
-    if not attr.startswith("__") and isinstance(value, dict) and value and any(inspect.isroutine(v) for v in value.values()))
+    if not attr.startswith("__") and isinstance(value, dict) and value
+    and any(inspect.isroutine(v) for v in value.values()))
 try:
     runtime.current()
     current = "installed"
