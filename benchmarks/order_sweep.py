@@ -58,15 +58,14 @@ def _items(gig, buyer_id: str, stage: str, answers):
     """The items one order has at ``stage``: placed | started | delivered."""
     from chalicelib.domain.events import Actor
     from chalicelib.domain.orders import Deliver, Order, SubmitRequirements
-    from chalicelib.domain.pricing import Selection, price_selection
+    from chalicelib.domain.pricing import Selection, gig_terms
     from chalicelib.domain.relationships import Relationship
     from chalicelib.store import events as event_store
     from chalicelib.store import orders as order_store
     from chalicelib.store.unit_of_work import UnitOfWork
 
     selection = Selection(tier="basic")
-    order, outcome = Order.place(gig=gig, quote=price_selection(gig, selection), selection=selection,
-                                 buyer_id=buyer_id, seller_available=True,
+    order, outcome = Order.place(gig=gig, terms=gig_terms(gig, selection), buyer_id=buyer_id, seller_available=True,
                                  relationship=Relationship(seller_id=gig.seller_id, buyer_id=buyer_id), now=T0)
     outcomes = [outcome]
     if stage in ("started", "delivered"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -17,6 +18,8 @@ from chalicelib.domain.orders import (
     OrderLine,
     OrderState,
     RequestKind,
+    Stage,
+    Terms,
 )
 
 from .gig_factory import NOW, SELLER_ID
@@ -122,3 +125,35 @@ def test_m1_m3_money_is_conserved_and_entries_add_up(moves) -> None:
     assert by_kind == {EntryKind.PAYMENT: balance.paid, EntryKind.REFUND: balance.refunded,
                        EntryKind.SELLER_EARNING: balance.seller_earnings,
                        EntryKind.PLATFORM_FEE: balance.platform_fees}
+
+
+# -- money per payment stage (plan-shaped orders) -------------------------------------------------
+def test_m1_m3_money_is_held_settled_and_refunded_per_stage() -> None:
+    """A stage settled stays settled; a cancellation refunds only what later stages still hold."""
+    balance = Balance()
+    balance.pay(10_000, NOW, "stage 1", stage=0)
+    balance.pay(6_000, NOW, "stage 2", stage=1)
+    settled = balance.settle(NOW, stage=0)
+    assert [(e.kind, e.amount, e.stage) for e in settled] == [
+        (EntryKind.SELLER_EARNING, 8_000, 0), (EntryKind.PLATFORM_FEE, 2_000, 0)]
+    refunded = balance.refund_held(NOW)
+    assert [(e.kind, e.amount, e.stage) for e in refunded] == [(EntryKind.REFUND, 6_000, 1)]
+    assert (balance.stages[0].held, balance.stages[1].held) == (0, 0)
+    assert balance.paid == balance.refunded + balance.seller_earnings + balance.platform_fees == 16_000
+    assert [e.seq for e in settled + refunded] == [3, 4, 5]  # numbered across the order
+
+
+def test_terms_stages_add_up_to_the_priced_lines() -> None:
+    line = OrderLine("package", "Basic", 10_000, 1, 10_000)
+    with pytest.raises(ValueError):
+        Terms((line,), 5, 1, (), (Stage("one", 9_000, 5, 1),))
+    with pytest.raises(ValueError):
+        Terms((line,), 5, 1, (), ())
+    two = Terms((line,), 5, 1, (), (Stage("one", 4_000, 2, 1), Stage("two", 6_000, 3, 1)))
+    assert two.total == 10_000
+
+
+def test_a_gig_order_is_one_stage_of_its_whole_price() -> None:
+    order = completed()
+    assert len(order.stages) == 1 and order.stages[0].amount == order.total
+    assert order.balance.stages[0].seller_earnings == order.total * 80 // 100
