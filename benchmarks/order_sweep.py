@@ -38,11 +38,12 @@ def _gig(clock):
     for category in demo.CATALOGUE:
         catalogue.put_category(category)
     seller_id = user_id_for("dana")
-    from local.media_seed import seed_profile_photo
+    from local.media_seed import seed_gig_image, seed_profile_photo
 
     profile = replace(demo.SELLERS["dana"], photo=seed_profile_photo(seller_id, clock))
     accounts.activate_seller(seller_id, "dana", None, profile, clock)
-    draft = gigs.create_draft(seller_id, dict(demo.GIGS["dana"][0]), clock)  # 2 requirements, 7 days
+    cover = seed_gig_image(seller_id, clock)  # G8: a gig publishes with a clean image
+    draft = gigs.create_draft(seller_id, {**demo.GIGS["dana"][0], "media": [cover]}, clock)  # 2 requirements
     gigs.publish(seller_id, draft.id, clock)
     return gig_store.get(draft.id).value
 
