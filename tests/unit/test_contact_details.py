@@ -165,9 +165,10 @@ def test_w2_contact_details_inside_long_text() -> None:
     assert find_contact_details(text) == ["john at gmail dot com"]
 
 
-@given(st.text(alphabet=st.sampled_from(list("qjxwv .,!?'")), max_size=300))
+@given(st.text(alphabet=st.sampled_from(list("qjxzv .,!?'")), max_size=300))
 def test_w2_words_without_digits_or_at_are_clean(text: str) -> None:
-    """Text made of words from letters that spell no TLD, no app, no 'at': never a finding."""
+    """Text made of words from letters that spell no TLD, no app, no 'at' and no 'www.' (a link's
+    start, which the earlier alphabet with 'w' let Hypothesis find): never a finding."""
     assert find_contact_details(text) == []
 
 
