@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import timedelta
+from functools import partial
 
 import pytest
 
@@ -55,9 +56,9 @@ def test_c1_accept_withdraw_and_expiry_race_exactly_one_wins(api, clock, convers
         assert record is not None
         before = FixedClock(record.value.expires_at - timedelta(seconds=1))
         at_expiry = FixedClock(record.value.expires_at)
-        sides = (lambda: custom_offers.accept(offer_id, Viewer(uid("carol")), before),
-                 lambda: custom_offers.withdraw(offer_id, Viewer(uid("dana")), before),
-                 lambda: sweeper.sweep(at_expiry))
+        sides = (partial(custom_offers.accept, offer_id, Viewer(uid("carol")), before),
+                 partial(custom_offers.withdraw, offer_id, Viewer(uid("dana")), before),
+                 partial(sweeper.sweep, at_expiry))
         if held:
             with commits_held_until_all_have_read(3):
                 accepted, withdrawn, swept = run_together(*sides)

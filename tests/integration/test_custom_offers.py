@@ -8,10 +8,10 @@ from datetime import timedelta
 
 import pytest
 
+from chalicelib.domain.deadlines import DeadlineKind
 from chalicelib.services import payments, runtime
 from chalicelib.services.sweeper import sweep
 from chalicelib.store import deadlines as deadline_store
-from chalicelib.domain.deadlines import DeadlineKind
 from tests.integration.conftest import uid, usd
 
 SELLER, BUYER = "dana", "carol"
