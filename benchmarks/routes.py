@@ -229,6 +229,28 @@ def _run_scenario(s: Scenario, ids: dict[str, str]) -> None:
     s.call("GET", "/me/blocked-buyers", user="dana", variant="none")
     s.call("GET", "/me/contacts", path="/me/contacts?role=seller", user="dana", variant="1 contact")
 
+    # --- custom offers (C1) --------------------------------------------------------------------
+    offer_body = {"gig_id": kitchen, "description": "Your kitchen and the pantry, one plan", "price": _money(23_456),
+                  "delivery_days": 9, "revisions": 2}
+    offers = []
+    for variant in ("send (offer, deadline, message, conversation, relationship check)", "second offer",
+                    "third offer"):
+        sent = s.call("POST", "/conversations/{conversation_id}/custom-offers",
+                      path=f"/conversations/{conversation}/custom-offers", user="dana", body=offer_body,
+                      variant=variant, expect=201)
+        offers.append(sent.get("id", "cof_missing") if isinstance(sent, dict) else "cof_missing")
+    s.call("GET", "/custom-offers/{offer_id}", path=f"/custom-offers/{offers[0]}", user="alice", variant="the buyer")
+    s.call("GET", "/me/custom-offers", path="/me/custom-offers?role=buyer&limit=20", user="alice",
+           variant="3 offers received")
+    s.call("POST", "/custom-offers/{offer_id}/acceptance", path=f"/custom-offers/{offers[0]}/acceptance",
+           user="alice", variant="accept: the order placed in the offer's transaction", expect=201)
+    s.call("POST", "/custom-offers/{offer_id}/decline", path=f"/custom-offers/{offers[1]}/decline", user="alice",
+           body={"reason": "One is enough"}, variant="decline with a reason")
+    s.call("POST", "/custom-offers/{offer_id}/withdrawal", path=f"/custom-offers/{offers[2]}/withdrawal",
+           user="dana", variant="withdraw")
+    s.call("POST", "/gigs/{gig_id}/offer-requests", path=f"/gigs/{kitchen}/offer-requests", user="bob",
+           body={"text": "Could you plan a small kitchen too?"}, variant="opens the pair's conversation", expect=201)
+
     # --- Idempotency-Key ----------------------------------------------------------------------
     body = erin_gig("I will paint your hallway and stairs")
     key = {"Idempotency-Key": "bench-create-0001"}

@@ -15,7 +15,7 @@ from chalicelib.config import Settings
 from chalicelib.domain.clock import Clock, SystemClock
 from chalicelib.domain.deadlines import DeadlineKind
 from chalicelib.domain.messaging import CONVERSATION
-from chalicelib.services import accounts, conversations, files, orders
+from chalicelib.services import accounts, conversations, custom_offers, files, orders
 from chalicelib.services.payments import PaymentPort, port_for
 from chalicelib.services.reactions import default_reactions
 from chalicelib.services.runtime import Registrations, Runtime, UnitOfWorkFactory
@@ -38,6 +38,7 @@ def registrations() -> Registrations:
         .timer(DeadlineKind.ORDER_LATE_CANCELLABLE, orders.fire_timer)  # O9
         .timer(DeadlineKind.ORDER_AUTO_COMPLETE, orders.fire_timer)  # O7, O8
         .timer(DeadlineKind.ORDER_REQUEST, orders.fire_timer)  # O11, O12
+        .timer(DeadlineKind.CUSTOM_OFFER_EXPIRY, custom_offers.fire_expiry)  # C1
         .timer(DeadlineKind.FILE_SCAN, files.fire_scan_deadline)  # F1
     )
 

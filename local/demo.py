@@ -7,9 +7,19 @@ from dataclasses import replace
 
 from chalicelib.domain.accounts import Language, LanguageLevel, PortfolioEntry, SellerProfile
 from chalicelib.domain.catalogue import Category, ServiceType, Subcategory
+from chalicelib.domain.custom_offers import OfferDraft
 from chalicelib.domain.pricing import Selection
 from chalicelib.domain.requirements import Answer
-from chalicelib.services import accounts, catalogue, conversations, gigs, orders, quick_responses, runtime
+from chalicelib.services import (
+    accounts,
+    catalogue,
+    conversations,
+    custom_offers,
+    gigs,
+    orders,
+    quick_responses,
+    runtime,
+)
 from local.tokens import make_token, user_id_for
 
 CATALOGUE = [
@@ -120,10 +130,15 @@ def load(progress: Callable[[str], None] = print, scanner=None) -> dict[str, str
         tokens[name] = make_token(name, ("operators",))
     progress(f"buyers: {', '.join(BUYERS)}; operators: {', '.join(OPERATORS)}")
     bob, omar = user_id_for("bob"), user_id_for("omar")
-    conversations.write_to(bob, omar, None, "Hi Omar, could you shoot a two-bedroom flat next week?", [], None, clock)
+    conversation, _ = conversations.write_to(bob, omar, None, "Hi Omar, could you shoot a two-bedroom flat next "
+                                             "week?", [], None, clock)
     conversations.write_to(omar, None, bob, "Gladly. Which day suits you, and is there a balcony?", [], None, clock)
     quick_responses.create(omar, "Thanks", "Thanks for your message! I answer within a day.", clock)
-    progress("messages: bob and omar have a conversation; omar has a quick response")
+    omar_gig = gigs.list_own(omar, 1, None)[0][0]
+    custom_offers.send(conversation.id, omar, OfferDraft(
+        gig_id=omar_gig.id, description="Two-bedroom flat: 30 edited photos, balcony included, shot next Tuesday",
+        price=14_500, delivery_days=3, revisions=2, requirements_asked=False), clock)
+    progress("messages: bob and omar have a conversation with a pending custom offer; omar has a quick response")
     _orders(clock, progress)
     return tokens
 

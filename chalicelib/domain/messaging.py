@@ -31,6 +31,11 @@ SPAM_REASON_MAX = 500
 CONVERSATION = "conversation"
 ORDER = "order"
 
+# What a message is (C1): words, a custom offer (``offer_id`` names it; its state is the offer's),
+# or a buyer asking the seller for a custom offer from a gig page.
+TEXT, CUSTOM_OFFER, OFFER_REQUEST = "text", "custom_offer", "offer_request"
+MESSAGE_KINDS = (TEXT, CUSTOM_OFFER, OFFER_REQUEST)
+
 
 @dataclass(frozen=True)
 class Thread:
@@ -71,11 +76,14 @@ class Message:
     # 0: messages of one instant keep the order they were stored in (store/messages.py sorts by
     # time, then this number, then the id).
     seq: int = 0
+    kind: str = TEXT  # one of MESSAGE_KINDS (C1)
+    offer_id: str | None = None  # the custom offer a ``custom_offer`` message shows
+    gig_id: str | None = None  # the gig an ``offer_request`` asks about
 
     @staticmethod
     def new(thread: Thread | str, sender_id: str, sender_role: Actor, text: str,
             attachment_ids: tuple[str, ...] | list[str], at: datetime, call_link: str | None = None,
-            seq: int = 0) -> Message:
+            seq: int = 0, kind: str = TEXT, offer_id: str | None = None, gig_id: str | None = None) -> Message:
         """Checks the message itself (limits, W2, O16) and raises InvalidInput naming each field."""
         attachments = tuple(attachment_ids)
         errors = message_errors(text, attachments, call_link, sender_role)
@@ -85,7 +93,8 @@ class Message:
                                code="contact_details" if w2 else "invalid_message",
                                rule="W2" if w2 else errors[0].rule, fields=errors)
         return Message(id=new_id("msg"), thread=str(thread), sender_id=sender_id, text=text, at=at,
-                       attachment_ids=attachments, call_link=call_link, seq=seq)
+                       attachment_ids=attachments, call_link=call_link, seq=seq, kind=kind, offer_id=offer_id,
+                       gig_id=gig_id)
 
     @property
     def preview(self) -> str:

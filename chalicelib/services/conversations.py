@@ -12,6 +12,8 @@ rule afresh, so a block or an away period that landed meanwhile still refuses), 
 takes the conversation's next number, which orders messages of one instant."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from chalicelib.domain.accounts import NotificationKind, User
@@ -20,6 +22,7 @@ from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.events import Actor
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.messaging import (
+    TEXT,
     Conversation,
     Message,
     Thread,
@@ -32,6 +35,7 @@ from chalicelib.store import conversations as conversation_store
 from chalicelib.store import relationships as relationship_store
 from chalicelib.store import users as user_store
 from chalicelib.store.records import Record
+from chalicelib.store.unit_of_work import UnitOfWork
 
 # [decision] how often a write that lost the race to another write in the same conversation is
 # tried again before the caller gets the 409: each retry follows a write that succeeded.
@@ -39,32 +43,46 @@ WRITE_ATTEMPTS = 5
 CONCURRENT_UPDATE = "concurrent_update"  # the code UnitOfWork gives a failed condition
 
 
+@dataclass(frozen=True)
+class Special:
+    """A message of another kind than text (C1: a custom offer, a request for one), and what its
+    owner stages with it in the same transaction (``stage(uow, conversation_id, now)``, once per
+    attempt)."""
+
+    kind: str
+    offer_id: str | None = None
+    gig_id: str | None = None
+    stage: Callable[[UnitOfWork, str, datetime], None] | None = None
+
+
 def write_to(sender_id: str, seller_id: str | None, buyer_id: str | None, text: str,
-             attachment_ids: list[str], call_link: str | None, clock: Clock) -> tuple[Conversation, Message]:
+             attachment_ids: list[str], call_link: str | None, clock: Clock,
+             special: Special | None = None) -> tuple[Conversation, Message]:
     """A buyer writes to a seller (``seller_id``) or a seller to a buyer (``buyer_id``), in the
     pair's conversation, which the first message opens."""
     seller_id, buyer_id, role = conversation_parties(sender_id, seller_id, buyer_id)
-    return _write(sender_id, role, seller_id, buyer_id, text, attachment_ids, call_link, clock)
+    return _write(sender_id, role, seller_id, buyer_id, text, attachment_ids, call_link, clock, special=special)
 
 
 def write_in(conversation_id: str, sender_id: str, text: str, attachment_ids: list[str],
-             call_link: str | None, clock: Clock) -> tuple[Conversation, Message]:
+             call_link: str | None, clock: Clock, special: Special | None = None) -> tuple[Conversation, Message]:
     record = _visible(conversation_id, sender_id)
     conversation = record.value
     role = conversation.role_of(sender_id)
     assert role is not None
     return _write(sender_id, role, conversation.seller_id, conversation.buyer_id, text, attachment_ids,
-                  call_link, clock, record)
+                  call_link, clock, record, special)
 
 
 def _write(sender_id: str, role: Actor, seller_id: str, buyer_id: str, text: str, attachment_ids: list[str],
            call_link: str | None, clock: Clock,
-           existing: Record[Conversation] | None = None) -> tuple[Conversation, Message]:
+           existing: Record[Conversation] | None = None,
+           special: Special | None = None) -> tuple[Conversation, Message]:
     now = clock.now()
     for attempt in range(1, WRITE_ATTEMPTS + 1):
         try:
             return _write_once(sender_id, role, seller_id, buyer_id, text, attachment_ids, call_link, now,
-                               existing)
+                               existing, special)
         except Conflict as exc:
             if exc.code != CONCURRENT_UPDATE or attempt == WRITE_ATTEMPTS:
                 raise
@@ -77,7 +95,8 @@ def _write(sender_id: str, role: Actor, seller_id: str, buyer_id: str, text: str
 
 def _write_once(sender_id: str, role: Actor, seller_id: str, buyer_id: str, text: str,
                 attachment_ids: list[str], call_link: str | None, now: datetime,
-                existing: Record[Conversation] | None) -> tuple[Conversation, Message]:
+                existing: Record[Conversation] | None,
+                special: Special | None = None) -> tuple[Conversation, Message]:
     if role == Actor.BUYER:
         seller = user_store.get(seller_id)
         if seller is None or not seller.value.is_seller:
@@ -98,7 +117,12 @@ def _write_once(sender_id: str, role: Actor, seller_id: str, buyer_id: str, text
     recipient = buyer_id if role == Actor.SELLER else seller_id
     message = messaging.stage_message(uow, thread, sender_id, role, [recipient], text, attachment_ids, now,
                                       NotificationKind.INBOX_MESSAGE, call_link,
-                                      seq=existing.value.next_seq if existing else 1)
+                                      seq=existing.value.next_seq if existing else 1,
+                                      kind=special.kind if special else TEXT,
+                                      offer_id=special.offer_id if special else None,
+                                      gig_id=special.gig_id if special else None)
+    if special and special.stage:
+        special.stage(uow, Thread.parse(message.thread).id, now)
     changed = False
     if existing:
         record, conversation = existing, existing.value.with_message(message)

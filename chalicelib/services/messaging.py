@@ -54,20 +54,22 @@ def use_attachment_check(check: AttachmentCheck) -> AttachmentCheck:
 
 def stage_message(uow: UnitOfWork, thread: Thread | str, sender_id: str, sender_role: Actor,
                   recipient_ids: Sequence[str], text: str, attachment_ids: Sequence[str], now: datetime,
-                  notification: NotificationKind, call_link: str | None = None, seq: int = 0) -> Message:
+                  notification: NotificationKind, call_link: str | None = None, seq: int = 0,
+                  kind: str = "text", offer_id: str | None = None, gig_id: str | None = None) -> Message:
     """Checks the message (limits, W2, O16), the attachments (the installed check), and stages it
     with its event (``message.sent`` in the thread's stream, notifying ``recipient_ids`` under
     ``notification``) into the caller's transaction. Who may write is the caller's to decide.
     ``seq``: the message's number in a thread that counts its messages (0 where none does)."""
     thread = Thread.parse(thread) if isinstance(thread, str) else thread
-    message = Message.new(thread, sender_id, sender_role, text, tuple(attachment_ids), now, call_link, seq)
+    message = Message.new(thread, sender_id, sender_role, text, tuple(attachment_ids), now, call_link, seq,
+                          kind=kind, offer_id=offer_id, gig_id=gig_id)
     _attachment_check(uow, thread, sender_id, message.attachment_ids)
     message_store.stage_save(uow, message)
     event_store.stage(uow, Event.new(
         "message.sent", str(thread), now, sender_role, sender_id, f"New message: {message.preview}",
         recipients=tuple(r for r in recipient_ids if r != sender_id), notification=notification,
         data={"message_id": message.id, "attachments": len(message.attachment_ids),
-              "call_link": message.call_link is not None}))
+              "call_link": message.call_link is not None, "kind": message.kind, "offer_id": message.offer_id}))
     return message
 
 

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
-from chalicelib.domain.accounts import NotificationKind
+from chalicelib.domain.accounts import NotificationKind, User
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.deadlines import Deadline
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.events import Actor, Event
 from chalicelib.domain.files import Purpose
+from chalicelib.domain.gigs import Gig
 from chalicelib.domain.messaging import Message, Thread
 from chalicelib.domain.orders import (
     FINISHED,
@@ -38,11 +40,13 @@ from chalicelib.domain.orders import (
     RequestRevision,
     SendProgressUpdate,
     SubmitRequirements,
+    Terms,
     WithdrawRequest,
     payments_in,
     settled_in,
 )
 from chalicelib.domain.pricing import Selection, gig_terms, price_extras
+from chalicelib.domain.relationships import Relationship
 from chalicelib.domain.requirements import Answer
 from chalicelib.services import files, messaging, runtime
 from chalicelib.services.viewer import Viewer  # noqa: F401  (callers name it from here too)
@@ -51,7 +55,7 @@ from chalicelib.store import gigs as gig_store
 from chalicelib.store import orders as order_store
 from chalicelib.store import relationships as relationship_store
 from chalicelib.store import users as user_store
-from chalicelib.store.models import GigItem, UserItem
+from chalicelib.store.models import GigItem, RelationshipItem, UserItem
 from chalicelib.store.orders import OrderRecord
 from chalicelib.store.records import Record
 from chalicelib.store.unit_of_work import UnitOfWork
@@ -148,18 +152,37 @@ def place(buyer_id: str, gig_id: str, selection: Selection, clock: Clock) -> Ord
         raise NotFound("No such gig.")
     rel = relationship_store.get_or_new(gig.value.seller_id, buyer_id)
     terms = gig_terms(gig.value, selection)
-    order, outcome = Order.place(gig=gig.value, terms=terms, buyer_id=buyer_id,
-                                 seller_available=seller.value.is_available(now), relationship=rel.value, now=now)
-    rel.value.order_placed(now)
     uow = _unit_of_work()
+    order, outcome = stage_placement(uow, gig=gig, seller=seller, relationship=rel, buyer_id=buyer_id,
+                                     terms=terms, now=now)
+    commit_placement(uow, order, outcome)
+    return order
+
+
+def stage_placement(uow: UnitOfWork, *, gig: Record[Gig, GigItem], seller: Record[User, UserItem],
+                    relationship: Record[Relationship, RelationshipItem], buyer_id: str, terms: Terms,
+                    now: datetime) -> tuple[Order, Outcome]:
+    """Places an order on ``terms`` into the caller's unit of work (a gig selection, an accepted
+    custom offer C1): every O2 check (blocks, availability A4, a published gig, not one's own),
+    the order, its ledger payment and event, and the pair's counts; the gig and the seller's
+    availability are checked unchanged at commit. Commit with ``commit_placement``."""
+    order, outcome = Order.place(gig=gig.value, terms=terms, buyer_id=buyer_id,
+                                 seller_available=seller.value.is_available(now), relationship=relationship.value,
+                                 now=now)
+    relationship.value.order_placed(now)
     record = order_store.new_record(order)
     _stage_outcome(uow, record, outcome)
-    relationship_store.stage_save(uow, rel)  # version-checked: a block that slipped in fails this
+    relationship_store.stage_save(uow, relationship)  # version-checked: a block that slipped in fails this
     # What was priced and checked must still hold at commit: the gig and the seller's availability.
     uow.check(gig.item, GigItem.version == gig.item.version)
     uow.check(seller.item, UserItem.version == seller.item.version)
+    return order, outcome
+
+
+def commit_placement(uow: UnitOfWork, order: Order, outcome: Outcome) -> None:
+    """Charges the placement through the payment port, commits, and voids the charge if the
+    commit fails (``_commit``)."""
     _commit(uow, order, outcome)
-    return order
 
 
 # -- reading -------------------------------------------------------------------------------------

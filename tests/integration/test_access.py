@@ -173,6 +173,7 @@ def test_matrix_covers_every_route():
                  .replace("{request}", "{request_id}").replace("{delivered_file}", "{file_id}")
                  .replace("{invitation}", "{invitation_id}").replace("{revoked}", "{token}"))
                 for m, t, _, _ in ORDER_MATRIX}
+    covered |= {(m, t.replace("{offer}", "{offer_id}").replace("{gig}", "{gig_id}")) for m, t, _, _ in OFFER_MATRIX}
     assert served - covered == set()
 
 
@@ -305,6 +306,59 @@ def _fill(value, world):
                          ids=[f"{m} {p}" for m, p, _, _ in ORDER_MATRIX])
 def test_order_route_access(api, order_world, method, template, body, expected, caller):
     response = _call(api, method, template.format(**order_world), _fill(body, order_world), caller)
+    assert response.status_code == expected[caller], response.json
+    if response.status_code >= 400:
+        assert response.headers["Content-Type"] == "application/problem+json"
+        assert response.json["status"] == response.status_code and response.json["code"]
+
+
+# -- custom offers (C1): the seller, the buyer, another seller, a stranger, an operator ------------
+OFFER_BUYER, ANOTHER_SELLER = "carol", "omar"
+
+
+def _offer(ok: int, who: set, *, party: int = 403, operator: int = 403) -> dict:
+    """``who`` get ``ok``; the other party ``party``; another seller 404 (they may not see it); no
+    token 401; the operator ``operator`` (operators read offers, never answer them)."""
+    out = {OFFER_BUYER: party, SELLER: party, ANOTHER_SELLER: 404, STRANGER: 401, OPERATOR: operator}
+    out.update({caller: ok for caller in who})
+    return out
+
+
+OFFER_BODY = {"gig_id": "{gig}", "description": "Two kitchens, one plan each", "price": {"amount": 20000,
+              "currency": "USD"}, "delivery_days": 7, "revisions": 2}
+OFFER_MATRIX = [
+    ("POST", "/conversations/{conversation_id}/custom-offers", OFFER_BODY, _offer(201, {SELLER}, operator=404)),
+    ("GET", "/custom-offers/{offer}", None, _offer(200, {SELLER, OFFER_BUYER}, operator=200)),
+    ("POST", "/custom-offers/{offer}/acceptance", None, _offer(201, {OFFER_BUYER})),
+    ("POST", "/custom-offers/{offer}/decline", {"reason": "Not now"}, _offer(200, {OFFER_BUYER})),
+    ("POST", "/custom-offers/{offer}/withdrawal", None, _offer(200, {SELLER})),
+    ("GET", "/me/custom-offers", None, {OFFER_BUYER: 200, SELLER: 200, ANOTHER_SELLER: 200, STRANGER: 401,
+                                       OPERATOR: 200}),
+    # Anyone signed in may ask a gig's seller for an offer, but not the seller themself.
+    ("POST", "/gigs/{gig}/offer-requests", {"text": "Could you do two kitchens?"},
+     {OFFER_BUYER: 201, SELLER: 403, ANOTHER_SELLER: 201, STRANGER: 401, OPERATOR: 201}),
+]
+
+
+@pytest.fixture
+def offer_world(api, clock, published_gig, make_seller):
+    """carol wrote to dana; dana sent her a pending custom offer; omar is another seller."""
+    make_seller(ANOTHER_SELLER)
+    first = api.post("/conversations", OFFER_BUYER, body={"seller_id": uid(SELLER), "text": "Hi there"})
+    assert first.status_code == 201, first.json
+    world = {"gig": published_gig["id"], "conversation_id": first.json["conversation_id"]}
+    sent = api.post(f"/conversations/{world['conversation_id']}/custom-offers", SELLER, body=_fill(OFFER_BODY, world))
+    assert sent.status_code == 201, sent.json
+    world["offer"] = sent.json["id"]
+    return world
+
+
+@pytest.mark.parametrize("caller", [OFFER_BUYER, SELLER, ANOTHER_SELLER, STRANGER, OPERATOR],
+                         ids=["buyer", "seller", "another_seller", "stranger", "operator"])
+@pytest.mark.parametrize("method,template,body,expected", OFFER_MATRIX,
+                         ids=[f"{m} {p}" for m, p, _, _ in OFFER_MATRIX])
+def test_custom_offer_route_access(api, offer_world, method, template, body, expected, caller):
+    response = _call(api, method, template.format(**offer_world), _fill(body, offer_world), caller)
     assert response.status_code == expected[caller], response.json
     if response.status_code >= 400:
         assert response.headers["Content-Type"] == "application/problem+json"

@@ -46,6 +46,10 @@ class MessageOut(BaseModel):
     attachment_ids: list[str]
     call_link: str | None
     at: datetime
+    kind: Literal["text", "custom_offer", "offer_request"] = Field(
+        "text", description="C1: a text message, a custom offer (offer_id) or a request for one (gig_id).")
+    offer_id: str | None = None
+    gig_id: str | None = None
 
 
 class MessagePage(BaseModel):
