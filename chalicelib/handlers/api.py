@@ -137,14 +137,24 @@ def location_of(op: Operation, path_params: Mapping[str, str], body: str) -> str
                                                      **path_params})
 
 
+def base_path(op: Operation, context: Mapping[str, Any] | None) -> str:
+    """What precedes the API's own paths in the URL the client called: the stage (``/dev``) on an
+    execute-api URL, a base path mapping on a custom domain, nothing locally. API Gateway's request
+    context has the whole path; the route's path has as many segments as the called path's tail."""
+    called = str((context or {}).get("path") or "")
+    segments = len(op.path.strip("/").split("/"))
+    parts = called.rstrip("/").split("/")
+    return "/".join(parts[:-segments]) if len(parts) > segments else ""
+
+
 def _response(op: Operation, path_params: Mapping[str, str], status: int, body: str,
-              replayed: bool = False) -> Response:
+              replayed: bool = False, prefix: str = "") -> Response:
     headers: dict[str, str | list[str]] = {REPLAYED: "true"} if replayed else {}
     if status == 204:
         return Response(body="", status_code=204, headers=headers)
     headers["Content-Type"] = "application/json"
     if status == 201 and op.location:
-        headers[LOCATION] = location_of(op, path_params, body)
+        headers[LOCATION] = prefix + location_of(op, path_params, body)
     return Response(body=body, status_code=status, headers=headers)
 
 
@@ -198,13 +208,14 @@ class Api:
                         query=_parse_query(request, op.query) if op.query else None,
                         request=request)
             key = request.headers.get(IDEMPOTENCY_HEADER) if op.idempotent else None
+            prefix = base_path(op, request.context)
             if key is None:
-                return _response(op, params, *self._run(op, view, call, params))
+                return _response(op, params, *self._run(op, view, call, params), prefix=prefix)
             # Imported on first use: Powertools' idempotency utility is not needed by most calls.
             from chalicelib.handlers.idempotency import run_idempotent
 
-            return _response(op, params, *run_idempotent(op, call, key, params,
-                                                         lambda: self._run(op, view, call, params)))
+            status, body, replayed = run_idempotent(op, call, key, params, lambda: self._run(op, view, call, params))
+            return _response(op, params, status, body, replayed, prefix=prefix)
         except HttpProblem as problem:
             return from_http_problem(problem)
         except DomainError as error:

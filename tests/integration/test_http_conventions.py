@@ -271,3 +271,21 @@ def test_the_local_gateway_answers_cross_origin_like_the_deployed_one(api):
     assert unknown.status_code == 404 and unknown.headers["Access-Control-Allow-Origin"] == "*"
     malformed = api.request("GET", "/me", headers={"Authorization": "not-a-jwt"})
     assert malformed.status_code == 401 and malformed.headers["Access-Control-Allow-Origin"] == "*"
+
+
+@pytest.mark.parametrize("route,called,prefix", [
+    ("/orders", "/orders", ""),                                      # local: no stage in the URL
+    ("/orders", "/dev/orders", "/dev"),                              # an execute-api URL's stage
+    ("/orders/{order_id}/deliveries", "/prod/orders/ord_1/deliveries", "/prod"),
+    ("/gigs", "/v1/market/gigs", "/v1/market"),                     # a custom domain's base path
+    ("/me/quick-responses", "/me/quick-responses/", ""),
+])
+def test_a_location_keeps_the_stage_the_client_called(route, called, prefix):
+    """In AWS the URL has the stage (or a base path) before the API's own path: a Location without
+    it would point at nothing."""
+    from chalicelib.handlers.api import Operation, base_path
+
+    op = Operation(path=route, method="POST", operation_id="x", summary="", tag="", public=False,
+                   operator_only=False, idempotent=False, status=201, request=None, query=None, response=None)
+    assert base_path(op, {"path": called, "resourcePath": route}) == prefix
+    assert base_path(op, {}) == ""
