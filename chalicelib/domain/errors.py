@@ -95,9 +95,11 @@ class TemporarilyUnavailable(Unavailable):
     retry_after_seconds = TRANSIENT_RETRY_AFTER_SECONDS
 
 
-class Contended(TemporarilyUnavailable):
+class Contended(TemporarilyUnavailable, Conflict):
     """Another transaction held one of the items at that moment (DynamoDB's TransactionConflict):
-    a race lost without any condition failing; nothing was written and a retry will likely pass."""
+    a race lost without any condition failing; nothing was written and a retry will likely pass.
+    Inside the back end it is a Conflict like any lost race (the sweeper, the scan retry loop read
+    again); a client gets 503 with Retry-After (problems.py maps Unavailable first)."""
 
 
 class RateLimited(DomainError):

@@ -20,13 +20,15 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.gateway_responses import PROBLEM_CONTENT_TYPE
 
+# First match wins: Unavailable before Conflict, so a transaction conflict (Contended, both) is a
+# 503 a client may retry as it is.
 _STATUS_BY_ERROR: tuple[tuple[type[DomainError], int], ...] = (
     (BadRequest, 400),
     (InvalidInput, 422),
     (NotFound, 404),
     (Forbidden, 403),
-    (Conflict, 409),
     (Unavailable, 503),
+    (Conflict, 409),
     (RateLimited, 429),
 )
 
