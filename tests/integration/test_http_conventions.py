@@ -289,3 +289,16 @@ def test_a_location_keeps_the_stage_the_client_called(route, called, prefix):
                    operator_only=False, idempotent=False, status=201, request=None, query=None, response=None)
     assert base_path(op, {"path": called, "resourcePath": route}) == prefix
     assert base_path(op, {}) == ""
+
+
+def test_a_message_write_that_met_a_transaction_conflict_is_retried_inside(api, world):
+    """conversations._write reads again and retries a lost race, a transaction conflict included:
+    the client sees one 201 and one message, no 503."""
+    path = f"/conversations/{world['conversation_id']}/messages"
+    before = len(api.get(path, "dana").json["items"])
+    reasons = [{"Code": "None"}, {"Code": "TransactionConflict", "Message": "x"}]
+    with Faults("TransactWriteItems", {1}, "TransactionCanceledException", reasons).installed() as faults:
+        written = api.post(path, "dana", body={"text": "Sure, when?"})
+    assert faults.injected == 1
+    assert written.status_code == 201, written.json
+    assert len(api.get(path, "dana").json["items"]) == before + 1
