@@ -291,7 +291,7 @@ def test_a_location_keeps_the_stage_the_client_called(route, called, prefix):
     assert base_path(op, {}) == ""
 
 
-def test_a_message_write_that_met_a_transaction_conflict_is_retried_inside(api, world):
+def test_a_message_write_that_met_a_transaction_conflict_is_retried_inside(api, world):  # noqa: F811 - the fixture imported above
     """conversations._write reads again and retries a lost race, a transaction conflict included:
     the client sees one 201 and one message, no 503."""
     path = f"/conversations/{world['conversation_id']}/messages"
