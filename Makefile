@@ -40,7 +40,8 @@ node:
 run: deps
 	@$(PY) -m local.run --port $(PORT) --moto-port $(MOTO_PORT) --sweep-seconds $(SWEEP_SECONDS)
 
-token: deps
+# A token needs the Python packages only: no ClamAV. A demo operator (olga) gets their group.
+token: $(STAMP)
 	@$(PY) -m local.tokens $(TOKEN_USER) $(GROUPS)
 
 openapi: deps

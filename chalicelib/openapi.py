@@ -20,8 +20,20 @@ DESCRIPTION = (
     "Authenticate with a Cognito ID token in the `Authorization` header. Errors are RFC 9457 "
     "`application/problem+json` with a stable `code`. Lists take `limit` and an opaque `cursor` and "
     "answer `{items, next_cursor}`. Money is `{amount, currency}` in minor units. POSTs that create or "
-    "transition accept an `Idempotency-Key` header."
+    "transition accept an `Idempotency-Key` header.\n\n"
+    "Headers: a 201 carries `Location` (the created resource's path); an answer replayed for an "
+    "`Idempotency-Key` carries `Idempotent-Replayed: true`; a 429 or 503 carries `Retry-After` "
+    "(seconds). A 503 `temporarily_unavailable` (the store was busy) wrote nothing: send the same "
+    "request again after `Retry-After`. Browsers may read all of these (CORS exposes them)."
 )
+
+RETRY_AFTER_HEADER = {"description": "Seconds to wait before sending the request again.",
+                      "schema": {"type": "integer", "minimum": 1}}
+LOCATION_HEADER = {"description": "The path of the created resource (or of the list it is read in).",
+                   "schema": {"type": "string"}}
+REPLAYED_HEADER = {"description": "`true` when this is the stored answer to an earlier request with the "
+                                  "same `Idempotency-Key`; absent otherwise.",
+                   "schema": {"type": "string", "enum": ["true"]}}
 
 
 def _models(ops: list[Operation]) -> list[tuple[type[BaseModel], JsonSchemaMode]]:
@@ -52,6 +64,11 @@ def build() -> dict:
     components = dict(defs.get("$defs", {}))
     problem = {"description": "Problem (RFC 9457)",
                "content": {PROBLEM_CONTENT_TYPE: {"schema": refs[(Problem, "serialization")]}}}
+    # Any route may meet a busy store (503); rate-limited routes may answer 429. Both say when.
+    unavailable = {**problem, "description": "Temporarily unavailable; nothing was written (RFC 9457)",
+                   "headers": {"Retry-After": RETRY_AFTER_HEADER}}
+    too_many = {**problem, "description": "Too many requests; nothing was written (RFC 9457)",
+                "headers": {"Retry-After": RETRY_AFTER_HEADER}}
     paths: dict[str, dict] = {}
     for op in ops:
         params = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
@@ -67,12 +84,23 @@ def build() -> dict:
         success: dict = {"description": op.summary}
         if op.response:
             success["content"] = {"application/json": {"schema": refs[(op.response, "serialization")]}}
+        headers = {}
+        if op.status == 201 and op.location:
+            headers["Location"] = LOCATION_HEADER
+        if op.idempotent:
+            headers["Idempotent-Replayed"] = REPLAYED_HEADER
+        if headers:
+            success["headers"] = headers
+        responses = {str(op.status if op.response else 204): success}
+        if op.rate_limited:
+            responses["429"] = too_many
+        responses |= {"503": unavailable, "default": problem}
         entry: dict = {
             "operationId": op.operation_id,
             "summary": op.summary,
             "tags": [op.tag],
             "parameters": params,
-            "responses": {str(op.status if op.response else 204): success, "default": problem},
+            "responses": responses,
             "security": [] if op.public else [{"cognito": []}],
         }
         if op.description:

@@ -20,7 +20,7 @@ from chalicelib.services import (
     quick_responses,
     runtime,
 )
-from local.tokens import make_token, user_id_for
+from local.tokens import DEMO_OPERATORS, demo_groups, make_token, user_id_for
 
 CATALOGUE = [
     Category("renovation", "Renovation & Repairs", (
@@ -53,7 +53,7 @@ SELLERS = {
                           (PortfolioEntry("Maple Homes", "Listing copy for 40 homes."),)),
 }
 BUYERS = ["alice", "bob"]
-OPERATORS = ["olga"]
+OPERATORS = list(DEMO_OPERATORS)
 
 
 def _three(base: int, days: int, names=("Basic", "Standard", "Premium")) -> list[dict]:
@@ -127,7 +127,7 @@ def load(progress: Callable[[str], None] = print, scanner=None) -> dict[str, str
         accounts.profile(user_id_for(name), name, f"{name}@example.test", clock)
         tokens[name] = make_token(name)
     for name in OPERATORS:
-        tokens[name] = make_token(name, ("operators",))
+        tokens[name] = make_token(name, demo_groups(name))
     progress(f"buyers: {', '.join(BUYERS)}; operators: {', '.join(OPERATORS)}")
     bob, omar = user_id_for("bob"), user_id_for("omar")
     conversation, _ = conversations.write_to(bob, omar, None, "Hi Omar, could you shoot a two-bedroom flat next "

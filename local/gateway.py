@@ -8,7 +8,7 @@ from http import HTTPStatus
 from chalice.local import ChaliceRequestHandler, LocalGateway, LocalGatewayException
 from chalice.test import Client, TestHTTPClient
 
-from chalicelib.gateway_responses import GATEWAY_RESPONSES, PROBLEM_CONTENT_TYPE
+from chalicelib.gateway_responses import CORS_ALLOW_ORIGIN, GATEWAY_RESPONSES, PROBLEM_CONTENT_TYPE
 
 _TYPE_BY_LOCAL_STATUS = {403: "MISSING_AUTHENTICATION_TOKEN", 401: "UNAUTHORIZED", 504: "DEFAULT_5XX"}
 
@@ -16,7 +16,9 @@ _TYPE_BY_LOCAL_STATUS = {403: "MISSING_AUTHENTICATION_TOKEN", 401: "UNAUTHORIZED
 def gateway_problem(response_type: str, detail: str) -> dict:
     status, code, title = GATEWAY_RESPONSES[response_type]
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail, "code": code}
-    return {"statusCode": status, "headers": {"Content-Type": PROBLEM_CONTENT_TYPE}, "multiValueHeaders": {},
+    # The same headers as the deployed gateway responses (infra renders them from the same table).
+    headers = {"Content-Type": PROBLEM_CONTENT_TYPE, "Access-Control-Allow-Origin": CORS_ALLOW_ORIGIN}
+    return {"statusCode": status, "headers": headers, "multiValueHeaders": {},
             "body": json.dumps(body)}
 
 

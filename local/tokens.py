@@ -1,5 +1,8 @@
 """Tokens for local use: JWTs shaped like Cognito ID tokens. Chalice local (and the test client)
-read the claims without checking the signature; in AWS only Cognito's own tokens pass."""
+read the claims without checking the signature; in AWS only Cognito's own tokens pass.
+
+``python -m local.tokens USERNAME [GROUP ...]`` (``make token USER=...``): a demo user named
+without groups gets the groups the demo gives them (olga is an operator)."""
 from __future__ import annotations
 
 import base64
@@ -10,7 +13,11 @@ import sys
 import time
 import uuid
 
+from chalicelib.handlers.identity import OPERATORS_GROUP
+
 DEV_SECRET = b"local-development-only"
+# The demo's operators (local/demo.py seeds them; `make run` prints their tokens).
+DEMO_OPERATORS = ("olga",)
 _NAMESPACE = uuid.UUID("6b1f8f8e-5c3b-4f0e-9d51-0d7c3a2f4e11")
 
 
@@ -41,7 +48,17 @@ def make_token(username: str, groups: tuple[str, ...] = (), sub: str | None = No
     return f"{head}.{body}.{sig}"
 
 
-if __name__ == "__main__":
-    if len(sys.argv) < 2:
+def demo_groups(username: str) -> tuple[str, ...]:
+    """The groups a demo user has in the demo: operators for the demo operators, none otherwise."""
+    return (OPERATORS_GROUP,) if username in DEMO_OPERATORS else ()
+
+
+def main(argv: list[str]) -> str:
+    if not argv:
         sys.exit("usage: python -m local.tokens USERNAME [GROUP ...]")
-    print(make_token(sys.argv[1], tuple(sys.argv[2:])))
+    username, groups = argv[0], tuple(argv[1:])
+    return make_token(username, groups or demo_groups(username))
+
+
+if __name__ == "__main__":
+    print(main(sys.argv[1:]))

@@ -20,6 +20,7 @@ every comment on them; the seller everything but what is hidden from the seller.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import secrets
 from dataclasses import dataclass, replace
@@ -299,7 +300,8 @@ def check_invitation_rate(sent_in_window: int, now: datetime) -> None:
     if sent_in_window >= INVITATIONS_PER_WINDOW:
         _, end = invitation_window(now)
         raise RateLimited(f"At most {INVITATIONS_PER_WINDOW} invitations per {_hours(INVITATION_WINDOW)} hours; "
-                          f"try again after {end.strftime('%Y-%m-%dT%H:%M:%SZ')}.", code="rate_limited", rule="F3")
+                          f"try again after {end.strftime('%Y-%m-%dT%H:%M:%SZ')}.", code="rate_limited", rule="F3",
+                          retry_after_seconds=max(1, math.ceil((end - now).total_seconds())))
 
 
 def _hours(delta: timedelta) -> int:

@@ -65,13 +65,51 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+# How long a client should wait before retrying (the Retry-After header of a 429 or 503) when the
+# error does not know better.
+UNAVAILABLE_RETRY_AFTER_SECONDS = 30
+TRANSIENT_RETRY_AFTER_SECONDS = 1
+RATE_LIMITED_RETRY_AFTER_SECONDS = 60
+
+
 class Unavailable(DomainError):
-    """Something the request needs is not available (payments not configured): 503, nothing written."""
+    """Something the request needs is not available (payments not configured): 503, nothing written.
+    ``retry_after_seconds`` becomes the answer's Retry-After."""
 
     code = "unavailable"
+    retry_after_seconds = UNAVAILABLE_RETRY_AFTER_SECONDS
+
+    def __init__(self, message: str, *, code: str | None = None, rule: str | None = None,
+                 fields: list[FieldError] | None = None, retry_after_seconds: int | None = None) -> None:
+        super().__init__(message, code=code, rule=rule, fields=fields)
+        if retry_after_seconds is not None:
+            self.retry_after_seconds = retry_after_seconds
+
+
+class TemporarilyUnavailable(Unavailable):
+    """The store failed in a way that passes (throttling, an internal error) and the SDK's own
+    retries did not outlast it; the transaction wrote nothing, so the same request may be sent
+    again shortly (503 with Retry-After)."""
+
+    code = "temporarily_unavailable"
+    retry_after_seconds = TRANSIENT_RETRY_AFTER_SECONDS
+
+
+class Contended(TemporarilyUnavailable, Conflict):
+    """Another transaction held one of the items at that moment (DynamoDB's TransactionConflict):
+    a race lost without any condition failing; nothing was written and a retry will likely pass.
+    Inside the back end it is a Conflict like any lost race (the sweeper, the scan retry loop read
+    again); a client gets 503 with Retry-After (problems.py maps Unavailable first)."""
 
 
 class RateLimited(DomainError):
-    """The caller did this too often for now; nothing was written (429)."""
+    """The caller did this too often for now; nothing was written (429 with Retry-After)."""
 
     code = "rate_limited"
+    retry_after_seconds = RATE_LIMITED_RETRY_AFTER_SECONDS
+
+    def __init__(self, message: str, *, code: str | None = None, rule: str | None = None,
+                 fields: list[FieldError] | None = None, retry_after_seconds: int | None = None) -> None:
+        super().__init__(message, code=code, rule=rule, fields=fields)
+        if retry_after_seconds is not None:
+            self.retry_after_seconds = retry_after_seconds

@@ -1,15 +1,21 @@
 """The request pipeline every route goes through, and the registry the OpenAPI document is made
 from. A route is declared once, with its pydantic request/query/response models, and this module
 registers it with Chalice, parses and validates input, checks identity and role, applies the
-Idempotency-Key, calls the view, and turns every failure into problem+json. Views stay thin."""
+Idempotency-Key, calls the view, and turns every failure into problem+json. Views stay thin.
+
+HTTP conventions it applies to every answer: ``Location`` on a 201 (from the route's ``location``
+template, filled from the path parameters and the answer), ``Idempotent-Replayed: true`` on an
+answer replayed for an Idempotency-Key, ``Retry-After`` on 429 and 503 (problems.py), and CORS that
+exposes all of them to browsers."""
 from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable
+import string
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 from chalice import Blueprint, CognitoUserPoolAuthorizer, CORSConfig, Response
 from pydantic import BaseModel, ValidationError
@@ -18,14 +24,27 @@ from chalicelib.config import settings
 from chalicelib.domain.errors import DomainError, FieldError
 from chalicelib.gateway_responses import CORS_ALLOW_ORIGIN
 from chalicelib.handlers.identity import Identity, identity_from_context
-from chalicelib.handlers.problems import HttpProblem, from_domain_error, from_http_problem, problem_response
+from chalicelib.handlers.problems import (
+    RETRY_AFTER,
+    HttpProblem,
+    from_domain_error,
+    from_http_problem,
+    problem_response,
+)
 from chalicelib.observability import logger
+from chalicelib.store.unit_of_work import transient_failure
 
 AUTHORIZER_NAME = "MarketplaceUsers"
 AUTHORIZER = CognitoUserPoolAuthorizer(AUTHORIZER_NAME, provider_arns=[settings().user_pool_arn])
 IDEMPOTENCY_HEADER = "idempotency-key"
-CORS = CORSConfig(allow_origin=CORS_ALLOW_ORIGIN, allow_headers=["Idempotency-Key", "X-Correlation-Id"],
-                  expose_headers=["X-Correlation-Id"], max_age=600)
+LOCATION = "Location"
+REPLAYED = "Idempotent-Replayed"
+CORRELATION = "X-Correlation-Id"
+# Every response header a browser client reads: CORS hides all but a few safelisted ones unless
+# they are named here.
+EXPOSED_HEADERS = (LOCATION, RETRY_AFTER, REPLAYED, CORRELATION)
+CORS = CORSConfig(allow_origin=CORS_ALLOW_ORIGIN, allow_headers=["Idempotency-Key", CORRELATION],
+                  expose_headers=list(EXPOSED_HEADERS), max_age=600)
 
 
 @dataclass(frozen=True)
@@ -45,6 +64,11 @@ class Operation:
     query: type[BaseModel] | None
     response: type[BaseModel] | None
     description: str = ""
+    # Where a created resource lives (201 only): a path template filled from the path parameters
+    # and the answer's fields, e.g. "/orders/{id}" or "/files/{file[id]}".
+    location: str | None = None
+    # May answer 429 (a per-caller limit): documented with Retry-After.
+    rate_limited: bool = False
 
 
 OPERATIONS: list[Operation] = []
@@ -97,10 +121,41 @@ def _parse_query(request, model: type[BaseModel]) -> BaseModel:
                           _field_errors(exc, "query")) from None
 
 
-def _response(status: int, body: str) -> Response:
+class _PathFormatter(string.Formatter):
+    """Fills a location template, URL-encoding each value as one path segment."""
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        return quote(str(value), safe="")
+
+
+def location_of(op: Operation, path_params: Mapping[str, str], body: str) -> str:
+    """The created resource's path: the route's template filled from the answer's fields and the
+    path parameters (the same answer gives the same path, so a replay gets it too)."""
+    assert op.location is not None
+    answer = json.loads(body) if body else {}
+    return _PathFormatter().vformat(op.location, (), {**(answer if isinstance(answer, dict) else {}),
+                                                     **path_params})
+
+
+def base_path(op: Operation, context: Mapping[str, Any] | None) -> str:
+    """What precedes the API's own paths in the URL the client called: the stage (``/dev``) on an
+    execute-api URL, a base path mapping on a custom domain, nothing locally. API Gateway's request
+    context has the whole path; the route's path has as many segments as the called path's tail."""
+    called = str((context or {}).get("path") or "")
+    segments = len(op.path.strip("/").split("/"))
+    parts = called.rstrip("/").split("/")
+    return "/".join(parts[:-segments]) if len(parts) > segments else ""
+
+
+def _response(op: Operation, path_params: Mapping[str, str], status: int, body: str,
+              replayed: bool = False, prefix: str = "") -> Response:
+    headers: dict[str, str | list[str]] = {REPLAYED: "true"} if replayed else {}
     if status == 204:
-        return Response(body="", status_code=204)
-    return Response(body=body, status_code=status, headers={"Content-Type": "application/json"})
+        return Response(body="", status_code=204, headers=headers)
+    headers["Content-Type"] = "application/json"
+    if status == 201 and op.location:
+        headers[LOCATION] = prefix + location_of(op, path_params, body)
+    return Response(body=body, status_code=status, headers=headers)
 
 
 class Api:
@@ -113,12 +168,19 @@ class Api:
     def route(self, path: str, method: str, *, summary: str, request: type[BaseModel] | None = None,
               query: type[BaseModel] | None = None, response: type[BaseModel] | None = None,
               status: int = 200, public: bool = False, operator_only: bool = False,
-              idempotent: bool = False, description: str = "") -> Callable:
+              idempotent: bool = False, description: str = "", location: str | None = None,
+              rate_limited: bool = False) -> Callable:
+        """``location``: for a 201, where the created resource lives (see Operation.location);
+        by default the route's path plus the answer's ``id``."""
+        if status == 201 and location is None:
+            location = path.rstrip("/") + "/{id}"
+
         def decorate(view: Callable) -> Callable:
             op = Operation(path=path, method=method.upper(), operation_id=view.__name__, summary=summary,
                            tag=self.tag, public=public, operator_only=operator_only, idempotent=idempotent,
                            status=status, request=request, query=query, response=response,
-                           description=description or (view.__doc__ or "").strip())
+                           description=description or (view.__doc__ or "").strip(), location=location,
+                           rate_limited=rate_limited)
             OPERATIONS.append(op)
 
             @functools.wraps(view)
@@ -146,17 +208,24 @@ class Api:
                         query=_parse_query(request, op.query) if op.query else None,
                         request=request)
             key = request.headers.get(IDEMPOTENCY_HEADER) if op.idempotent else None
+            prefix = base_path(op, request.context)
             if key is None:
-                return _response(*self._run(op, view, call, params))
+                return _response(op, params, *self._run(op, view, call, params), prefix=prefix)
             # Imported on first use: Powertools' idempotency utility is not needed by most calls.
             from chalicelib.handlers.idempotency import run_idempotent
 
-            return _response(*run_idempotent(op, call, key, params, lambda: self._run(op, view, call, params)))
+            status, body, replayed = run_idempotent(op, call, key, params, lambda: self._run(op, view, call, params))
+            return _response(op, params, status, body, replayed, prefix=prefix)
         except HttpProblem as problem:
             return from_http_problem(problem)
         except DomainError as error:
             return from_domain_error(error)
-        except Exception:  # a 500 is always a bug: log it with the stack, answer problem+json
+        except Exception as exc:  # a 500 is always a bug: log it with the stack, answer problem+json
+            transient = transient_failure(exc)
+            if transient is not None:  # a read the store throttled past botocore's retries: 503
+                logger.warning("store busy", extra={"route": op.path, "method": op.method,
+                                                    "error": type(exc).__name__})
+                return from_domain_error(transient)
             logger.exception("unhandled error", extra={"route": op.path, "method": op.method})
             return problem_response(500, "internal_error", "Something went wrong on our side.")
 

@@ -114,7 +114,8 @@ def order_file_comments(call: Call, order_id: str, file_id: str) -> CommentPage:
 
 @api.route("/orders/{order_id}/files/{file_id}/comments", "POST",
            summary="Comment on an image (a point) or audio/video (a timestamp), or reply (F2, W2)",
-           request=CommentIn, response=CommentOut, status=201, idempotent=True)
+           request=CommentIn, response=CommentOut,
+           location="/orders/{order_id}/files/{file_id}/comments", status=201, idempotent=True)
 def comment_on_order_file(call: Call, order_id: str, file_id: str) -> CommentOut:
     return _post(_party(call, order_id), file_id, call.body)
 
@@ -122,7 +123,8 @@ def comment_on_order_file(call: Call, order_id: str, file_id: str) -> CommentOut
 # -- the buyer's invitations -------------------------------------------------------------------------
 @api.route("/orders/{order_id}/invitations", "POST",
            summary="Invite an e-mail address to review the seller's files; the link is shown once (F3)",
-           request=InvitationIn, response=InvitationCreatedOut, status=201, idempotent=True)
+           request=InvitationIn, response=InvitationCreatedOut, status=201, idempotent=True,
+           rate_limited=True)
 def create_invitation(call: Call, order_id: str) -> InvitationCreatedOut:
     invitation, token = collab.invite(order_id, collab.Viewer(call.user.user_id, call.user.is_operator),
                                       call.body.email, runtime.clock(), buyer_name=call.user.username)
@@ -174,7 +176,8 @@ def shared_comments(call: Call, token: str, file_id: str) -> CommentPage:
 
 @api.route("/shared/{token}/files/{file_id}/comments", "POST",
            summary="Invitee: comment on a seller's file; the buyer sees it, the seller never (F2, F3, W2)",
-           request=CommentIn, response=CommentOut, status=201, public=True)
+           request=CommentIn, response=CommentOut,
+           location="/shared/{token}/files/{file_id}/comments", status=201, public=True)
 def shared_comment(call: Call, token: str, file_id: str) -> CommentOut:
     """Not idempotent by key: public callers share one key space."""
     return _post(_invitee(token), file_id, call.body)

@@ -32,7 +32,7 @@ def _viewer(call: Call) -> files.Viewer:
 
 
 @api.route("/uploads", "POST", summary="Ask for an upload (a presigned POST) (F1)", request=UploadIn,
-           response=UploadOut, status=201, idempotent=True)
+           response=UploadOut, location="/files/{file[id]}", status=201, idempotent=True)
 def request_upload(call: Call) -> UploadOut:
     body = call.body
     upload = files.request_upload(call.user.user_id, UploadRequest(Purpose(body.purpose), body.name,
@@ -56,7 +56,7 @@ def download_file(call: Call, file_id: str) -> DownloadOut:
 
 
 @api.route("/files/{file_id}/reports", "POST", summary="Report a file as suspicious (F1)", request=ReportIn,
-           response=ReportOut, status=201)
+           response=ReportOut, location="/file-reports", status=201)
 def report_file(call: Call, file_id: str) -> ReportOut:
     found = files.report(_viewer(call), file_id, call.body.reason, runtime.clock())
     return ReportOut(file_id=found.file_id, reporter_id=found.reporter_id, reason=found.reason, at=found.at)

@@ -30,7 +30,8 @@ def gig_out(gig: Gig) -> GigOut:
     return GigOut.model_validate(data)
 
 
-@api.route("/gigs", "POST", summary="Create a gig draft", request=GigFields, response=GigOut, status=201,
+@api.route("/gigs", "POST", summary="Create a gig draft", request=GigFields, response=GigOut,
+           location="/me/gigs/{id}", status=201,
            idempotent=True)
 def create_gig(call: Call) -> GigOut:
     return gig_out(gigs.create_draft(call.user.user_id, call.body.changes(), runtime.clock()))

@@ -73,7 +73,8 @@ def contact_out(rel: Relationship, side: str) -> ContactOut:
 
 # -- conversations ----------------------------------------------------------------------------------
 @api.route("/conversations", "POST", summary="Write to a seller, or as a seller to a buyer who wrote or ordered (O5)",
-           request=WriteIn, response=MessageOut, status=201, idempotent=True)
+           request=WriteIn, response=MessageOut,
+           location="/conversations/{conversation_id}/messages", status=201, idempotent=True)
 def write_message(call: Call) -> MessageOut:
     """Starts the pair's conversation or continues it. A blocked buyer cannot write (O17); while a
     seller is away only buyers they already deal with, or anyone if the seller lets new clients
@@ -107,7 +108,8 @@ def conversation_messages(call: Call, conversation_id: str) -> MessagePage:
 
 
 @api.route("/conversations/{conversation_id}/messages", "POST", summary="Write in a conversation",
-           request=MessageIn, response=MessageOut, status=201, idempotent=True)
+           request=MessageIn, response=MessageOut,
+           location="/conversations/{conversation_id}/messages", status=201, idempotent=True)
 def write_in_conversation(call: Call, conversation_id: str) -> MessageOut:
     body = call.body
     _, message = conversations.write_in(conversation_id, call.user.user_id, body.text, body.attachment_ids,
@@ -124,7 +126,7 @@ def mark_conversation_read(call: Call, conversation_id: str) -> ConversationOut:
 
 # -- spam reports (O5) ------------------------------------------------------------------------------
 @api.route("/messages/{message_id}/spam-reports", "POST", summary="Report a message sent to you as spam (O5)",
-           request=SpamReportIn, response=SpamReportOut, status=201, idempotent=True)
+           request=SpamReportIn, response=SpamReportOut, location="/spam-reports", status=201, idempotent=True)
 def report_spam(call: Call, message_id: str) -> SpamReportOut:
     report = messaging.report_spam(message_id, call.user.user_id, call.body.reason, runtime.clock())
     return SpamReportOut.model_validate(to_primitive(report))

@@ -6,7 +6,7 @@ import json
 from chalice import Response
 from pydantic import BaseModel
 
-from chalicelib.handlers.api import Api, Call
+from chalicelib.handlers.api import CORS, Api, Call
 
 api = Api(__name__, tag="meta")
 
@@ -27,7 +27,8 @@ def health(call: Call) -> Health:
     return Health(status="ok")
 
 
-@api.blueprint.route("/openapi.json", methods=["GET"])
+# CORS too: a client generator or Swagger UI on another origin fetches the document.
+@api.blueprint.route("/openapi.json", methods=["GET"], cors=CORS)
 def openapi_json() -> Response:
     from chalicelib.openapi import document
 
@@ -35,6 +36,6 @@ def openapi_json() -> Response:
                     headers={"Content-Type": "application/json"})
 
 
-@api.blueprint.route("/docs", methods=["GET"])
+@api.blueprint.route("/docs", methods=["GET"], cors=CORS)
 def docs() -> Response:
     return Response(body=DOCS_PAGE, status_code=200, headers={"Content-Type": "text/html; charset=utf-8"})

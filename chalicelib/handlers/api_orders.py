@@ -156,7 +156,7 @@ def delete_draft(call: Call, order_id: str) -> None:
 
 
 @api.route("/orders/{order_id}/deliveries", "POST", summary="Deliver: a message and/or files, never empty (O6)",
-           request=DeliveryIn, response=OrderOut, status=201, idempotent=True)
+           request=DeliveryIn, response=OrderOut, location="/orders/{order_id}/deliveries", status=201, idempotent=True)
 def deliver(call: Call, order_id: str) -> OrderOut:
     b = call.body
     order = orders.deliver(order_id, _viewer(call), b.message, b.files, b.from_draft, runtime.clock())
@@ -193,7 +193,8 @@ def put_note(call: Call, order_id: str) -> NoteOut:
 
 # -- conversation ------------------------------------------------------------------------------------
 @api.route("/orders/{order_id}/messages", "POST", summary="Write in the order's conversation (O4, O5)",
-           request=ChatMessageIn, response=MessageOut, status=201, idempotent=True)
+           request=ChatMessageIn, response=MessageOut,
+           location="/orders/{order_id}/messages", status=201, idempotent=True)
 def post_order_message(call: Call, order_id: str) -> MessageOut:
     b = call.body
     return message_out(orders.post_message(order_id, _viewer(call), b.text, b.attachment_ids, b.call_link,
@@ -210,7 +211,8 @@ def order_messages(call: Call, order_id: str) -> MessagePage:
 # -- resolution center -------------------------------------------------------------------------------
 @api.route("/orders/{order_id}/requests", "POST",
            summary="Open a request: cancellation, extension, progress update, extras, modification, "
-                   "additional revisions (O10–O12)", request=OpenRequestIn, response=OrderOut, status=201,
+                   "additional revisions (O10–O12)", request=OpenRequestIn, response=OrderOut,
+                   location="/orders/{order_id}", status=201,
            idempotent=True)
 def open_request(call: Call, order_id: str) -> OrderOut:
     b = call.body

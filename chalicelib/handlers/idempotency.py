@@ -1,7 +1,8 @@
 """Idempotency-Key on POSTs that create or transition, through Powertools' idempotency utility
 with its DynamoDB persistence layer. A replay returns the first answer; the same key with another
 request is a 422; a duplicate that arrives while the first is still running is a 409. Failures are
-not stored, so a request that failed may be retried with the same key."""
+not stored, so a request that failed may be retried with the same key. A replayed answer says so
+(the pipeline sends ``Idempotent-Replayed: true``)."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -39,7 +40,9 @@ def _config() -> IdempotencyConfig:
     )
 
 
-def run_idempotent(op, call, key: str, path_params: dict, execute: Callable[[], tuple[int, str]]) -> tuple[int, str]:
+def run_idempotent(op, call, key: str, path_params: dict,
+                   execute: Callable[[], tuple[int, str]]) -> tuple[int, str, bool]:
+    """The answer (status, body) and whether it is a replay of an earlier one."""
     if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
         raise HttpProblem(400, "invalid_idempotency_key",
                           f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} printable characters.")
@@ -55,8 +58,11 @@ def run_idempotent(op, call, key: str, path_params: dict, execute: Callable[[], 
         # Lets Powertools expire an in-progress record with the invocation, not after a day.
         _config().register_lambda_context(call.request.lambda_context)
 
+    executed: list[bool] = []  # empty after the call: Powertools answered from its record
+
     @idempotent_function(data_keyword_argument="data", persistence_store=_persistence(), config=_config())
     def api_request(data: dict) -> dict:
+        executed.append(True)
         status, body = execute()
         return {"status": status, "body": body}
 
@@ -68,4 +74,4 @@ def run_idempotent(op, call, key: str, path_params: dict, execute: Callable[[], 
     except IdempotencyAlreadyInProgressError:
         raise HttpProblem(409, "idempotency_in_progress",
                           "A request with this Idempotency-Key is still being processed.") from None
-    return int(stored["status"]), str(stored["body"])
+    return int(stored["status"]), str(stored["body"]), not executed

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 
 from chalice import Response
 
+from chalicelib.domain.errors import UNAVAILABLE_RETRY_AFTER_SECONDS as _DEFAULT_RETRY_AFTER
 from chalicelib.domain.errors import (
     BadRequest,
     Conflict,
@@ -19,15 +20,21 @@ from chalicelib.domain.errors import (
 )
 from chalicelib.gateway_responses import PROBLEM_CONTENT_TYPE
 
+# First match wins: Unavailable before Conflict, so a transaction conflict (Contended, both) is a
+# 503 a client may retry as it is.
 _STATUS_BY_ERROR: tuple[tuple[type[DomainError], int], ...] = (
     (BadRequest, 400),
     (InvalidInput, 422),
     (NotFound, 404),
     (Forbidden, 403),
-    (Conflict, 409),
     (Unavailable, 503),
+    (Conflict, 409),
     (RateLimited, 429),
 )
+
+RETRY_AFTER = "Retry-After"
+# The statuses that tell a client to come back later: each carries Retry-After (in seconds).
+RETRY_STATUSES = frozenset({429, 503})
 
 TITLES = {
     400: "Bad request",
@@ -72,13 +79,17 @@ def problem_response(status: int, code: str, detail: str, fields: Iterable[Field
     fields = list(fields)
     if fields:
         body["errors"] = [f.as_dict() for f in fields]
-    return Response(body=json.dumps(body), status_code=status,
-                    headers={"Content-Type": PROBLEM_CONTENT_TYPE, **(headers or {})})
+    out: dict[str, str | list[str]] = {"Content-Type": PROBLEM_CONTENT_TYPE, **(headers or {})}
+    if status in RETRY_STATUSES and not any(k.lower() == "retry-after" for k in out):
+        out[RETRY_AFTER] = str(_DEFAULT_RETRY_AFTER)
+    return Response(body=json.dumps(body), status_code=status, headers=out)
 
 
 def from_domain_error(error: DomainError) -> Response:
     status = next((s for cls, s in _STATUS_BY_ERROR if isinstance(error, cls)), 400)
-    return problem_response(status, error.code, error.message, error.fields, rule=error.rule)
+    retry_after = getattr(error, "retry_after_seconds", None)  # Unavailable, RateLimited
+    headers = {RETRY_AFTER: str(retry_after)} if retry_after is not None else None
+    return problem_response(status, error.code, error.message, error.fields, headers=headers, rule=error.rule)
 
 
 def from_http_problem(problem: HttpProblem) -> Response:

@@ -18,7 +18,7 @@ from datetime import datetime
 
 from chalicelib.domain.accounts import NotificationKind, User
 from chalicelib.domain.clock import Clock
-from chalicelib.domain.errors import Conflict, NotFound
+from chalicelib.domain.errors import Conflict, Contended, NotFound
 from chalicelib.domain.events import Actor
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.messaging import (
@@ -84,10 +84,10 @@ def _write(sender_id: str, role: Actor, seller_id: str, buyer_id: str, text: str
             return _write_once(sender_id, role, seller_id, buyer_id, text, attachment_ids, call_link, now,
                                existing, special)
         except Conflict as exc:
-            if exc.code != CONCURRENT_UPDATE or attempt == WRITE_ATTEMPTS:
+            if not (exc.code == CONCURRENT_UPDATE or isinstance(exc, Contended)) or attempt == WRITE_ATTEMPTS:
                 raise
-            # Another write landed first: read the conversation (or, for a first message, the
-            # relationship that now names it) again.
+            # Another write landed first (or held an item at that moment): read the conversation
+            # (or, for a first message, the relationship that now names it) again.
             if existing is not None:
                 existing = conversation_store.get(existing.value.id)
     raise AssertionError("unreachable")

@@ -54,7 +54,7 @@ def _fire(timers: Mapping[DeadlineKind, runtime.TimerFire], deadline: Record[Dea
             report.stale += 1
         else:
             report.fired += 1
-    except Conflict:
+    except Conflict:  # a failed condition, or another transaction held an item (Contended)
         report.lost_races += 1
     except Exception:  # one bad deadline must not stop the rest; it stays for next time
         logger.exception("deadline failed", extra={"kind": deadline.value.kind,

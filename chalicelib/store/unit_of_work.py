@@ -1,6 +1,8 @@
 """One use case, one DynamoDB transaction. Services stage saves, deletes and condition checks
 here and commit once; PynamoDB's TransactWrite adds the version conditions, so a concurrent change
-to any item makes the whole commit fail as a Conflict with nothing half-written."""
+to any item makes the whole commit fail as a Conflict with nothing half-written. A failure that
+passes (throttling, a transaction conflict, an internal error) that outlasted botocore's retries
+is TemporarilyUnavailable (503 with Retry-After): it too wrote nothing."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -12,7 +14,7 @@ from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, Updat
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.config import settings
-from chalicelib.domain.errors import Conflict
+from chalicelib.domain.errors import Conflict, Contended, TemporarilyUnavailable
 from chalicelib.store.table import TableItem
 
 MAX_TRANSACTION_ITEMS = 100  # DynamoDB's limit
@@ -83,6 +85,9 @@ class UnitOfWork:
             if _is_condition_failure(exc):
                 raise Conflict("Someone changed this at the same time; read it again and retry.",
                                code="concurrent_update") from None
+            transient = transient_failure(exc)
+            if transient is not None:
+                raise transient from exc
             raise
         finally:
             self._saves.clear()
@@ -91,11 +96,43 @@ class UnitOfWork:
             self._updates.clear()
 
 
+# DynamoDB error codes for failures that pass: the request may be sent again as it is.
+THROTTLING_CODES = frozenset({"ProvisionedThroughputExceededException", "ThrottlingException",
+                              "RequestLimitExceeded", "ThrottlingError", "ProvisionedThroughputExceeded"})
+INTERNAL_CODES = frozenset({"InternalServerError", "ServiceUnavailable"})
+CONTENTION_CODES = frozenset({"TransactionConflictException", "TransactionConflict",
+                              "TransactionInProgressException"})
+_BUSY_MESSAGE = "The store is busy right now; nothing was written. Retry after the time given."
+
+
 def _is_condition_failure(exc: Exception) -> bool:
+    """A condition failed: someone else's write got there first (409). A cancelled transaction is
+    one when any item's condition failed, whatever the others' reasons."""
     code = getattr(exc, "cause_response_code", None)
-    if code in ("ConditionalCheckFailedException", "TransactionConflict"):
+    if code == "ConditionalCheckFailedException":
         return True
     if code == "TransactionCanceledException":
-        reasons = getattr(exc, "cancellation_reasons", None) or []
-        return any(r is not None and r.code in ("ConditionalCheckFailed", "TransactionConflict") for r in reasons)
+        return "ConditionalCheckFailed" in _reason_codes(exc)
     return False
+
+
+def _reason_codes(exc: Exception) -> set[str]:
+    return {r.code for r in (getattr(exc, "cancellation_reasons", None) or []) if r is not None and r.code}
+
+
+def transient_failure(exc: Exception) -> TemporarilyUnavailable | None:
+    """The 503 a store error becomes when it is not a condition failure and passes with time:
+    throttling, an internal error, or a transaction conflict (another transaction held an item,
+    no condition failed). None for anything else (a bug, a validation error: those stay 500s)."""
+    code = getattr(exc, "cause_response_code", None)
+    if code in CONTENTION_CODES:
+        return Contended(_BUSY_MESSAGE)
+    if code in THROTTLING_CODES or code in INTERNAL_CODES:
+        return TemporarilyUnavailable(_BUSY_MESSAGE)
+    if code == "TransactionCanceledException":
+        reasons = _reason_codes(exc) - {"None"}
+        if reasons and reasons <= CONTENTION_CODES:
+            return Contended(_BUSY_MESSAGE)
+        if reasons and reasons <= CONTENTION_CODES | THROTTLING_CODES | INTERNAL_CODES:
+            return TemporarilyUnavailable(_BUSY_MESSAGE)
+    return None
