@@ -42,7 +42,8 @@ def offer_out(offer: CustomOffer, role: Actor) -> CustomOfferOut:
 
 @api.route("/conversations/{conversation_id}/custom-offers", "POST",
            summary="Send a custom offer in a conversation the buyer opened (sellers, C1, O5)",
-           request=CustomOfferIn, response=CustomOfferOut, status=201, idempotent=True)
+           request=CustomOfferIn, response=CustomOfferOut, location="/custom-offers/{id}", status=201,
+           idempotent=True)
 def send_offer(call: Call, conversation_id: str) -> CustomOfferOut:
     """Based on one of the seller's published gigs; it appears in the conversation as a message of
     kind ``custom_offer`` and expires after ``expiry_days`` (7 by default, 1–30)."""
@@ -63,7 +64,7 @@ def get_offer(call: Call, offer_id: str) -> CustomOfferOut:
 
 @api.route("/custom-offers/{offer_id}/acceptance", "POST",
            summary="Accept a custom offer: the order is placed at the offer's price (buyer, C1, O2)",
-           response=OrderOut, status=201, idempotent=True)
+           response=OrderOut, location="/orders/{id}", status=201, idempotent=True)
 def accept_offer(call: Call, offer_id: str) -> OrderOut:
     _, order = custom_offers.accept(offer_id, _viewer(call), runtime.clock())
     return order_out(order, _viewer(call))
@@ -95,7 +96,8 @@ def my_offers(call: Call) -> CustomOfferPage:
 
 
 @api.route("/gigs/{gig_id}/offer-requests", "POST", summary="Ask the gig's seller for a custom offer (C1)",
-           request=OfferRequestIn, response=MessageOut, status=201, idempotent=True)
+           request=OfferRequestIn, response=MessageOut, location="/conversations/{conversation_id}/messages",
+           status=201, idempotent=True)
 def request_offer(call: Call, gig_id: str) -> MessageOut:
     """A message of kind ``offer_request`` in the pair's conversation, opening it like a first
     message (O17, A4, W2 apply)."""

@@ -18,10 +18,12 @@ from chalicelib.services import runtime
 from tests.integration.orders_under_stress import Faults
 from tests.integration.test_access import (  # noqa: F401 - the access matrix's fixtures, reused
     MATRIX,
+    OFFER_MATRIX,
     OPERATOR,
     ORDER_MATRIX,
     _call,
     _fill,
+    offer_world,
     order_world,
     world,
 )
@@ -59,7 +61,7 @@ def test_every_201_route_declares_a_location_the_app_serves():
 
 
 def _rows_creating(op):
-    for rows, fixture in ((MATRIX, "world"), (ORDER_MATRIX, "order_world")):
+    for rows, fixture in ((MATRIX, "world"), (ORDER_MATRIX, "order_world"), (OFFER_MATRIX, "offer_world")):
         for method, template, body, expected in rows:
             if method == op.method and _shape(template) == _shape(op.path) and 201 in expected.values():
                 caller = next(c for c, status in expected.items() if status == 201)
