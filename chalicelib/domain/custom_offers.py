@@ -28,7 +28,7 @@ from .gigs import (
 )
 from .ids import new_id
 from .orders.terms import OrderLine, Terms
-from .pricing import price_extras
+from .pricing import order_lines, price_extras
 from .relationships import Relationship
 
 # [decision] C1: an offer expires after 7 days unless the seller chose 1–30 days.
@@ -61,18 +61,18 @@ class OfferAction(StrEnum):
 
 
 @dataclass(frozen=True)
-class Transition:
+class OfferTransition:
     actor: Actor
     source: OfferState
     target: OfferState
 
 
 # The whole machine: each action, who takes it, from which state, into which (C1).
-TRANSITIONS: dict[OfferAction, Transition] = {
-    OfferAction.ACCEPT: Transition(Actor.BUYER, OfferState.PENDING, OfferState.ACCEPTED),
-    OfferAction.DECLINE: Transition(Actor.BUYER, OfferState.PENDING, OfferState.DECLINED),
-    OfferAction.WITHDRAW: Transition(Actor.SELLER, OfferState.PENDING, OfferState.WITHDRAWN),
-    OfferAction.EXPIRE: Transition(Actor.SYSTEM, OfferState.PENDING, OfferState.EXPIRED),
+TRANSITIONS: dict[OfferAction, OfferTransition] = {
+    OfferAction.ACCEPT: OfferTransition(Actor.BUYER, OfferState.PENDING, OfferState.ACCEPTED),
+    OfferAction.DECLINE: OfferTransition(Actor.BUYER, OfferState.PENDING, OfferState.DECLINED),
+    OfferAction.WITHDRAW: OfferTransition(Actor.SELLER, OfferState.PENDING, OfferState.WITHDRAWN),
+    OfferAction.EXPIRE: OfferTransition(Actor.SYSTEM, OfferState.PENDING, OfferState.EXPIRED),
 }
 
 
@@ -165,8 +165,7 @@ class CustomOffer:
             except InvalidInput as exc:
                 errors += exc.fields
             else:
-                lines = tuple(OrderLine(q.kind, q.description, q.unit_price, q.quantity, q.amount)
-                              for q in quote.lines)
+                lines = order_lines(quote.lines)
                 days = quote.added_days
         _raise_invalid(errors, "offer")
         return CustomOffer(

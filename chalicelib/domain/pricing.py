@@ -12,6 +12,7 @@ look at the gig's state: whether the gig may be ordered is the order service's q
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .errors import FieldError, InvalidInput
@@ -167,9 +168,14 @@ def price_extras(gig: Gig, extra_revisions: int, custom_extras: tuple[tuple[str,
     return ExtrasQuote(tuple(lines), days, extra_revisions)
 
 
+def order_lines(lines: Iterable[QuoteLine]) -> tuple[OrderLine, ...]:
+    """Priced lines as an order keeps them."""
+    return tuple(OrderLine(q.kind, q.description, q.unit_price, q.quantity, q.amount) for q in lines)
+
+
 def gig_terms(gig: Gig, selection: Selection) -> Terms:
     """The terms an order on ``gig`` is placed on: the priced selection as one payment stage."""
     quote = price_selection(gig, selection)
-    lines = tuple(OrderLine(q.kind, q.description, q.unit_price, q.quantity, q.amount) for q in quote.lines)
+    lines = order_lines(quote.lines)
     return Terms.single_stage(gig.title, lines, quote.delivery_days, quote.revisions, tuple(gig.requirements),
                               tier=selection.tier, quantity=selection.quantity)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .contact_details import find_contact_details
+from .contact_details import text_field_errors
 from .errors import FieldError, InvalidInput
 from .gigs import Requirement, RequirementType
 
@@ -53,11 +53,9 @@ def check_answers(requirements: Sequence[Requirement], answers: Sequence[Answer]
             fail(f"answers.{i}.choices", "this question has no choices", "not_expected")
         if kind is not RequirementType.FILE and answer.files:
             fail(f"answers.{i}.files", "this question takes no files", "not_expected")
-        if kind is RequirementType.FREE_TEXT and answer.text and len(answer.text) > ANSWER_TEXT_MAX:
-            fail(f"answers.{i}.text", f"at most {ANSWER_TEXT_MAX} characters", "too_long")
-        if kind is RequirementType.FREE_TEXT and answer.text and find_contact_details(answer.text):
-            errors.append(FieldError(f"answers.{i}.text", "must not contain contact details",  # W2
-                                     code="contact_details", rule="W2"))
+        if kind is RequirementType.FREE_TEXT and answer.text:  # O3 bounds, and W2 like any text people write
+            errors += text_field_errors(f"answers.{i}.text", answer.text, maximum=ANSWER_TEXT_MAX, rule="O3",
+                                        required=False)
         if kind is RequirementType.MULTIPLE_CHOICE:
             for j, choice in enumerate(answer.choices):
                 if choice not in requirement.options:

@@ -45,7 +45,7 @@ from chalicelib.domain.orders import (
     payments_in,
     settled_in,
 )
-from chalicelib.domain.pricing import Selection, gig_terms, price_extras
+from chalicelib.domain.pricing import Selection, gig_terms, order_lines, price_extras
 from chalicelib.domain.relationships import Relationship
 from chalicelib.domain.requirements import Answer
 from chalicelib.services import files, messaging, runtime
@@ -316,8 +316,7 @@ def open_request(order_id: str, viewer: Viewer, kind: RequestKind, clock: Clock,
             if gig is None:
                 raise Conflict("The gig of this order is gone; offer custom extras instead.", code="gig_gone")
             quote = price_extras(gig.value, extra_revisions, tuple(gig_extras))
-            lines = [OrderLine(q.kind, q.description, q.unit_price, q.quantity, q.amount)
-                     for q in quote.lines] + lines
+            lines = [*order_lines(quote.lines), *lines]
             days_from_gig, revisions_from_gig = quote.added_days, quote.added_revisions
         offer = ChangeOffer(tuple(lines), added_days + days_from_gig, added_revisions + revisions_from_gig)
     command = OpenResolutionRequest(kind, reason=reason, days=days, offer=offer)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from typing import Any
 
 from chalicelib.domain.errors import BadRequest
 
@@ -33,3 +34,17 @@ def decode(cursor: str | None, *, expect: dict[str, str]) -> dict | None:
         if key.get(attr, {}).get("S") != value:
             raise BadRequest("The cursor belongs to another listing.", code="invalid_cursor")
     return key
+
+
+def party_page(model: Any, user_id: str, as_seller: bool, prefix: str, state: str | None, limit: int,
+               cursor: str | None) -> tuple[list[Any], str | None]:
+    """A seller's (gsi1 ``SELLER#<id>``) or buyer's (gsi2 ``BUYER#<id>``) items whose index sort key
+    starts with ``prefix``, newest first: one Query; a ``state`` filter reads past the items it
+    drops. Orders and custom offers are listed this way."""
+    index, key = (model.gsi1, "gsi1pk") if as_seller else (model.gsi2, "gsi2pk")
+    pk = f"{'SELLER' if as_seller else 'BUYER'}#{user_id}"
+    start = decode(cursor, expect={key: pk})
+    sk_attr = model.gsi1sk if as_seller else model.gsi2sk
+    result = index.query(pk, sk_attr.startswith(prefix), scan_index_forward=False, limit=limit,
+                         last_evaluated_key=start, filter_condition=(model.state == state) if state else None)
+    return list(result), encode(result.last_evaluated_key)

@@ -57,11 +57,6 @@ def page_of(user_id: str, as_seller: bool, state: OfferState | None, limit: int,
             cursor: str | None) -> tuple[list[CustomOffer], str | None]:
     """A party's offers, newest first (one Query on gsi1 or gsi2; a state filter reads past the
     offers it drops)."""
-    index, key = (CustomOfferItem.gsi1, "gsi1pk") if as_seller else (CustomOfferItem.gsi2, "gsi2pk")
-    pk = f"{'SELLER' if as_seller else 'BUYER'}#{user_id}"
-    start = cursors.decode(cursor, expect={key: pk})
-    sk_attr = CustomOfferItem.gsi1sk if as_seller else CustomOfferItem.gsi2sk
-    result = index.query(pk, sk_attr.startswith("OFFER#"), scan_index_forward=False, limit=limit,
-                         last_evaluated_key=start,
-                         filter_condition=(CustomOfferItem.state == state.value) if state else None)
-    return [from_primitive(CustomOffer, i.data) for i in result], cursors.encode(result.last_evaluated_key)
+    items, next_cursor = cursors.party_page(CustomOfferItem, user_id, as_seller, "OFFER#",
+                                            state.value if state else None, limit, cursor)
+    return [from_primitive(CustomOffer, i.data) for i in items], next_cursor

@@ -199,11 +199,6 @@ def earnings_page(seller_id: str, limit: int, cursor: str | None) -> tuple[list[
 def page_of(user_id: str, as_seller: bool, state: OrderState | None, limit: int,
             cursor: str | None) -> tuple[list[Order], str | None]:
     """A party's orders, newest first; a state filter reads past the orders it drops."""
-    index, key = (OrderItem.gsi1, "gsi1pk") if as_seller else (OrderItem.gsi2, "gsi2pk")
-    pk = f"{'SELLER' if as_seller else 'BUYER'}#{user_id}"
-    start = cursors.decode(cursor, expect={key: pk})
-    sk_attr = OrderItem.gsi1sk if as_seller else OrderItem.gsi2sk
-    result = index.query(pk, sk_attr.startswith("ORDER#"), scan_index_forward=False, limit=limit,
-                         last_evaluated_key=start,
-                         filter_condition=(OrderItem.state == state.value) if state else None)
-    return [from_primitive(Order, i.data) for i in result], cursors.encode(result.last_evaluated_key)
+    items, next_cursor = cursors.party_page(OrderItem, user_id, as_seller, "ORDER#", state.value if state else None,
+                                            limit, cursor)
+    return [from_primitive(Order, i.data) for i in items], next_cursor

@@ -14,7 +14,6 @@ Read ``table.py`` first: the whole machine on one page. Then, as needed:
 """
 from .aggregate import TIMER_COMMANDS, Order, Outcome, new_order_number
 from .commands import (
-    TEXT_MAX,
     Accept,
     AcceptRequest,
     AutoComplete,
@@ -68,7 +67,7 @@ from .timers import (
     Timer,
     due_time,
 )
-from .values import Cancellation, Delivery
+from .values import TEXT_MAX, Cancellation, Delivery
 
 __all__ = [
     "ACTIVE", "ACTIVE_OR_COMPLETED", "BUYER", "CANCELLATION_LIFETIME", "EXTENSION_DAYS_MAX", "EXTENSION_LIFETIME",

@@ -11,8 +11,6 @@ from ..requirements import Answer
 from .resolution import ChangeOffer, RequestKind
 from .states import OrderAction
 
-TEXT_MAX = 2_500  # [decision] reasons, explanations, delivery and revision messages, progress updates
-
 
 @dataclass(frozen=True)
 class Place:

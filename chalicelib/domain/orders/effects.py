@@ -13,7 +13,6 @@ from ..ids import new_id
 from ..requirements import check_answers
 from . import money
 from .commands import (
-    TEXT_MAX,
     CancelLate,
     Deliver,
     OpenResolutionRequest,
@@ -32,7 +31,7 @@ from .resolution import (
     offer_errors,
 )
 from .states import OrderState
-from .values import Cancellation, Delivery
+from .values import TEXT_MAX, Cancellation, Delivery
 
 if TYPE_CHECKING:
     from .aggregate import Order, Outcome
@@ -129,9 +128,6 @@ def open_request(order: Order, ctx: Context, out: Outcome) -> None:
             raise InvalidInput("an offer is required", fields=[FieldError("offer", "required", code="required",
                                                                           rule=rule.rule)])
         errors = offer_errors(command.kind, offer, order.delivery_days, order.due_at, ctx.now)
-        for i, line in enumerate(offer.lines):  # W2: what a seller offers is text people read
-            errors += text_field_errors(f"offer.lines.{i}.description", line.description, maximum=TEXT_MAX,
-                                        rule=rule.rule)
         if errors:
             raise InvalidInput("invalid offer", code="invalid_offer", fields=errors)
     order.request = ResolutionRequest(id=new_id("req"), kind=command.kind, opened_by=ctx.role, opened_at=ctx.now,

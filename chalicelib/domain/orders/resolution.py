@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from ..contact_details import text_field_errors
 from ..errors import FieldError, InvalidInput
 from ..events import Actor
 from .states import ACTIVE, WORKING, OrderState
 from .terms import OrderLine
+from .values import TEXT_MAX
 
 EXTENSION_DAYS_MAX = 30  # O12 [decision]
 MODIFICATION_DAYS_MAX = 30  # O10/O12 [decision] days an offer may add (or take away)
@@ -98,6 +100,9 @@ def offer_errors(kind: RequestKind, offer: ChangeOffer, delivery_days: int, due_
         if not 0 <= line.unit_price <= OFFER_LINE_PRICE_MAX or line.quantity < 1:
             errors.append(FieldError(f"offer.lines.{i}", f"price 0 to {OFFER_LINE_PRICE_MAX} (minor units) and "
                                      "quantity at least 1", code="out_of_range", rule=rule))
+        # W2: what a seller offers is text people read
+        errors += text_field_errors(f"offer.lines.{i}.description", line.description, maximum=TEXT_MAX,
+                                    rule=rule)
     limit = MODIFICATION_DAYS_MAX
     low = -limit if kind is RequestKind.MODIFICATION else 0
     if not low <= offer.added_days <= limit:

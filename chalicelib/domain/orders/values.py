@@ -6,6 +6,8 @@ from datetime import datetime
 
 from ..events import Actor
 
+TEXT_MAX = 2_500  # [decision] texts written inside an order: reasons, messages, progress updates, offer lines
+
 
 @dataclass(frozen=True)
 class Cancellation:
