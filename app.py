@@ -30,5 +30,9 @@ app.register_middleware(http_middleware, "http")
 for module in (api_meta, api_accounts, api_catalogue, api_gigs, api_files, api_orders, api_messages,
                api_notifications, api_collaboration, api_reactions, api_custom_offers):
     app.register_blueprint(module.api.blueprint)
+if settings().test_clock:  # the local run and stages that enable it; never production (config.py)
+    from chalicelib.handlers import api_dev_clock
+
+    app.register_blueprint(api_dev_clock.api.blueprint)
 app.register_blueprint(schedules.blueprint)
 app.register_blueprint(scan_consumer.blueprint)

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Stages that serve real users: no test clock there, whatever the configuration says.
+PRODUCTION_STAGES = frozenset({"prod", "production"})
 
 
 class Settings(BaseSettings):
@@ -46,6 +50,16 @@ class Settings(BaseSettings):
     # Links in e-mail (F3 invitations) are this origin followed by the API path
     # (``/shared/<token>/files``); CDK sets it from the ``public_base_url`` context.
     public_base_url: str = "http://127.0.0.1:8000"
+    # The test clock (domain/dev_clock.py; `POST /dev/clock`): on in `make run`, on in a deployed
+    # stage only when its CDK context says so, refused in a production stage (the app will not start).
+    test_clock: bool = False
+
+    @model_validator(mode="after")
+    def _no_test_clock_in_production(self) -> Settings:
+        if self.test_clock and self.stage.lower() in PRODUCTION_STAGES:
+            raise ValueError(f"TEST_CLOCK is on in the production stage {self.stage!r}: the test clock "
+                             "moves every timer of real orders; turn it off")
+        return self
 
 
 @lru_cache(maxsize=1)

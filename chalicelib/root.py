@@ -14,11 +14,13 @@ from __future__ import annotations
 from chalicelib.config import Settings
 from chalicelib.domain.clock import Clock, SystemClock
 from chalicelib.domain.deadlines import DeadlineKind
+from chalicelib.domain.dev_clock import ShiftedClock
 from chalicelib.domain.messaging import CONVERSATION
 from chalicelib.services import accounts, conversations, custom_offers, files, orders
 from chalicelib.services.payments import PaymentPort, port_for
 from chalicelib.services.reactions import default_reactions
 from chalicelib.services.runtime import Registrations, Runtime, UnitOfWorkFactory
+from chalicelib.store import dev_clock as dev_clock_store
 from chalicelib.store.unit_of_work import UnitOfWork
 
 
@@ -46,8 +48,11 @@ def registrations() -> Registrations:
 def build_runtime(settings: Settings, *, clock: Clock | None = None, payments: PaymentPort | None = None,
                   unit_of_work: UnitOfWorkFactory | None = None) -> Runtime:
     """The runtime the settings describe; tests pass their own clock, payments or unit of work."""
+    base = clock or SystemClock()
+    if settings.test_clock:  # the test clock (domain/dev_clock.py): the real time plus a stored offset
+        base = ShiftedClock(base, dev_clock_store.offset)
     return Runtime.of(
-        clock=clock or SystemClock(),
+        clock=base,
         payments=payments if payments is not None else port_for(settings.payments, settings.stage),
         unit_of_work=unit_of_work or UnitOfWork,
         registrations=registrations(),

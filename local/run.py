@@ -32,6 +32,8 @@ def _configure_environment(target: str, moto_port: int) -> None:
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+    # The test clock (`POST /dev/clock`, README "Trying it"): on locally unless TEST_CLOCK=false.
+    os.environ.setdefault("TEST_CLOCK", "true")
     if target == "moto":
         os.environ["AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{moto_port}"
         os.environ["AWS_ACCESS_KEY_ID"] = "local"
@@ -154,6 +156,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nAPI        {base}\nDocs       {base}/docs\nOpenAPI    {base}/openapi.json")
     print(f"Sweeper    every {args.sweep_seconds:g} s (deadlines, then the notification outbox)")
     print(f"Scanner    {'clamd' if clamd else 'clamscan'}, uploads scanned within seconds (POST /uploads)")
+    if os.environ.get("TEST_CLOCK", "").lower() in ("1", "true", "yes", "on"):
+        print("Test clock POST /dev/clock {\"by\": \"P3D\"} as an operator (make -s token USER=olga) moves "
+              "time forward and fires what falls due (README, \"Trying it\")")
     if tokens:
         print("\nDemo tokens (header `Authorization: <token>`):")
         for name, token in tokens.items():

@@ -7,7 +7,7 @@ import dataclasses
 import enum
 import types
 import typing
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -23,6 +23,8 @@ def to_primitive(value: Any) -> Any:
         return iso(value)
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, timedelta):
+        return value.total_seconds()  # exact to the microsecond for any span this system keeps
     if isinstance(value, (list, tuple, frozenset, set)):
         return [to_primitive(v) for v in value]
     if isinstance(value, dict):
@@ -62,4 +64,6 @@ def from_primitive(tp: Any, data: Any) -> Any:
         return dt.astimezone(UTC)
     if tp is date:
         return date.fromisoformat(data) if isinstance(data, str) else data
+    if tp is timedelta:
+        return timedelta(seconds=float(data))
     return data

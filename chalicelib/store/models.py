@@ -71,3 +71,10 @@ class EventItem(TableItem, discriminator="event"):
 class RelationshipItem(TableItem, discriminator="relationship"):
     version = VersionAttribute()
     data = JSONAttribute()
+
+
+class DevClockItem(TableItem, discriminator="dev_clock"):
+    """The test clock's shift (domain/dev_clock.py): one item, only where the test clock is on."""
+
+    version = VersionAttribute()
+    data = JSONAttribute()

@@ -42,6 +42,9 @@ DEFAULT_ALLOWED_ORIGINS = ["http://localhost:3000"]
 # The From address of notification e-mail (context ``notification_sender``). It, or its domain,
 # must be a verified SES identity in the stack's region; verifying it is an operator's step.
 DEFAULT_NOTIFICATION_SENDER = "notifications@marketplace.example"
+# Stages that serve real users: the test clock (`POST /dev/clock`) is refused there, as the app's
+# settings refuse it (chalicelib/config.py PRODUCTION_STAGES; infra cannot import the app).
+PRODUCTION_STAGES = frozenset({"prod", "production"})
 
 # Powertools Metrics of the app (chalicelib/observability.py): namespace and ``service`` dimension,
 # and the dispatcher's metric of dead-lettered outbox events (chalicelib/handlers/schedules.py;
@@ -124,6 +127,15 @@ def problem_template(status: int, code: str, title: str) -> str:
     return head[:-1] + ', "detail": $context.error.messageString}'
 
 
+def test_clock_enabled(stage: str, value: Any) -> bool:
+    """The ``test_clock`` context (``-c test_clock=true``): the operators' `POST /dev/clock` in a
+    dev or test stage. Never in production: asking for it there fails the synthesis."""
+    enabled = str(value).strip().lower() in ("1", "true", "yes", "on") if value is not None else False
+    if enabled and stage.lower() in PRODUCTION_STAGES:
+        raise ValueError(f"test_clock cannot be enabled in the production stage {stage!r}")
+    return enabled
+
+
 def _context_list(value: Any, default: Sequence[str]) -> list[str]:
     """A list from CDK context: a real list (cdk.json) or a string (``-c key=...``) that is
     either JSON or comma-separated."""
@@ -178,6 +190,7 @@ class MarketplaceStack(cdk.Stack):
         self.public_base_url = (
             self.node.try_get_context("public_base_url") or self.allowed_origins[0]
         )
+        self.test_clock = test_clock_enabled(stage, self.node.try_get_context("test_clock"))
         self.scan_queue_name = f"{stage}-{APP_NAME}-scan"
         # Every function logs to <prefix>/<logical id>; the roles may write there only.
         self.log_group_prefix = f"/aws/lambda/{APP_NAME}-{stage}"
@@ -490,6 +503,8 @@ class MarketplaceStack(cdk.Stack):
             "NOTIFICATION_SENDER": self.notification_sender,
             "PUSH_TOPIC_ARN": self.push_topic.topic_arn,
             "PUBLIC_BASE_URL": self.public_base_url,
+            # Always set, so `chalice package` registers /dev/clock only where the context asks.
+            "TEST_CLOCK": "true" if self.test_clock else "false",
             "POWERTOOLS_SERVICE_NAME": METRICS_SERVICE,
             "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
             "LOG_LEVEL": "INFO",

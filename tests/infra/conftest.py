@@ -16,7 +16,7 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 INFRA_DIR = REPO_ROOT / "infra"
-STAGE = "test"
+STAGE = "prod"  # the stage real users get: what these tests prove holds there
 ALLOWED_ORIGINS = ["https://app.example.com", "http://localhost:3000"]
 
 # jsii prints a banner on every start under Node 20; it is noise in test output.

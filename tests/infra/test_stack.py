@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 from aws_cdk.assertions import Match
 
+from tests.infra.conftest import STAGE
+
 # The session fixture `synth` (conftest.py) synthesizes the stack once; its `json` is the
 # template, `template` the aws_cdk.assertions.Template, `stack` the MarketplaceStack.
 Synth = Any
@@ -176,6 +178,25 @@ def test_allowed_origins_context_parsing(stack_module: Any) -> None:
         parse([1, 2], default)
 
 
+def test_the_production_api_has_no_test_clock(synth: Synth) -> None:
+    """`POST /dev/clock` moves every timer: the packaged production API must not have the route
+    (app.py registers it only when TEST_CLOCK is on, and the stack sets it off here)."""
+    (rest_api,) = synth.resources("AWS::Serverless::Api").values()
+    paths = rest_api["Properties"]["DefinitionBody"]["paths"]
+    assert "/orders" in paths and "/gigs/{gig_id}" in paths  # the packaged API is really here
+    assert not [path for path in paths if path.startswith("/dev")]
+
+
+def test_test_clock_context(stack_module: Any) -> None:
+    enabled = stack_module.test_clock_enabled
+    assert enabled("dev", None) is False and enabled("dev", "false") is False
+    assert enabled("dev", "true") is True and enabled("staging", True) is True
+    for stage in ("prod", "production", "Prod"):
+        assert enabled(stage, None) is False
+        with pytest.raises(ValueError, match="production"):
+            enabled(stage, "true")
+
+
 def test_bucket_refuses_plain_http(synth: Synth) -> None:
     assert any(
         s["Effect"] == "Deny"
@@ -300,6 +321,7 @@ def test_functions_get_the_stage_config(synth: Synth) -> None:
         "POWERTOOLS_SERVICE_NAME": "marketplace",
         "POWERTOOLS_METRICS_NAMESPACE": "Marketplace",
         "LOG_LEVEL": "INFO",
+        "TEST_CLOCK": "false",
     }
     for logical_id, function in functions(synth).items():
         variables = function["Properties"]["Environment"]["Variables"]
@@ -621,7 +643,7 @@ def test_scan_consumer_is_wired_to_the_stack_queue(stub_template: dict[str, Any]
     assert event["Properties"]["Queue"] == getatt(queue_id)
     assert props["Role"] == getatt(scanner_role)
     assert props["Timeout"] * 6 == resources[queue_id]["Properties"]["VisibilityTimeout"]
-    assert props["Environment"]["Variables"]["SCAN_QUEUE_NAME"] == "test-marketplace-scan"
+    assert props["Environment"]["Variables"]["SCAN_QUEUE_NAME"] == f"{STAGE}-marketplace-scan"
     # ...and the other functions keep the app role.
     others = [v for k, v in resources.items()
               if v["Type"] == "AWS::Serverless::Function" and k not in consumers]
