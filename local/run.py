@@ -4,7 +4,8 @@ Starts moto server on 127.0.0.1 (DynamoDB, S3, SQS, SES, SNS), creates the table
 and push topic (the bucket notifies the scan queue of every upload, as in AWS), starts a clamd of
 its own when ClamAV is installed (signatures: the EICAR test database `make deps` builds, or the
 official ones in /var/lib/clamav when present), loads demo data, serves the API with Chalice's local
-server on 127.0.0.1:8000, runs the sweeper and the notification dispatcher every minute and drains
+server on 127.0.0.1:8000 (a thread per connection, so a browser's parallel requests are answered
+concurrently), runs the sweeper and the notification dispatcher every minute and drains
 the scan queue into the app's scan consumer every second beside it (Chalice local runs no schedules
 and no queue events). Ctrl-C stops all of it.
 
@@ -20,7 +21,6 @@ import os
 import signal
 import sys
 import threading
-from http.server import HTTPServer
 
 PROJECT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CLAMAV_DIR = os.path.join(PROJECT_DIR, ".clamav")
@@ -54,17 +54,51 @@ def start_moto(port: int, host: str = "127.0.0.1"):
     return LocalMotoServer(host, port).start()
 
 
+class _RequestStatePerThread:
+    """Chalice keeps the request being answered on the app object (``current_request``,
+    ``lambda_context``), as a Lambda function answers one request at a time. Served by threads,
+    those two become per-thread here (data descriptors win over the instance's own attributes), so
+    concurrent requests never see each other's."""
+
+    _state = threading.local()
+
+    @property
+    def current_request(self):
+        return getattr(self._state, "current_request", None)
+
+    @current_request.setter
+    def current_request(self, value) -> None:
+        self._state.current_request = value
+
+    @property
+    def lambda_context(self):
+        return getattr(self._state, "lambda_context", None)
+
+    @lambda_context.setter
+    def lambda_context(self, value) -> None:
+        self._state.lambda_context = value
+
+
+def serve_concurrently(app) -> None:
+    """Makes ``app`` safe to serve from several threads at once (see _RequestStatePerThread)."""
+    if not isinstance(app, _RequestStatePerThread):
+        app.__class__ = type(f"Threaded{type(app).__name__}", (_RequestStatePerThread, type(app)), {})
+
+
 def _start_api(host: str, port: int):
     from chalice.cli.factory import CLIFactory
-    from chalice.local import LocalDevServer
+    from chalice.local import LocalDevServer, ThreadedHTTPServer
 
     from app import app
     from local.gateway import ProblemRequestHandler
 
     project_dir = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     config = CLIFactory(project_dir).create_config_obj(chalice_stage_name="dev")
-    # One request at a time: Chalice keeps the current request on the app object.
-    server = LocalDevServer(app, config, host, port, handler_cls=ProblemRequestHandler, server_cls=HTTPServer)
+    # A thread per connection, as a browser needs (it keeps connections open and sends several
+    # requests at once); moto still answers one AWS call at a time (local/moto_local.py).
+    serve_concurrently(app)
+    server = LocalDevServer(app, config, host, port, handler_cls=ProblemRequestHandler,
+                            server_cls=ThreadedHTTPServer)
     thread = threading.Thread(target=server.serve_forever, name="api", daemon=True)
     thread.start()
     return server
