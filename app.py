@@ -17,6 +17,7 @@ from chalicelib.handlers import (
     api_reactions,
     scan_consumer,
     schedules,
+    ws_live,
 )
 from chalicelib.handlers.middleware import http_middleware
 from chalicelib.root import build_runtime
@@ -25,6 +26,8 @@ from chalicelib.services import runtime
 runtime.install(build_runtime(settings()))
 
 app = Chalice(app_name="marketplace")
+# The live channel (WebSocket API, chalicelib/handlers/ws_live.py) is an experimental Chalice feature.
+app.experimental_feature_flags.update(["WEBSOCKETS"])
 app.register_middleware(http_middleware, "http")
 
 for module in (api_meta, api_accounts, api_catalogue, api_gigs, api_files, api_orders, api_messages,
@@ -36,3 +39,8 @@ if settings().test_clock:  # the local run and stages that enable it; never prod
     app.register_blueprint(api_dev_clock.api.blueprint)
 app.register_blueprint(schedules.blueprint)
 app.register_blueprint(scan_consumer.blueprint)
+# The live channel's WebSocket routes. Chalice wraps WebSocket handlers only on the app (on a
+# Blueprint they stay unwrapped) and packages them as "app.<function name>": hence here, by name.
+live_connect = app.on_ws_connect(name="live_connect")(ws_live.live_connect)
+live_disconnect = app.on_ws_disconnect(name="live_disconnect")(ws_live.live_disconnect)
+live_message = app.on_ws_message(name="live_message")(ws_live.live_message)

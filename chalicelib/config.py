@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     # Links in e-mail (F3 invitations) are this origin followed by the API path
     # (``/shared/<token>/files``); CDK sets it from the ``public_base_url`` context.
     public_base_url: str = "http://127.0.0.1:8000"
+    # The live channel (domain/live.py): API Gateway's management endpoint of the WebSocket API's
+    # stage (https://<api id>.execute-api.<region>.amazonaws.com/<stage>), set by CDK; `make run`
+    # points it at its local stand-in. Empty: nothing is pushed live (the feed still fills).
+    live_endpoint: str = ""
     # The test clock (domain/dev_clock.py; `POST /dev/clock`): on in `make run`, on in a deployed
     # stage only when its CDK context says so, refused in a production stage (the app will not start).
     test_clock: bool = False

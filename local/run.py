@@ -5,7 +5,8 @@ and push topic (the bucket notifies the scan queue of every upload, as in AWS), 
 its own when ClamAV is installed (signatures: the EICAR test database `make deps` builds, or the
 official ones in /var/lib/clamav when present), loads demo data, serves the API with Chalice's local
 server on 127.0.0.1:8000 (a thread per connection, so a browser's parallel requests are answered
-concurrently), runs the sweeper and the notification dispatcher every minute and drains
+concurrently), serves the live channel's WebSockets on 127.0.0.1:8001 (local/live.py), runs the
+sweeper every minute and the outbox dispatcher every second, and drains
 the scan queue into the app's scan consumer every second beside it (Chalice local runs no schedules
 and no queue events). Ctrl-C stops all of it.
 
@@ -127,11 +128,8 @@ def _start_clamd():
 
 
 def _sweeper_loop(stop: threading.Event, every: float) -> None:
-    """The two schedules of the deployed app, one after the other: the sweeper, then the
-    dispatcher draining the outbox into its reactions (e-mail and push go to moto's SES and SNS)."""
-    from chalicelib.services import reactions, runtime, sweeper
-
-    registry = runtime.current().reactions
+    """The sweeper schedule of the deployed app: fires the deadlines that fell due."""
+    from chalicelib.services import runtime, sweeper
 
     while not stop.wait(every):
         try:
@@ -140,6 +138,16 @@ def _sweeper_loop(stop: threading.Event, every: float) -> None:
                 print(f"[sweeper] {report.as_dict()}", flush=True)
         except Exception as exc:  # keep sweeping; the next round retries
             print(f"[sweeper] failed: {exc!r}", flush=True)
+
+
+def _dispatcher_loop(stop: threading.Event, every: float) -> None:
+    """The dispatcher schedule: drains the outbox into its reactions (feed, live frames, e-mail and
+    push to moto's SES and SNS). Locally it runs every second, so the feed and the live channel
+    follow an action at once; each round reads only the outbox index's due entries."""
+    from chalicelib.services import reactions, runtime
+
+    registry = runtime.current().reactions
+    while not stop.wait(every):
         try:
             sent = reactions.dispatch(registry, runtime.clock())
             if sent.dispatched or sent.failed or sent.deferred or sent.dead_lettered:
@@ -154,12 +162,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--moto-port", type=int, default=5000)
     parser.add_argument("--sweep-seconds", type=float, default=float(os.environ.get("SWEEP_SECONDS", 60)))
+    parser.add_argument("--dispatch-seconds", type=float, default=float(os.environ.get("DISPATCH_SECONDS", 1)))
+    parser.add_argument("--live-port", type=int, default=int(os.environ.get("LIVE_PORT", 8001)),
+                        help="the WebSocket port of the live channel (0: any free port)")
     parser.add_argument("--target", choices=["moto", "aws"], default=os.environ.get("LOCAL_TARGET", "moto"))
     parser.add_argument("--no-demo", action="store_true", help="start with empty tables")
     args = parser.parse_args(argv)
 
     _configure_environment(args.target, args.moto_port)
-    import app  # noqa: F401  (the composition root: builds and installs the runtime, chalicelib/root.py)
+    from local.live import LocalLiveServer
+
+    live = LocalLiveServer(args.host, args.live_port)  # binds the management API: its URL is known now
+    os.environ.setdefault("LIVE_ENDPOINT", live.management_endpoint)
+    import app  # (the composition root: builds and installs the runtime, chalicelib/root.py)
     moto = None
     if args.target == "moto":
         print(f"==> moto server on http://127.0.0.1:{args.moto_port}", flush=True)
@@ -181,6 +196,10 @@ def main(argv: list[str] | None = None) -> int:
     stop = threading.Event()
     sweeper = threading.Thread(target=_sweeper_loop, args=(stop, args.sweep_seconds), name="sweeper", daemon=True)
     sweeper.start()
+    dispatcher = threading.Thread(target=_dispatcher_loop, args=(stop, args.dispatch_seconds), name="dispatcher",
+                                  daemon=True)
+    dispatcher.start()
+    live.start(app)
     from local import scan_worker
 
     scans = threading.Thread(target=scan_worker.loop, args=(stop,), name="scanner", daemon=True)
@@ -188,7 +207,8 @@ def main(argv: list[str] | None = None) -> int:
 
     base = f"http://{args.host}:{args.port}"
     print(f"\nAPI        {base}\nDocs       {base}/docs\nOpenAPI    {base}/openapi.json")
-    print(f"Sweeper    every {args.sweep_seconds:g} s (deadlines, then the notification outbox)")
+    print(f"Sweeper    every {args.sweep_seconds:g} s (deadlines); outbox reactions every {args.dispatch_seconds:g} s")
+    print(f"Live       {live.url}/?token=<token> (WebSocket: each new notification of that user, as a frame)")
     print(f"Scanner    {'clamd' if clamd else 'clamscan'}, uploads scanned within seconds (POST /uploads)")
     if os.environ.get("TEST_CLOCK", "").lower() in ("1", "true", "yes", "on"):
         print("Test clock POST /dev/clock {\"by\": \"P3D\"} as an operator (make -s token USER=olga) moves "
@@ -210,6 +230,7 @@ def main(argv: list[str] | None = None) -> int:
     print("\n==> stopping", flush=True)
     stop.set()
     api.shutdown()
+    live.stop()
     if clamd:
         clamd.stop()
     if moto:

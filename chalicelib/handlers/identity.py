@@ -32,7 +32,11 @@ def _parse_groups(raw) -> frozenset[str]:
 
 
 def identity_from_context(context: dict | None) -> Identity | None:
-    claims = ((context or {}).get("authorizer") or {}).get("claims") or {}
+    return identity_from_claims(((context or {}).get("authorizer") or {}).get("claims") or {})
+
+
+def identity_from_claims(claims: dict) -> Identity | None:
+    """The caller a (verified) token's claims name: the authorizer's, or tokens.py's for WebSockets."""
     sub = claims.get("sub")
     if not isinstance(sub, str) or not sub:
         return None

@@ -6,7 +6,9 @@ use cases.
 
 1. writes the feed entry (keyed by the event: a repeat is a no-op) and counts it unread in the
    same transaction, only when the entry is new;
-2. sends e-mail (SES) and push (SNS) as the recipient's preferences say (A3), each
+2. pushes that new entry to the recipient's open WebSockets (services/live.py; best effort, only
+   when the entry is new, only where a live endpoint is configured);
+3. sends e-mail (SES) and push (SNS) as the recipient's preferences say (A3), each
    (event, recipient, channel) claimed with a conditional put before sending and recorded as
    sent after: a normal re-run never resends; a crash between send and record sends again once
    the claim's lease runs out (at least once).
@@ -26,9 +28,10 @@ from chalicelib.domain.events import Event
 from chalicelib.domain.notifications import Channel, Notification, channels_for, email_message, push_message
 from chalicelib.notify import Undeliverable
 from chalicelib.notify.email import EmailSender, SesEmailSender
+from chalicelib.notify.live import LiveSender, configured_sender
 from chalicelib.notify.push import PushSender, SnsPushSender
 from chalicelib.observability import logger
-from chalicelib.services import runtime
+from chalicelib.services import live, runtime
 from chalicelib.services.reactions import DispatchReport, ReactionContext
 from chalicelib.store import notifications as store
 from chalicelib.store import users
@@ -43,21 +46,24 @@ __all__ = ["CLAIM_LEASE", "READ_ALL_BATCH", "DispatchReport", "NotificationHandl
 
 
 def dispatch(clock: Clock, *, email: EmailSender | None = None, push: PushSender | None = None,
-             batch: int = 100, keep_going: Callable[[], bool] = lambda: True) -> DispatchReport:
+             live: LiveSender | None = None, batch: int = 100,
+             keep_going: Callable[[], bool] = lambda: True) -> DispatchReport:
     """One pass of the dispatcher with ``default_reactions`` built on these senders (scripts and
     tests that hold senders rather than a registry)."""
     from chalicelib.services import reactions
 
-    return reactions.dispatch(reactions.default_reactions(email=email, push=push), clock, batch=batch,
+    return reactions.dispatch(reactions.default_reactions(email=email, push=push, live=live), clock, batch=batch,
                               keep_going=keep_going)
 
 
 class NotificationHandler:
     """The reaction that puts an event in its recipients' feeds and sends e-mail and push (A3)."""
 
-    def __init__(self, email: EmailSender | None = None, push: PushSender | None = None) -> None:
+    def __init__(self, email: EmailSender | None = None, push: PushSender | None = None,
+                 live: LiveSender | None = None) -> None:
         self._email = email
         self._push = push
+        self._live = live if live is not None else configured_sender()  # None: no live channel
 
     @property
     def email(self) -> EmailSender:
@@ -81,8 +87,11 @@ class NotificationHandler:
             try:
                 found = users.get(user_id)
                 recipient = found.value if found else None
-                if store.add(Notification.of(event, user_id)):
+                entry = Notification.of(event, user_id)
+                if store.add(entry):
                     report.feed_entries += 1
+                    if self._live is not None:
+                        report.live += live.push(entry, self._live, context.clock.now())
             except Exception as exc:  # noqa: BLE001 - re-raised below, once the others had their turn
                 failures.append(exc)
                 continue

@@ -32,6 +32,7 @@ from chalicelib.domain.errors import NotFound
 from chalicelib.domain.events import Event
 from chalicelib.domain.reactions import OutboxStatus, matches
 from chalicelib.notify.email import EmailSender
+from chalicelib.notify.live import LiveSender
 from chalicelib.notify.push import PushSender
 from chalicelib.observability import logger
 from chalicelib.store import outbox
@@ -51,6 +52,7 @@ class DispatchReport:
     feed_entries: int = 0
     emails: int = 0
     pushes: int = 0
+    live: int = 0  # frames sent to open WebSockets (services/live.py)
     undeliverable: int = 0
 
     def as_dict(self) -> dict:
@@ -98,15 +100,16 @@ class Reactions:
         return [r.name for r in self._registrations]
 
 
-def default_reactions(*, email: EmailSender | None = None, push: PushSender | None = None) -> Reactions:
+def default_reactions(*, email: EmailSender | None = None, push: PushSender | None = None,
+                      live: LiveSender | None = None) -> Reactions:
     """The reactions the app runs: notifications (feed, e-mail, push) on every event, and the F3
-    invitation e-mail. The senders default to SES and SNS."""
+    invitation e-mail. The senders default to SES, SNS and the configured live endpoint (none: no live push)."""
     # Imported here: those services import this module's report and context types.
     from chalicelib.services.collaboration import InvitationMailer
     from chalicelib.services.notifications import NotificationHandler
 
     return (Reactions()
-            .on("*", "notifications", NotificationHandler(email=email, push=push))
+            .on("*", "notifications", NotificationHandler(email=email, push=push, live=live))
             .on("invitation.created", "invitation_email", InvitationMailer(email=email)))
 
 

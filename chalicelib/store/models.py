@@ -78,3 +78,12 @@ class DevClockItem(TableItem, discriminator="dev_clock"):
 
     version = VersionAttribute()
     data = JSONAttribute()
+
+
+class LiveConnectionItem(TableItem, discriminator="live_connection"):
+    """An open WebSocket of a user (domain/live.py): ``USER#<id> / LIVE#<connection id>``, found by
+    its connection id through gsi1 (``LIVE#<connection id>``) when API Gateway says it closed; the
+    TTL removes it once API Gateway would have closed it anyway."""
+
+    user_id = UnicodeAttribute()
+    data = JSONAttribute()

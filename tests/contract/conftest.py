@@ -79,7 +79,7 @@ def local_server(tmp_path_factory, pytestconfig) -> Iterator[Server]:
     for key in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "LOCAL_TARGET"):
         env.pop(key, None)
     command = [sys.executable, "-m", "local.run", "--host", HOST, "--port", str(port),
-               "--moto-port", str(moto_port), "--sweep-seconds", "5"]
+               "--moto-port", str(moto_port), "--sweep-seconds", "5", "--live-port", "0"]
     url = f"http://{HOST}:{port}"
     with log.open("wb") as out:  # a file, not a pipe: nobody drains a pipe during the run
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
