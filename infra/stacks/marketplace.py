@@ -538,6 +538,7 @@ class MarketplaceStack(cdk.Stack):
         self._log_groups()
         self._wire_scan_consumers()
         self._patch_rest_api()
+        self._wire_live_channel()
 
     def _packaged_template(self) -> dict[str, Any]:
         if self._packaged is not None:
@@ -612,6 +613,39 @@ class MarketplaceStack(cdk.Stack):
                 if self.clamav_layer_arn:
                     function.add_property_override("Layers", [self.clamav_layer_arn])
                 self.scan_function_ids.append(logical_id)
+
+    def _wire_live_channel(self) -> None:
+        """The WebSocket API `chalice package` makes for the live channel (the app's ``live_*``
+        handlers, chalicelib/handlers/ws_live.py): every function is told its management endpoint
+        (``LIVE_ENDPOINT``: the notifications dispatcher posts frames there), and the app role may
+        post to and close its connections, nothing else of any API."""
+        resources = dict(self._packaged_resources())
+        self.live_api_id: str | None = None
+        if "WebsocketAPI" not in resources:
+            return
+        stage = resources["WebsocketAPIStage"]["Properties"]["StageName"]
+        api_id = self.chalice.get_resource("WebsocketAPI").ref
+        self.live_api_id = api_id
+        self.live_endpoint = cdk.Fn.sub(
+            "https://${Api}.execute-api.${AWS::Region}.${AWS::URLSuffix}/" + stage, {"Api": api_id}
+        )
+        for logical_id in self.function_ids:
+            self.chalice.get_resource(logical_id).add_property_override(
+                "Environment.Variables.LIVE_ENDPOINT", self.live_endpoint
+            )
+        connections = cdk.Stack.of(self).format_arn(
+            service="execute-api", resource=api_id, resource_name=f"{stage}/*/@connections/*"
+        )
+        self.app_role.add_to_policy(
+            iam.PolicyStatement(
+                sid="LiveConnections",
+                actions=["execute-api:ManageConnections"],
+                resources=[connections],
+            )
+        )
+        cdk.CfnOutput(self, "LiveUrl", value=cdk.Fn.sub(
+            "wss://${Api}.execute-api.${AWS::Region}.${AWS::URLSuffix}/" + stage, {"Api": api_id}
+        ), description="The live channel: connect with ?token=<Cognito ID token>")
 
     def _patch_rest_api(self) -> None:
         resources = dict(self._packaged_resources())

@@ -487,6 +487,10 @@ def test_app_role_grants(synth: Synth) -> None:
     assert "*" not in resources
     # Only the scanner consumes the queue.
     assert not any(a.startswith("sqs:") for a in actions)
+    # The live channel: post to (and close) connections of the stack's WebSocket API only.
+    live = by_sid["LiveConnections"]
+    assert live["Action"] == "execute-api:ManageConnections"
+    assert "WebsocketAPI" in json.dumps(live["Resource"]) and "/@connections/*" in json.dumps(live["Resource"])
 
 
 def test_scanner_role_grants(synth: Synth) -> None:
@@ -572,6 +576,19 @@ def test_every_function_has_an_errors_alarm(synth: Synth) -> None:
     assert alarmed == set(functions(synth))
     # The API handler and the sweeper at least.
     assert len(alarmed) >= 2
+
+
+def test_the_live_channel_is_a_websocket_api_on_the_app(synth: Synth) -> None:
+    """`chalice package` makes the WebSocket API of the app's live_* handlers; every function knows
+    its management endpoint (the dispatcher posts frames there) and runs with the app role."""
+    (api,) = synth.resources("AWS::ApiGatewayV2::Api").values()
+    assert api["Properties"]["ProtocolType"] == "WEBSOCKET"
+    routes = {r["Properties"]["RouteKey"] for r in synth.resources("AWS::ApiGatewayV2::Route").values()}
+    assert routes == {"$connect", "$disconnect", "$default"}
+    for logical_id, function in functions(synth).items():
+        endpoint = function["Properties"]["Environment"]["Variables"]["LIVE_ENDPOINT"]
+        assert "WebsocketAPI" in json.dumps(endpoint) and "https://" in json.dumps(endpoint), logical_id
+    assert "wss://" in json.dumps(synth.json["Outputs"]["LiveUrl"])
 
 
 def test_outputs(synth: Synth) -> None:
