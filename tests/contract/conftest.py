@@ -61,6 +61,7 @@ def _stop(process: subprocess.Popen) -> None:
 class Server:
     url: str
     log: Path
+    live_url: str = ""  # the live channel's WebSocket URL, as local.run printed it
 
 
 _SERVER_KEY = pytest.StashKey[Server]()
@@ -95,7 +96,12 @@ def local_server(tmp_path_factory, pytestconfig) -> Iterator[Server]:
                 pytest.fail(f"`{' '.join(command)}` hung: no output for {HUNG_AFTER:g} s and {url}/health "
                             f"does not answer:\n{_tail(log)}")
             time.sleep(0.25)
-        server = Server(url=url, log=log)
+        while "Ctrl-C stops everything" not in log.read_text(errors="replace"):  # the banner is complete
+            if process.poll() is not None:
+                pytest.fail(f"`{' '.join(command)}` exited with {process.returncode}:\n{_tail(log)}")
+            time.sleep(0.25)
+        live = re.search(r"^Live\s+(ws://\S+?)/\?token", log.read_text(errors="replace"), re.MULTILINE)
+        server = Server(url=url, log=log, live_url=live.group(1) if live else "")
         pytestconfig.stash[_SERVER_KEY] = server
         yield server
     finally:

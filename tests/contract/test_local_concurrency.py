@@ -88,3 +88,29 @@ def test_the_request_state_is_per_thread():
         t.join()
     assert seen == {"a": "a", "b": "b"}
     assert app.current_request is None  # the main thread set none
+
+
+def test_the_live_channel_of_make_run_pushes_the_sellers_new_order(local_server, base_url):
+    """The same channel as in AWS, on make run's local port: dana listens, alice orders one of
+    dana's gigs over HTTP, and the dispatcher (every second locally) pushes the order.placed entry."""
+    from websockets.sync.client import connect
+
+    assert local_server.live_url, "local.run printed no live channel URL"
+    status, gigs = 0, {}
+    url = urlparse(base_url)
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=300)
+    connection.request("GET", "/me/gigs?limit=50", headers={"Authorization": make_token("dana")})
+    response = connection.getresponse()
+    status, gigs = response.status, json.loads(response.read())
+    connection.close()
+    assert status == 200
+    gig = next(g for g in gigs["items"] if g["state"] == "published")
+    with connect(f"{local_server.live_url}/?token={make_token('dana')}") as socket:
+        ((placed_status, placed),) = _keep_alive_calls(base_url, "livebuyer",
+                                                       [("POST", "/orders", {"gig_id": gig["id"], "tier": "basic"})])
+        assert placed_status == 201, placed
+        while True:  # frames for dana's other activity may come first; a hang is caught by the guard
+            frame = json.loads(socket.recv(timeout=300))
+            if frame["notification"]["stream"] == f"order:{placed['id']}":
+                break
+    assert frame["type"] == "notification" and frame["notification"]["kind"] == "order.place"
