@@ -12,8 +12,7 @@ from chalicelib.domain.requirements import Answer
 from chalicelib.handlers.api import Api, Call
 from chalicelib.handlers.api_messages import message_out
 from chalicelib.handlers.schemas import PageQuery
-from chalicelib.handlers.schemas.messages import MessageIn as ChatMessageIn
-from chalicelib.handlers.schemas.messages import MessageOut, MessagePage
+from chalicelib.handlers.schemas.messages import MessageIn, MessageOut, MessagePage
 from chalicelib.handlers.schemas.orders import (
     AnswersIn,
     DeliveryIn,
@@ -24,7 +23,6 @@ from chalicelib.handlers.schemas.orders import (
     EarningsOut,
     LedgerEntryOut,
     LedgerOut,
-    MessageIn,
     NoteIn,
     NoteOut,
     OpenRequestIn,
@@ -33,6 +31,7 @@ from chalicelib.handlers.schemas.orders import (
     OrderPage,
     OrdersQuery,
     OrderSummaryOut,
+    OrderTextIn,
     PlaceOrderIn,
     ReasonIn,
 )
@@ -119,7 +118,7 @@ def accept_delivery(call: Call, order_id: str) -> OrderOut:
 
 @api.route("/orders/{order_id}/revision-requests", "POST",
            summary=f"Ask for a revision within {REVIEW_PERIOD.days} days of the delivery (O7)",
-           request=MessageIn, response=OrderOut,
+           request=OrderTextIn, response=OrderOut,
            idempotent=True)
 def request_revision(call: Call, order_id: str) -> OrderOut:
     return order_out(orders.request_revision(order_id, _viewer(call), call.body.message, runtime.clock()),
@@ -171,7 +170,7 @@ def list_deliveries(call: Call, order_id: str) -> DeliveryPage:
 
 
 @api.route("/orders/{order_id}/progress-updates", "POST",
-           summary="Answer the buyer's progress-update request (O12)", request=MessageIn, response=OrderOut,
+           summary="Answer the buyer's progress-update request (O12)", request=OrderTextIn, response=OrderOut,
            idempotent=True)
 def send_progress_update(call: Call, order_id: str) -> OrderOut:
     return order_out(orders.send_progress_update(order_id, _viewer(call), call.body.message, runtime.clock()),
@@ -193,7 +192,7 @@ def put_note(call: Call, order_id: str) -> NoteOut:
 
 # -- conversation ------------------------------------------------------------------------------------
 @api.route("/orders/{order_id}/messages", "POST", summary="Write in the order's conversation (O4, O5)",
-           request=ChatMessageIn, response=MessageOut,
+           request=MessageIn, response=MessageOut,
            location="/orders/{order_id}/messages", status=201, idempotent=True)
 def post_order_message(call: Call, order_id: str) -> MessageOut:
     b = call.body

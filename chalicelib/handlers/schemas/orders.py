@@ -54,7 +54,10 @@ class DraftOut(BaseModel):
     files: list[str] = []
 
 
-class MessageIn(RequestModel):
+class OrderTextIn(RequestModel):
+    """A revision request's or a progress update's text (one name per schema: clients are generated
+    from the document, and two models of one name get mangled component names)."""
+
     message: str = Field(min_length=1, max_length=TEXT_MAX)
 
 
