@@ -16,7 +16,10 @@ REF = "#/components/schemas/{model}"
 TITLE = "Marketplace API"
 VERSION = "0.1.0"
 DESCRIPTION = (
-    "Back end of a freelance services marketplace: accounts, the gig catalogue and (soon) orders.\n\n"
+    "Back end of a freelance services marketplace: accounts and seller profiles, the gig catalogue, "
+    "orders with their timers, resolution requests and money, conversations, files scanned before "
+    "anyone downloads them, collaboration on order files, custom offers, notifications, and the "
+    "operators' tools.\n\n"
     "Authenticate with a Cognito ID token in the `Authorization` header. Errors are RFC 9457 "
     "`application/problem+json` with a stable `code`. Lists take `limit` and an opaque `cursor` and "
     "answer `{items, next_cursor}`. Money is `{amount, currency}` in minor units. POSTs that create or "
@@ -24,8 +27,52 @@ DESCRIPTION = (
     "Headers: a 201 carries `Location` (the created resource's path); an answer replayed for an "
     "`Idempotency-Key` carries `Idempotent-Replayed: true`; a 429 or 503 carries `Retry-After` "
     "(seconds). A 503 `temporarily_unavailable` (the store was busy) wrote nothing: send the same "
-    "request again after `Retry-After`. Browsers may read all of these (CORS exposes them)."
+    "request again after `Retry-After`. Browsers may read all of these (CORS exposes them).\n\n"
+    "Business rules are named by id (O8, C1, ...) in each operation's `x-rules`; their text is in the "
+    "repository's rules document."
 )
+# What each tag groups, for the documentation's sections.
+TAGS = {
+    "meta": "Health, and this document.",
+    "accounts": "The caller's profile, preferences, seller profile and availability (A1, A3, A4).",
+    "catalogue": "Categories and subcategories; operators edit them.",
+    "gigs": "Sellers' gigs: drafts, publishing, browsing, quotes (G rules).",
+    "files": "Uploads by presigned POST, scanning verdicts, downloads and reports (F1, G8).",
+    "orders": "Orders from placement to completion: requirements, deliveries, revisions, timers, "
+              "resolution requests, money and the ledger (O and M rules).",
+    "messages": "Conversations between buyers and sellers, quick responses, blocks and contacts (O5, O17, O18).",
+    "collaboration": "Comments on order files and shared links for invitees (F2, F3).",
+    "custom-offers": "Offers a seller makes a buyer, and requests for them (C1).",
+    "notifications": "The in-app feed (A3); the live channel pushes the same entries over a WebSocket.",
+    "operations": "Operators' tools: dead-lettered outbox events, and the test clock where it is on.",
+}
+# Where the API is served: relative to this document (the deployed stage's prefix, /api, is kept),
+# and the local run.
+SERVERS = [
+    {"url": "./", "description": "Where this document is served from (a deployed stage, or make run)"},
+    {"url": "http://127.0.0.1:8000", "description": "make run"},
+]
+# A rule id (O8, C1, M3...; the letters are the rules document's sections) or a range of them
+# (O10–O12) in a summary; they move to ``x-rules``.
+RULE_ID = re.compile(r"\b([ABCFGMORW])(\d{1,2})(?:\s*[–-]\s*\1(\d{1,2}))?\b")
+PARENTHESES = re.compile(r"\s*\(([^()]*)\)")
+
+
+def split_rules(summary: str) -> tuple[str, list[str]]:
+    """The summary without its rule ids, and the ids (ranges expanded), in order of mention."""
+    rules: list[str] = []
+    for letter, first, last in RULE_ID.findall(summary):
+        rules += [f"{letter}{n}" for n in range(int(first), int(last or first) + 1)]
+
+    def clean(group: re.Match) -> str:
+        rest = RULE_ID.sub("", group.group(1))
+        rest = re.sub(r"\s*[,;/]\s*(?=[,;/]|$)", "", rest).strip(" ,;:/")
+        rest = re.sub(r"^[,;/]\s*", "", rest)
+        return f" ({rest})" if rest else ""
+
+    text = PARENTHESES.sub(clean, summary)
+    return RULE_ID.sub("", text).replace("  ", " ").strip(), list(dict.fromkeys(rules))
+
 
 RETRY_AFTER_HEADER = {"description": "Seconds to wait before sending the request again.",
                       "schema": {"type": "integer", "minimum": 1}}
@@ -92,26 +139,33 @@ def build() -> dict:
         if headers:
             success["headers"] = headers
         responses = {str(op.status if op.response else 204): success}
+        responses |= {status: {**problem, "description": text} for status, text in _problems(op)}
         if op.rate_limited:
             responses["429"] = too_many
         responses |= {"503": unavailable, "default": problem}
+        summary, rules = split_rules(op.summary)
         entry: dict = {
             "operationId": op.operation_id,
-            "summary": op.summary,
+            "summary": summary,
             "tags": [op.tag],
             "parameters": params,
             "responses": responses,
             "security": [] if op.public else [{"cognito": []}],
         }
+        if rules:
+            entry["x-rules"] = rules
         if op.description:
             entry["description"] = op.description
         if op.request:
             entry["requestBody"] = {"required": True, "content": {
                 "application/json": {"schema": refs[(op.request, "validation")]}}}
         paths.setdefault(op.path, {})[op.method.lower()] = entry
+    used_tags = sorted({op.tag for op in ops})
     return {
         "openapi": "3.1.0",
         "info": {"title": TITLE, "version": VERSION, "description": DESCRIPTION},
+        "servers": SERVERS,
+        "tags": [{"name": tag, "description": TAGS[tag]} for tag in used_tags],
         "paths": paths,
         "components": {
             "schemas": components,
@@ -120,6 +174,24 @@ def build() -> dict:
                 "description": "A Cognito user pool ID token (locally: `make token USER=alice`)."}},
         },
     }
+
+
+def _problems(op: Operation) -> list[tuple[str, str]]:
+    """The problem answers an operation may give besides its success, by what it takes."""
+    found = []
+    if op.request or op.query or op.idempotent:
+        found.append(("400", "Malformed request: bad JSON, a cursor this API never issued (RFC 9457)"))
+    if not op.public:
+        found.append(("401", "No valid token (RFC 9457)"))
+    if op.operator_only or op.method != "GET":
+        found.append(("403", "Not allowed to do this (operators only, or not this party's action) (RFC 9457)"))
+    if "{" in op.path:
+        found.append(("404", "No such resource, or not one the caller may see (RFC 9457)"))
+    if op.method != "GET":
+        found.append(("409", "The resource's state does not allow this now, or a concurrent change (RFC 9457)"))
+    if op.request or op.query or op.idempotent:
+        found.append(("422", "Invalid input or a broken rule; `errors` names the fields (RFC 9457)"))
+    return found
 
 
 @lru_cache(maxsize=1)

@@ -246,7 +246,7 @@ def withdraw_request(call: Call, order_id: str, request_id: str) -> OrderOut:
 
 # -- operators and money --------------------------------------------------------------------------------
 @api.route("/orders/{order_id}/operator-cancellation", "POST",
-           summary="Support cancels an active order, refunded; may mark it not the seller's fault (C4, feeds O13; M3)",
+           summary="Support cancels an active order, refunded; may mark it not the seller's fault (C4, O13, M3)",
            request=OperatorCancelIn, response=OrderOut, operator_only=True, idempotent=True)
 def operator_cancel(call: Call, order_id: str) -> OrderOut:
     b = call.body

@@ -98,3 +98,26 @@ def test_component_names_are_the_models_own(generated):
     dropped the operations that used them. Every schema model has a name of its own."""
     names = list(generated["components"]["schemas"])
     assert [n for n in names if "__" in n or "." in n] == []
+
+
+def test_rule_ids_live_in_x_rules_not_in_summaries(generated):
+    from chalicelib.openapi import RULE_ID, split_rules
+
+    operations = [op for item in generated["paths"].values() for op in item.values()]
+    assert not [op["summary"] for op in operations if RULE_ID.search(op["summary"])]
+    assert sum("x-rules" in op for op in operations) >= 40
+    assert split_rules("Offer extras (O10–O12)") == ("Offer extras", ["O10", "O11", "O12"])
+    assert split_rules("Accept (buyer, C1, O2)") == ("Accept (buyer)", ["C1", "O2"])
+    assert split_rules("Upload to S3 (F1)") == ("Upload to S3", ["F1"])
+
+
+def test_servers_tags_and_problem_answers_are_documented(generated):
+    assert generated["servers"][0]["url"] == "./"  # keeps a deployed stage's /api prefix
+    tags = {t["name"]: t["description"] for t in generated["tags"]}
+    used = {tag for item in generated["paths"].values() for op in item.values() for tag in op["tags"]}
+    assert used == set(tags) and all(tags.values())
+    place = generated["paths"]["/orders"]["post"]["responses"]
+    for status in ("400", "401", "403", "409", "422", "503"):
+        assert place[status]["content"]["application/problem+json"]["schema"]["$ref"].endswith("/Problem"), status
+    assert "404" in generated["paths"]["/orders/{order_id}"]["get"]["responses"]
+    assert "409" not in generated["paths"]["/orders/{order_id}"]["get"]["responses"]
