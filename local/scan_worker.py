@@ -7,7 +7,9 @@ thread; tests call ``drain`` directly.
 F1: files are handled independently, as Lambda runs one invocation per message (batch size 1):
 up to ``WORKERS`` messages are in hand at once, each in a thread of its own, and a free thread
 takes the next message while a slow one is still being scanned, so one slow file never delays
-the verdicts of other uploads."""
+the verdicts of other uploads. (moto is not thread-safe: `make run` serves it one request at a
+time, local/moto_local.py, and the tests lock its in-process stubber; the scans themselves run in
+parallel.)"""
 from __future__ import annotations
 
 import threading

@@ -146,47 +146,52 @@ def _inspect(bucket: str, key: str, version_id: str, size: int, f: StoredFile,
     with tempfile.TemporaryDirectory(prefix="scan-") as tmp:
         path = os.path.join(tmp, "object")
         storage.download(bucket, key, version_id, path)
-        wrong_size = size_verdict(os.path.getsize(path), f.declared_size, f.max_bytes)  # the bytes themselves
-        if wrong_size is not None:
-            return wrong_size, None, None
-        with open(path, "rb") as fh:
-            head = fh.read(SNIFF_BYTES)
-        # F1: pixels before bytes, whatever type the uploader claimed.
-        image_problem = None
-        try:
-            image = media_reader.image_size(path)
-        except media_reader.MediaError as exc:
-            image, image_problem = None, str(exc)
-        if image is not None:
-            too_large = image_size_verdict(f.purpose, image[1], image[2])
-            if too_large is not None:
-                return too_large, None, None
-        try:
-            engine = verdict_from_engine(scanner.scan(path))
-        except ScanTimeout as exc:  # F1: the file stalls the engine; a retry would stall it again
-            return engine_timeout_verdict(str(exc)), None, None
-        verdict = combine(engine, content_mismatch_reason(f.file_type, head))
-        if verdict.state is not FileState.CLEAN:
-            return verdict, None, None
-        if image_problem:
-            return Verdict(FileState.UNSCANNABLE, reason=image_problem, reason_code=BlockReason.MEDIA_UNREADABLE), \
-                None, None
-        try:  # F1: active content, for every purpose
-            document = active_content.check(f.content_type, path)
-        except active_content.DocumentError as exc:
-            return Verdict(FileState.UNSCANNABLE, reason=str(exc), reason_code=BlockReason.DOCUMENT_UNREADABLE), \
-                None, None
-        if document is not None:
-            active = active_content_verdict(*document)
-            if active is not None:
-                return active, None, None
-        if f.purpose is not Purpose.GIG_MEDIA:
-            return verdict, None, None
-        try:
-            info = media_reader.measure(f.file_type, path)
-        except media_reader.MediaError as exc:
-            return Verdict(FileState.UNSCANNABLE, reason=str(exc), reason_code=BlockReason.MEDIA_UNREADABLE), None, None
-        return verdict, info, media_problem(f.content_type, info)
+        return inspect_path(path, f, scanner)
+
+
+def inspect_path(path: str, f: StoredFile, scanner: Scanner) -> tuple[Verdict, MediaInfo | None, str | None]:
+    """The verdict for the bytes at ``path``, uploaded as ``f`` (also what `make bench` times)."""
+    wrong_size = size_verdict(os.path.getsize(path), f.declared_size, f.max_bytes)  # the bytes themselves
+    if wrong_size is not None:
+        return wrong_size, None, None
+    with open(path, "rb") as fh:
+        head = fh.read(SNIFF_BYTES)
+    # F1: pixels before bytes, whatever type the uploader claimed.
+    image_problem = None
+    try:
+        image = media_reader.image_size(path)
+    except media_reader.MediaError as exc:
+        image, image_problem = None, str(exc)
+    if image is not None:
+        too_large = image_size_verdict(f.purpose, image[1], image[2])
+        if too_large is not None:
+            return too_large, None, None
+    try:
+        engine = verdict_from_engine(scanner.scan(path))
+    except ScanTimeout as exc:  # F1: the file stalls the engine; a retry would stall it again
+        return engine_timeout_verdict(str(exc)), None, None
+    verdict = combine(engine, content_mismatch_reason(f.file_type, head))
+    if verdict.state is not FileState.CLEAN:
+        return verdict, None, None
+    if image_problem:
+        return Verdict(FileState.UNSCANNABLE, reason=image_problem,
+                       reason_code=BlockReason.MEDIA_UNREADABLE), None, None
+    try:  # F1: active content, for every purpose
+        document = active_content.check(f.content_type, path)
+    except active_content.DocumentError as exc:
+        return Verdict(FileState.UNSCANNABLE, reason=str(exc),
+                       reason_code=BlockReason.DOCUMENT_UNREADABLE), None, None
+    if document is not None:
+        active = active_content_verdict(*document)
+        if active is not None:
+            return active, None, None
+    if f.purpose is not Purpose.GIG_MEDIA:
+        return verdict, None, None
+    try:
+        info = media_reader.measure(f.file_type, path)
+    except media_reader.MediaError as exc:
+        return Verdict(FileState.UNSCANNABLE, reason=str(exc), reason_code=BlockReason.MEDIA_UNREADABLE), None, None
+    return verdict, info, media_problem(f.content_type, info)
 
 
 def _note_failure(file_id: str, error: str) -> None:
