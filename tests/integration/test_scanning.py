@@ -526,8 +526,12 @@ def test_f1_a_scan_over_our_time_cap_is_unscannable_at_once_without_retries(api,
     def swallow() -> None:
         conn, _ = server.accept()
         with conn:
-            while not conn.recv(65536).endswith(b"\0\0\0\0"):
-                pass
+            received = b""
+            while not received.endswith(b"\0\0\0\0"):  # the INSTREAM's end
+                data = conn.recv(65536)
+                if not data:
+                    return
+                received += data
             release.wait(30)  # holds the connection: no answer
 
     threading.Thread(target=swallow, daemon=True).start()
