@@ -1,7 +1,7 @@
 """Measures media from headers, never by decoding blindly. Image dimensions come from the header
 before any pixel is decoded (``image_size``, for every upload whose bytes are an image, F1), and
 Pillow's decompression-bomb limit is the largest image any purpose allows (IMAGE_MAX_PIXELS), set
-once when this module is imported, so nothing in the scan path decodes past it. For gig media
+before every use of Pillow here, so nothing in the scan path decodes past it. For gig media
 (G8): video length and frame size from the MP4 ``moov`` boxes or the AVI ``avih`` header,
 audio length from the MP3 frames (mutagen), PDF page counts from the page tree (pypdf).
 
