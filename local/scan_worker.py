@@ -1,11 +1,19 @@
-"""The scan queue, drained the way Lambda's SQS event source does it: receive one message, call
-the consumer the app registers (``app.handler_map["scan_uploads"]``), delete the message when the
-call returns, leave it when the call raises (it comes back after its visibility timeout and, after
+"""The scan queue, drained the way Lambda's SQS event source does it: each message is one call of
+the consumer the app registers (``app.handler_map["scan_uploads"]``); the message is deleted when
+the call returns and left when it raises (it comes back after its visibility timeout and, after
 the queue's maxReceiveCount, SQS moves it to the dead-letter queue). `make run` runs this in a
-thread; tests call ``drain`` directly."""
+thread; tests call ``drain`` directly.
+
+F1: files are handled independently, as Lambda runs one invocation per message (batch size 1):
+up to ``WORKERS`` messages are in hand at once, each in a thread of its own, and a free thread
+takes the next message while a slow one is still being scanned, so one slow file never delays
+the verdicts of other uploads. (moto is not thread-safe: `make run` serves it one request at a
+time, local/moto_local.py, and the tests lock its in-process stubber; the scans themselves run in
+parallel.)"""
 from __future__ import annotations
 
 import threading
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 import boto3
@@ -31,35 +39,61 @@ def _lambda_event(message: dict, arn: str) -> dict:
         "eventSource": "aws:sqs", "eventSourceARN": arn, "awsRegion": settings().aws_region}]}
 
 
-def drain(handler=None, *, wait_seconds: int = 0, retry_visibility: int = 0, max_messages: int = 100) -> DrainReport:
-    """Handles what is in the queue now. ``retry_visibility`` is how long a failed message stays
-    invisible (0: at once, for tests)."""
+WORKERS = 4  # as many as the local clamd's MaxThreads (chalicelib/files/clamav.clamd_config)
+
+
+def drain(handler=None, *, wait_seconds: int = 0, retry_visibility: int = 0, max_messages: int = 100,
+          workers: int = WORKERS) -> DrainReport:
+    """Handles what is in the queue now, up to ``workers`` messages at a time, and returns when
+    the queue is empty and every call has returned. ``retry_visibility`` is how long a failed
+    message stays invisible (0: at once, for tests)."""
     if handler is None:
         from app import app
 
         handler = app.handler_map["scan_uploads"]
+    from chalicelib.files import storage
+
+    storage._client()  # created once here, shared by the threads (boto3 clients are thread-safe)
     sqs = boto3.client("sqs", region_name=settings().aws_region)
     url = queue_url()
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     report = DrainReport()
-    while report.handled + report.failed < max_messages:
-        got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=1, WaitTimeSeconds=wait_seconds,
-                                  AttributeNames=["All"]).get("Messages", [])
-        if not got:
-            break
-        message = got[0]
-        try:
-            handler(_lambda_event(message, arn), None)
-        except Exception as exc:  # Lambda's behaviour: the message returns to the queue
-            report.failed += 1
+    lock = threading.Lock()
+
+    def settle(message: dict, future: Future) -> None:
+        exc = future.exception()
+        if exc is not None:  # Lambda's behaviour: the message returns to the queue
             print(f"[scanner] failed, will retry: {exc!r}", flush=True)
             sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"],
                                           VisibilityTimeout=retry_visibility)
-            if retry_visibility:
-                break
-            continue
+            with lock:
+                report.failed += 1
+            return
         sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-        report.handled += 1
+        with lock:
+            report.handled += 1
+
+    received = 0
+    running: dict[Future, dict] = {}
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="scan") as pool:
+        while True:
+            free = workers - len(running)
+            got: list[dict] = []
+            if free and received < max_messages:
+                got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=min(free, 10, max_messages - received),
+                                          WaitTimeSeconds=0 if running else wait_seconds,
+                                          AttributeNames=["All"]).get("Messages", [])
+                for message in got:
+                    received += 1
+                    running[pool.submit(handler, _lambda_event(message, arn), None)] = message
+            if not running:
+                break
+            # Full, or nothing more to take: wait for a call to return. Otherwise look again soon
+            # for messages that came in while these are being scanned.
+            idle = len(running) >= workers or received >= max_messages
+            done, _ = wait(running, timeout=None if idle else 0.2, return_when=FIRST_COMPLETED)
+            for future in done:
+                settle(running.pop(future), future)
     return report
 
 

@@ -11,12 +11,12 @@ key is never what the record serves.
 """
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
+from urllib.parse import quote
 
 from .errors import FieldError
 
@@ -100,7 +100,18 @@ DANGEROUS_EXTENSIONS = frozenset({
     "rb", "html", "htm", "xhtml", "svg", "shtml", "htaccess", "elf", "bin", "app", "apk", "dmg",
     "iso", "deb", "rpm", "so", "dylib",
 })
-_BIDI_AND_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+# F1: characters a name must not hold. Control (Cc), format (Cf: direction marks and overrides,
+# zero-width and invisible characters, the soft hyphen, U+180E...), line and paragraph separators
+# (Zl, Zp), and the characters that draw nothing although Unicode calls them letters or symbols
+# (the Hangul fillers, the Braille blank).
+REFUSED_NAME_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
+BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+# Names Windows gives to devices, whatever the extension (``CON.jpg``, ``nul.tar.gz``) and case;
+# COM/LPT with a superscript digit are devices too.
+WINDOWS_DEVICE_NAMES = frozenset({"con", "prn", "aux", "nul", *(f"{port}{digit}" for port in ("com", "lpt")
+                                                                  for digit in "0123456789\u00b9\u00b2\u00b3")})
+# Characters Windows does not allow in a name; ':' also names an NTFS alternate data stream.
+WINDOWS_RESERVED_CHARACTERS = frozenset('<>:"|?*')
 
 # Uploads: a presigned POST lives this long; a file that has no verdict this long after its
 # upload was issued becomes unscannable (the sweeper).
@@ -130,38 +141,91 @@ class AcceptedUpload:
     size: int  # what the client declared: the presigned POST takes exactly this many bytes
 
 
+def _refused_character(c: str) -> bool:
+    return unicodedata.category(c) in REFUSED_NAME_CATEGORIES or c in BLANK_LETTERS
+
+
 def name_errors(name: object, path: str = "name") -> list[FieldError]:
-    """A display name: a plain file name, nothing a file system or a browser would read as a
-    path, a control character or a trick (F1)."""
-    if not isinstance(name, str) or not name.strip():
+    """A display name (F1): a plain file name that says what it is on every desktop. It travels to
+    the downloader's disk (the download's Content-Disposition), so nothing in it may be read as a
+    path, a device, a stream, a control or format character, or hide what it is: refused are
+    control, format and separator characters (Cc, Cf, Zl, Zp) and the Hangul fillers; names blank
+    once those are gone; Windows device names (CON, NUL, COM1, LPT9...) with any extension in any
+    case; colons and the other characters Windows refuses; names that start or end with a space or
+    end with a dot after NFKC normalisation; an executable or script extension anywhere."""
+    if not isinstance(name, str):
         return [FieldError(path, "a file name is required", "required", "F1")]
     errors: list[FieldError] = []
+    visible = "".join(c for c in name if not _refused_character(c))
+    if not "".join(visible.split()):
+        return [FieldError(path, "a file name is required (this one shows nothing)", "required", "F1")]
     if len(name) > NAME_MAX:
         errors.append(FieldError(path, f"at most {NAME_MAX} characters", "too_long", "F1"))
     if "\x00" in name:
         errors.append(FieldError(path, "must not contain NUL bytes", "nul_byte", "F1"))
     elif any(unicodedata.category(c) == "Cc" for c in name):
         errors.append(FieldError(path, "must not contain control characters", "control_character", "F1"))
-    if _BIDI_AND_INVISIBLE.search(name):
-        errors.append(FieldError(path, "must not contain direction overrides or invisible characters",
-                                 "invisible_character", "F1"))
-    if "/" in name or "\\" in name or ".." in name:
+    hidden = sorted({f"U+{ord(c):04X}" for c in name
+                     if _refused_character(c) and unicodedata.category(c) != "Cc"})
+    if hidden:
+        errors.append(FieldError(path, "must not contain invisible, format, direction or separator characters ("
+                                 + ", ".join(hidden) + ")", "invisible_character", "F1"))
+    normal = unicodedata.normalize("NFKC", name)  # what a file system may make of it: fullwidth ．／： too
+    if "/" in normal or "\\" in normal or ".." in normal:
         errors.append(FieldError(path, "must be a plain file name, not a path ('/', '\\', '..')",
                                  "path_in_name", "F1"))
-    if name != name.strip() or name.endswith("."):
+    reserved = sorted(WINDOWS_RESERVED_CHARACTERS.intersection(normal))
+    if reserved:
+        errors.append(FieldError(path, "must not contain " + " ".join(reserved)
+                                 + " (Windows refuses them; ':' names a hidden data stream)",
+                                 "reserved_character", "F1"))
+    if normal != normal.strip() or normal.endswith("."):
         errors.append(FieldError(path, "must not start or end with spaces or end with a dot",
                                  "untrimmed_name", "F1"))
+    device = normal.split(".", 1)[0].rstrip(" ").casefold()
+    if device in WINDOWS_DEVICE_NAMES:
+        errors.append(FieldError(path, f"{device.upper()} is a Windows device name, whatever the extension",
+                                 "device_name", "F1"))
     if errors:
         return errors
     stem, dot, ext = name.rpartition(".")
     if not dot or not stem or not ext:
         return [FieldError(path, "needs a name and an extension, like report.pdf", "missing_extension", "F1")]
-    parts = [p.lower() for p in name.split(".")[1:]]
+    parts = [p.lower() for p in normal.split(".")[1:]]
     dangerous = sorted({p for p in parts if p in DANGEROUS_EXTENSIONS})
     if dangerous:
         errors.append(FieldError(path, "must not carry an executable or script extension: "
                                  + ", ".join("." + d for d in dangerous), "dangerous_extension", "F1"))
     return errors
+
+
+# RFC 5987 attr-char besides letters and digits: what filename* may carry unencoded.
+_ATTR_CHARS = "!#$&+-.^_`|~"
+
+
+def ascii_fallback(name: str) -> str:
+    """The ``filename`` of a Content-Disposition for clients that ignore ``filename*`` (RFC 6266
+    appendix D): accents dropped, any other non-ASCII character, quote, backslash or percent
+    sign as ``_``; the extension kept."""
+    out: list[str] = []
+    for c in unicodedata.normalize("NFKD", name):
+        if unicodedata.combining(c):
+            continue
+        out.append(c if " " <= c <= "~" and c not in '"\\%' else "_")
+    fallback = "".join(out)
+    while "__" in fallback:
+        fallback = fallback.replace("__", "_")
+    stem, dot, ext = fallback.rpartition(".")
+    if dot and stem.strip("_ ") == "":
+        fallback = f"file.{ext}"
+    return fallback
+
+
+def content_disposition(name: str) -> str:
+    """F1: the download saves the stored name, never renders inline (RFC 6266: an ASCII fallback
+    and the exact name as UTF-8 in ``filename*``)."""
+    return (f'attachment; filename="{ascii_fallback(name)}"; '
+            f"filename*=UTF-8''{quote(name, safe=_ATTR_CHARS)}")
 
 
 def check_upload(request: UploadRequest) -> AcceptedUpload | list[FieldError]:
@@ -258,7 +322,10 @@ class BlockReason(StrEnum):
     SIZE_MISMATCH = "size_mismatch"  # not the size declared when the upload was asked for
     MEDIA_UNREADABLE = "media_unreadable"  # G8: the media's headers could not be read
     NEVER_UPLOADED = "never_uploaded"  # the sweeper: no object came
-    SCAN_TIMEOUT = "scan_timeout"  # the sweeper: no verdict in time
+    SCAN_TIMEOUT = "scan_timeout"  # the sweeper (no verdict in time) or the engine (its time cap)
+    IMAGE_TOO_LARGE = "image_too_large"  # F1/G8: more pixels than allowed, read from the header
+    ACTIVE_CONTENT = "active_content"  # F1: scripts, actions, embedded files, macros (infected)
+    DOCUMENT_UNREADABLE = "document_unreadable"  # F1: a PDF or Office file whose structure cannot be read
 
 
 class VerdictSource(StrEnum):
@@ -269,10 +336,10 @@ class VerdictSource(StrEnum):
 @dataclass(frozen=True)
 class Verdict:
     state: FileState  # clean | infected | unscannable
-    signature: str | None = None  # infected: what the engine found
-    reason: str | None = None  # unscannable: why
+    signature: str | None = None  # infected: what the engine or the content checks found
+    reason: str | None = None  # unscannable: why; infected: why, in words, where the signature is ours
     source: VerdictSource = VerdictSource.SCAN
-    reason_code: BlockReason | None = None  # unscannable: why, as a code
+    reason_code: BlockReason | None = None  # blocked: why, as a code
 
     def __post_init__(self) -> None:
         if self.state not in VERDICT_STATES:
@@ -287,12 +354,49 @@ LIMIT_PREFIX = "Heuristics.Limits.Exceeded."
 ENCRYPTED_PREFIX = "Heuristics.Encrypted."
 
 
+MACRO_PREFIX = "Heuristics.OLE2.ContainsMacros"  # ClamAV's AlertOLE2Macros
+BROKEN_EXECUTABLE_PREFIX = "Heuristics.Broken.Executable"  # ClamAV's AlertBrokenExecutables
+ACTIVE_CONTENT_PREFIX = "Marketplace.ActiveContent."  # our own findings (chalicelib/files/active_content.py)
+
+
+class ActiveContent(StrEnum):
+    """F1: what a document may carry that runs or opens something by itself. Each blocks the file
+    for every purpose; the value is what the uploader reads."""
+
+    JAVASCRIPT = "JavaScript"
+    LAUNCH = "launch action"
+    EMBEDDED_FILES = "embedded files"
+    AUTOMATIC_ACTION = "automatic action"
+    FORM_SCRIPTS = "XFA form scripts"
+    RICH_MEDIA = "embedded Flash or rich media"
+    MACROS = "macros"
+    ACTIVEX = "ActiveX controls"
+    OLE_OBJECTS = "embedded OLE objects"
+
+
+def active_content_verdict(kind: str, found: Iterable[ActiveContent]) -> Verdict | None:
+    """F1: a document carrying active content is blocked with a reason a person understands
+    ("contains active content: JavaScript, launch action"); ``kind`` is "PDF" or "Office"."""
+    found = sorted(set(found), key=list(ActiveContent).index)
+    if not found:
+        return None
+    signature = f"{ACTIVE_CONTENT_PREFIX}{kind}." + ".".join(f.name.title().replace("_", "") for f in found)
+    return Verdict(FileState.INFECTED, signature=signature,
+                   reason="contains active content: " + ", ".join(f.value for f in found),
+                   reason_code=BlockReason.ACTIVE_CONTENT)
+
+
 def verdict_from_engine(signature: str | None) -> Verdict:
     """ClamAV's answer as a verdict. What the engine could not look into (its limits, encrypted
     content) is unscannable; any other finding, ``Heuristics.*`` included, is infected. Both are
-    blocked."""
+    blocked. ClamAV's macro alert is active content (F1), said as such."""
     if signature is None:
         return Verdict(FileState.CLEAN)
+    if signature.startswith(MACRO_PREFIX):
+        return Verdict(FileState.INFECTED, signature=signature, reason="contains active content: macros",
+                       reason_code=BlockReason.ACTIVE_CONTENT)
+    if signature.startswith(BROKEN_EXECUTABLE_PREFIX):
+        return Verdict(FileState.INFECTED, signature=signature, reason="contains a malformed program")
     if signature.startswith(LIMIT_PREFIX):
         limit = signature[len(LIMIT_PREFIX):]
         return Verdict(FileState.UNSCANNABLE, signature=signature,
@@ -301,6 +405,38 @@ def verdict_from_engine(signature: str | None) -> Verdict:
         return Verdict(FileState.UNSCANNABLE, signature=signature,
                        reason="encrypted content cannot be scanned", reason_code=BlockReason.ENCRYPTED)
     return Verdict(FileState.INFECTED, signature=signature)
+
+
+def engine_timeout_verdict(detail: str) -> Verdict:
+    """F1: the engine did not answer within its time cap for this file. Unscannable at once: a
+    file that stalls the scanner is not retried (retries are for failures of the scanner itself)."""
+    return Verdict(FileState.UNSCANNABLE, reason=f"the scan did not finish within its time limit ({detail})",
+                   reason_code=BlockReason.SCAN_TIMEOUT)
+
+
+# F1 [decision]: an image of a message, delivery, requirement answer, buyer request or profile
+# photo has at most this many pixels; gig media images at most G8's maximum (IMAGE_MAX). Read from
+# the header before anything decodes the image (chalicelib/files/media.image_size); the largest of
+# these is also Pillow's decompression-bomb limit.
+IMAGE_MAX_PIXELS = 100_000_000
+
+
+def image_size_verdict(purpose: Purpose, width: int, height: int) -> Verdict | None:
+    """F1/G8: an image over its purpose's pixel limit, or with no pixels, is refused at once
+    (unscannable, ``image_too_large``), before any decoder or the virus scanner sees it."""
+    if width < 1 or height < 1:
+        return Verdict(FileState.UNSCANNABLE, reason=f"the image header says {width}x{height} px",
+                       reason_code=BlockReason.MEDIA_UNREADABLE)
+    if purpose is Purpose.GIG_MEDIA:
+        if width > IMAGE_MAX[0] or height > IMAGE_MAX[1]:
+            return Verdict(FileState.UNSCANNABLE, reason=f"the image is {width}x{height} px; gig media images are "
+                           f"at most {IMAGE_MAX[0]}x{IMAGE_MAX[1]} px (G8)", reason_code=BlockReason.IMAGE_TOO_LARGE)
+        return None
+    if width * height > IMAGE_MAX_PIXELS:
+        return Verdict(FileState.UNSCANNABLE, reason=f"the image is {width}x{height} px "
+                       f"({width * height / 1e6:.0f} megapixels); images are at most "
+                       f"{IMAGE_MAX_PIXELS // 1_000_000} megapixels", reason_code=BlockReason.IMAGE_TOO_LARGE)
+    return None
 
 
 def combine(engine: Verdict, type_problem: str | None) -> Verdict:

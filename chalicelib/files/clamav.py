@@ -8,8 +8,17 @@
 Both apply the same limits (``LIMITS``, the one place they are set): what exceeds them, and
 encrypted content, is reported by ClamAV as ``Heuristics.Limits.Exceeded.*`` /
 ``Heuristics.Encrypted.*`` and becomes *unscannable*. An engine that cannot answer (no daemon, no
-database, a time-out, a protocol error) raises ``ScanError``: the message is retried and the file
-stays blocked; it never becomes clean by default."""
+database, a protocol error) raises ``ScanError``: the message is retried and the file stays
+blocked; it never becomes clean by default. A scan that outlasts our own time cap (the engine
+took the file and gave no answer) raises ``ScanTimeout``: that file is unscannable at once, never
+retried, since a retry would only stall the scanner again (F1).
+
+Images (F1): ClamAV 1.x computes a fuzzy hash of every image it meets by decoding all its pixels
+(ScanImageFuzzyHash); MaxScanTime does not interrupt that decoder, so a 380 KB PNG that claims
+20000x20000 pixels held a scan for minutes and 2 GB of memory. ClamAV 1.4 lets it be switched off
+(we use no fuzzy-hash signatures): ``ScanImageFuzzyHash no``, while ``ScanImage`` keeps ClamAV's
+structural image checks. Before any of this, the scan service reads every image's dimensions from
+its header and refuses one over its purpose's pixel limit (services/scanning.py)."""
 from __future__ import annotations
 
 import os
@@ -38,16 +47,28 @@ LIMITS = {
 ALERTS = {
     "AlertEncrypted": "yes",  # encrypted archives and documents: Heuristics.Encrypted.*
     "AlertExceedsMax": "yes",  # limits above: Heuristics.Limits.Exceeded.*
-    "AlertBrokenExecutables": "yes",
+    "AlertBrokenExecutables": "yes",  # Heuristics.Broken.Executable: infected
     "AlertBrokenMedia": "no",  # media are checked by our own header readers
+    "AlertOLE2Macros": "yes",  # F1 active content: Heuristics.OLE2.ContainsMacros
     "HeuristicAlerts": "yes",
 }
-SOCKET_TIMEOUT = 50.0  # seconds
+# F1: no pixel decoding inside the engine (see the module's docstring); needs ClamAV >= 1.4.
+IMAGES = {
+    "ScanImage": "yes",
+    "ScanImageFuzzyHash": "no",
+}
+# Our own cap on one scan, past the engine's MaxScanTime: no answer by then is ScanTimeout.
+SOCKET_TIMEOUT = LIMITS["MaxScanTime"] / 1000 + 10.0  # seconds
 CHUNK = 1 * MB
 
 
 class ScanError(Exception):
     """The engine gave no verdict. The caller must not treat the file as clean."""
+
+
+class ScanTimeout(ScanError):
+    """The engine took the file and gave no answer within our time cap: the file, not the engine,
+    is the problem (unscannable at once, no retry)."""
 
 
 class Scanner(Protocol):
@@ -79,6 +100,7 @@ def clamd_config(*, socket_path: str, database_dir: str, temp_dir: str, pid_file
         lines.append("User root")  # clamd otherwise drops to the clamav user, which cannot read tmp dirs
     lines += [f"{k} {v}" for k, v in LIMITS.items()]
     lines += [f"{k} {v}" for k, v in ALERTS.items()]
+    lines += [f"{k} {v}" for k, v in IMAGES.items()]
     return "\n".join(lines) + "\n"
 
 
@@ -93,7 +115,10 @@ def clamscan_flags() -> list[str]:
         "--alert-encrypted=yes",
         "--alert-exceeds-max=yes",
         "--alert-broken=yes",
+        "--alert-macros=yes",
         "--heuristic-alerts=yes",
+        "--scan-image=yes",
+        "--scan-image-fuzzy-hash=no",
     ]
 
 
@@ -107,6 +132,7 @@ class ClamdScanner:
     name: str = "clamd"
 
     def _command(self, command: bytes, payload_path: str | None = None) -> str:
+        sent = False
         try:
             with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
                 conn.settimeout(self.timeout)
@@ -117,13 +143,18 @@ class ClamdScanner:
                         while chunk := f.read(CHUNK):
                             conn.sendall(struct.pack(">I", len(chunk)) + chunk)
                     conn.sendall(struct.pack(">I", 0))
+                sent = True
                 reply = b""
                 while not reply.endswith(b"\0"):
                     data = conn.recv(4096)
                     if not data:
                         break
                     reply += data
-        except (TimeoutError, OSError) as exc:
+        except TimeoutError as exc:
+            if sent and payload_path is not None:  # clamd has the whole file and is still at it
+                raise ScanTimeout(f"clamd gave no answer in {self.timeout:.0f} s") from exc
+            raise ScanError(f"clamd at {self.socket_path}: {exc}") from exc
+        except OSError as exc:
             raise ScanError(f"clamd at {self.socket_path}: {exc}") from exc
         return reply.rstrip(b"\0").decode("utf-8", "replace").strip()
 
@@ -161,7 +192,9 @@ class ClamscanScanner:
         command.append(path)
         try:
             done = subprocess.run(command, capture_output=True, text=True, timeout=self.timeout)
-        except (OSError, subprocess.TimeoutExpired) as exc:
+        except subprocess.TimeoutExpired as exc:  # subprocess.run has killed it
+            raise ScanTimeout(f"clamscan gave no answer in {self.timeout:.0f} s") from exc
+        except OSError as exc:
             raise ScanError(f"clamscan: {exc}") from exc
         if done.returncode == 0:
             return None

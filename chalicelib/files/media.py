@@ -1,6 +1,8 @@
-"""Measures gig media (G8) from headers, never by decoding blindly: image dimensions come from
-the header before any pixel is decoded (and Pillow's decompression-bomb limit is lowered to the
-G8 maximum), video length and frame size from the MP4 ``moov`` boxes or the AVI ``avih`` header,
+"""Measures media from headers, never by decoding blindly. Image dimensions come from the header
+before any pixel is decoded (``image_size``, for every upload whose bytes are an image, F1), and
+Pillow's decompression-bomb limit is the largest image any purpose allows (IMAGE_MAX_PIXELS), set
+before every use of Pillow here, so nothing in the scan path decodes past it. For gig media
+(G8): video length and frame size from the MP4 ``moov`` boxes or the AVI ``avih`` header,
 audio length from the MP3 frames (mutagen), PDF page counts from the page tree (pypdf).
 
 Each reader returns ``MediaInfo`` or raises ``MediaError`` with a reason a person can read."""
@@ -10,7 +12,7 @@ import os
 import struct
 from typing import BinaryIO
 
-from chalicelib.domain.files import IMAGE_MAX, Family, FileType, MediaInfo
+from chalicelib.domain.files import IMAGE_MAX_PIXELS, Family, FileType, MediaInfo
 
 
 class MediaError(Exception):
@@ -33,20 +35,49 @@ def measure(file_type: FileType, path: str) -> MediaInfo | None:
 
 
 # -- images --------------------------------------------------------------------------------------
-# Anything larger than twice the G8 maximum is refused by Pillow itself (DecompressionBombError).
-PIXEL_LIMIT = IMAGE_MAX[0] * IMAGE_MAX[1]
+# The image formats whose headers are read (what browsers show, and what ClamAV parses).
+IMAGE_FORMATS = ("PNG", "JPEG", "GIF", "WEBP", "BMP", "TIFF")
+
+
+def _pillow():
+    from PIL import Image
+
+    Image.MAX_IMAGE_PIXELS = IMAGE_MAX_PIXELS  # F1: Pillow refuses to decode past the largest allowed
+    Image.init()
+    return Image
+
+
+def image_size(path: str) -> tuple[str, int, int] | None:
+    """(format, width, height) from the header of an image file, None when the bytes are not an
+    image. Reads the header only: the format plug-in is called directly, so Pillow's bomb check
+    (which would refuse to say how large) does not stand between us and the numbers; nothing is
+    decoded here."""
+    image = _pillow()
+    with open(path, "rb") as f:
+        prefix = f.read(16)
+        for fmt in IMAGE_FORMATS:
+            factory, accept = image.OPEN[fmt]
+            if accept is not None and not accept(prefix):
+                continue
+            f.seek(0)
+            try:
+                with factory(f, path) as img:
+                    width, height = img.size
+            except Exception as exc:  # noqa: BLE001 - a broken header: say so, never crash the scan
+                raise MediaError(f"not a readable image/{fmt.lower()} file ({type(exc).__name__})") from None
+            return fmt, width, height
+    return None
 
 
 def _image(path: str) -> MediaInfo:
-    from PIL import Image
-
-    Image.MAX_IMAGE_PIXELS = PIXEL_LIMIT
+    """Gig media images: the scan checked the pixel count first (image_size); here the structure
+    is verified without a full decode, under Pillow's bomb limit."""
+    image = _pillow()
     try:
-        with Image.open(path) as img:  # reads the header only
+        with image.open(path, formats=IMAGE_FORMATS) as img:  # reads the header only
             width, height = img.size
-            if width <= IMAGE_MAX[0] * 2 and height <= IMAGE_MAX[1] * 2:
-                img.verify()  # structure check without a full decode
-    except Image.DecompressionBombError as exc:
+            img.verify()  # structure check without a full decode
+    except image.DecompressionBombError as exc:
         raise MediaError(f"the image is far too large ({exc})") from None
     return MediaInfo(Family.IMAGE, width=width, height=height)
 

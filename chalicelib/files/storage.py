@@ -5,12 +5,12 @@ it ``scan-status=<verdict>``; the bucket policy refuses any GET of a version not
 from __future__ import annotations
 
 from functools import lru_cache
-from urllib.parse import quote
 
 import boto3
 from botocore.config import Config
 
 from chalicelib.config import settings
+from chalicelib.domain.files import content_disposition
 
 SCAN_STATUS_TAG = "scan-status"  # infra/stacks/marketplace.py denies GetObject unless "clean"
 
@@ -37,9 +37,9 @@ def presign_post(key: str, content_type: str, size: int, expires_seconds: int) -
 
 
 def presign_get(key: str, version_id: str, display_name: str, content_type: str, expires_seconds: int) -> str:
-    """A GET of exactly the scanned version, saved under its display name, never rendered inline."""
-    ascii_name = display_name.encode("ascii", "replace").decode().replace('"', "'")
-    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(display_name)}"
+    """A GET of exactly the scanned version, saved under its display name (RFC 6266, F1), never
+    rendered inline."""
+    disposition = content_disposition(display_name)
     return _client().generate_presigned_url("get_object", Params={
         "Bucket": settings().upload_bucket, "Key": key, "VersionId": version_id,
         "ResponseContentDisposition": disposition, "ResponseContentType": content_type,

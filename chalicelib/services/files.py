@@ -163,7 +163,8 @@ def _download(f: StoredFile, clock: Clock) -> Download:
     if f.state in (FileState.AWAITING_UPLOAD, FileState.SCANNING):
         raise Conflict("The file has not been scanned yet; try again shortly.", code="file_pending", rule="F1")
     if f.state is FileState.INFECTED:
-        raise Forbidden(f"The file is infected ({f.signature}) and cannot be downloaded.", code="file_infected",
+        found = f"{f.reason}; {f.signature}" if f.reason else f.signature
+        raise Forbidden(f"The file is blocked ({found}) and cannot be downloaded.", code="file_infected",
                         rule="F1")
     if f.state is FileState.UNSCANNABLE:
         raise Forbidden(f"The file could not be scanned ({f.reason}) and cannot be downloaded.",
@@ -288,7 +289,7 @@ def stage_verdict(uow: UnitOfWork, record: Record[StoredFile], updated: StoredFi
     file_store.stage_save(uow, record, updated)
     deadline_store.stage_clear(uow, deadline_store.get(DeadlineKind.FILE_SCAN, updated.id))
     if updated.is_blocked:
-        why = updated.signature if updated.state is FileState.INFECTED else updated.reason
+        why = (updated.reason or updated.signature) if updated.state is FileState.INFECTED else updated.reason
         event_store.stage(uow, Event.new(
             "file.blocked", f"file:{updated.id}", now, Actor.SYSTEM, None,
             f"{updated.name} is {updated.state} and cannot be downloaded: {why}",

@@ -8,7 +8,10 @@ import pytest
 
 from chalicelib.domain.files import (
     FILE_TYPES,
+    IMAGE_MAX,
+    IMAGE_MAX_PIXELS,
     AcceptedUpload,
+    ActiveContent,
     BlockReason,
     Family,
     FileState,
@@ -19,10 +22,14 @@ from chalicelib.domain.files import (
     UploadRequest,
     Verdict,
     VerdictSource,
+    active_content_verdict,
     attach_errors,
     check_upload,
+    content_disposition,
     content_matches,
+    engine_timeout_verdict,
     gallery_errors,
+    image_size_verdict,
     media_problem,
     name_errors,
     size_verdict,
@@ -37,38 +44,103 @@ def codes(errors):
     return {e.code for e in errors}
 
 
-@pytest.mark.parametrize("name,code", [
+# F1 (issue 16): the one table of names, accepted (None) and refused (the error code). The name
+# travels to the downloader's disk, so nothing may hide in it or mean something to Windows.
+NAMES = [
+    ("plan.pdf", None),
+    ("Kitchen Plan (v2).PDF", None),
+    ("שרטוט.pdf", None),
+    ("photo.final.jpg", None),
+    ("Crème brûlée menu.pdf", None),
+    ("日本語の図面.png", None),
+    ("console.txt", None),  # CON only as the whole first part
+    ("nulls and voids.txt", None),
+    ("com10.txt", None),
+    ("lpt.txt", None),
+    ("Report\u00a0final.pdf", None),  # a no-break space between words shows as a space
+    # blank
     ("", "required"),
     ("   ", "required"),
+    ("\u3164", "required"),  # the Hangul filler alone
+    ("\u2060\u200b", "required"),
+    # paths
     ("../etc/passwd.txt", "path_in_name"),
     ("..\\boot.txt", "path_in_name"),
     ("reports/q1.pdf", "path_in_name"),
     ("a..pdf", "path_in_name"),
+    ("reports\uff0fq1.pdf", "path_in_name"),  # a fullwidth solidus is '/' after NFKC
+    # control, format and separator characters
     ("bad\x00.pdf", "nul_byte"),
     ("tab\there.pdf", "control_character"),
     ("line\nbreak.pdf", "control_character"),
-    ("invoice\u202efdp.exe", "invisible_character"),
+    ("bell\x7f.pdf", "control_character"),
+    ("invoice\u202efdp.exe", "invisible_character"),  # right-to-left override
     ("zero\u200bwidth.pdf", "invisible_character"),
+    ("word\u2060joiner.pdf", "invisible_character"),  # U+2060 word joiner
+    ("arabic\u061cmark.pdf", "invisible_character"),  # U+061C Arabic letter mark
+    ("soft\u00adhyphen.pdf", "invisible_character"),  # U+00AD soft hyphen
+    ("mongolian\u180eseparator.pdf", "invisible_character"),  # U+180E
+    ("filler\u3164.pdf", "invisible_character"),  # U+3164 Hangul filler
+    ("half\uffa0width.pdf", "invisible_character"),  # U+FFA0 halfwidth Hangul filler
+    ("line\u2028separator.pdf", "invisible_character"),  # U+2028 (Zl)
+    ("para\u2029separator.pdf", "invisible_character"),  # U+2029 (Zp)
+    ("bom\ufeff.pdf", "invisible_character"),
+    ("isolate\u2066.pdf", "invisible_character"),
+    # Windows device names, any extension, any case
+    ("CON.jpg", "device_name"),
+    ("nul.png", "device_name"),
+    ("COM1.pdf", "device_name"),
+    ("lpt9.txt", "device_name"),
+    ("Aux.tar.zip", "device_name"),
+    ("prn .txt", "device_name"),
+    ("com\u00b9.txt", "device_name"),  # COM¹ is a device too
+    ("\uff23\uff2f\uff2e.txt", "device_name"),  # fullwidth CON: CON after NFKC
+    # streams and characters Windows refuses
+    ("a.txt:evil.txt", "reserved_character"),
+    ("a.txt\uff1aevil.txt", "reserved_character"),  # a fullwidth colon after NFKC
+    ("what?.pdf", "reserved_character"),
+    ("a<b>.pdf", "reserved_character"),
+    ('say "hi".pdf', "reserved_character"),
+    ("a|b.pdf", "reserved_character"),
+    ("star*.pdf", "reserved_character"),
+    # ends and starts
     (" leading.pdf", "untrimmed_name"),
     ("trailing.pdf ", "untrimmed_name"),
     ("dot.pdf.", "untrimmed_name"),
+    ("dot.pdf\uff0e", "untrimmed_name"),  # a fullwidth full stop is '.' after NFKC
+    ("ideographic.pdf\u3000", "untrimmed_name"),  # an ideographic space is ' ' after NFKC
+    # extensions
     ("README", "missing_extension"),
     (".pdf", "missing_extension"),
     ("a.jpg.php", "dangerous_extension"),
     ("shell.php.jpg", "dangerous_extension"),
     ("invoice.pdf.exe", "dangerous_extension"),
     ("setup.EXE", "dangerous_extension"),
+    ("setup.\uff45\uff58\uff45", "dangerous_extension"),  # fullwidth exe
     ("page.html", "dangerous_extension"),
     ("logo.svg", "dangerous_extension"),
     ("x" * 197 + ".pdf", "too_long"),
+]
+
+
+@pytest.mark.parametrize("name,code", NAMES, ids=[ascii(n)[1:-1][:40] or "empty" for n, _ in NAMES])
+def test_f1_the_name_rule(name, code):
+    found = codes(name_errors(name))
+    if code is None:
+        assert found == set()
+    else:
+        assert code in found
+
+
+@pytest.mark.parametrize("name,fallback,encoded", [
+    ("plan.pdf", "plan.pdf", "plan.pdf"),
+    ("Crème brûlée.pdf", "Creme brulee.pdf", "Cr%C3%A8me%20br%C3%BBl%C3%A9e.pdf"),
+    ("שרטוט.pdf", "file.pdf", "%D7%A9%D7%A8%D7%98%D7%95%D7%98.pdf"),
+    ("100% done; ok.txt", "100_ done; ok.txt", "100%25%20done%3B%20ok.txt"),
+    ("日本 plan.png", "_ plan.png", "%E6%97%A5%E6%9C%AC%20plan.png"),
 ])
-def test_f1_bad_names_are_refused(name, code):
-    assert code in codes(name_errors(name))
-
-
-@pytest.mark.parametrize("name", ["plan.pdf", "Kitchen Plan (v2).PDF", "שרטוט.pdf", "photo.final.jpg"])
-def test_f1_plain_names_pass(name):
-    assert name_errors(name) == []
+def test_f1_the_download_saves_the_stored_name_by_rfc_6266(name, fallback, encoded):
+    assert content_disposition(name) == f'attachment; filename="{fallback}"; filename*=UTF-8\'\'{encoded}'
 
 
 def _request(name="plan.pdf", content_type="application/pdf", size=1000, purpose=Purpose.MESSAGE):
@@ -150,6 +222,7 @@ def test_f1_first_bytes_must_match_the_claimed_type(content_type, head, ok):
     ("Win.Test.EICAR_HDB-1", FileState.INFECTED),
     ("Heuristics.Phishing.Email.SpoofedDomain", FileState.INFECTED),
     ("Heuristics.Broken.Executable", FileState.INFECTED),
+    ("Heuristics.OLE2.ContainsMacros", FileState.INFECTED),
     ("Heuristics.Limits.Exceeded.MaxScanSize", FileState.UNSCANNABLE),
     ("Heuristics.Encrypted.Zip", FileState.UNSCANNABLE),
 ])
@@ -160,6 +233,46 @@ def test_f1_every_engine_finding_blocks(signature, state):
         assert verdict.signature == signature
     if state is FileState.UNSCANNABLE:
         assert verdict.reason
+
+
+def test_f1_clamav_macro_alert_is_active_content_in_words():
+    verdict = verdict_from_engine("Heuristics.OLE2.ContainsMacros")
+    assert verdict.reason == "contains active content: macros"
+    assert verdict.reason_code is BlockReason.ACTIVE_CONTENT
+
+
+def test_f1_active_content_is_blocked_with_a_reason_a_person_understands():
+    verdict = active_content_verdict("PDF", [ActiveContent.LAUNCH, ActiveContent.JAVASCRIPT])
+    assert verdict is not None and verdict.state is FileState.INFECTED
+    assert verdict.reason == "contains active content: JavaScript, launch action"
+    assert verdict.signature == "Marketplace.ActiveContent.PDF.Javascript.Launch"
+    assert verdict.reason_code is BlockReason.ACTIVE_CONTENT
+    assert active_content_verdict("PDF", []) is None
+
+
+@pytest.mark.parametrize("purpose,size,blocked", [
+    (Purpose.MESSAGE, (10_000, 10_000), False),  # exactly 100 megapixels
+    (Purpose.MESSAGE, (10_000, 10_001), True),
+    (Purpose.DELIVERY, (30_000, 30_000), True),
+    (Purpose.REQUIREMENT_ANSWER, (20_000, 20_000), True),
+    (Purpose.BUYER_REQUEST, (20_000, 20_000), True),
+    (Purpose.PROFILE_PHOTO, (20_000, 20_000), True),
+    (Purpose.GIG_MEDIA, IMAGE_MAX, False),
+    (Purpose.GIG_MEDIA, (IMAGE_MAX[0] + 1, 100), True),  # G8's maximum
+    (Purpose.GIG_MEDIA, (100, IMAGE_MAX[1] + 1), True),
+])
+def test_f1_pixels_are_judged_from_the_header_per_purpose(purpose, size, blocked):
+    verdict = image_size_verdict(purpose, *size)
+    assert (verdict is not None) is blocked
+    if verdict is not None:
+        assert verdict.state is FileState.UNSCANNABLE and verdict.reason_code is BlockReason.IMAGE_TOO_LARGE
+        assert f"{size[0]}x{size[1]}" in verdict.reason
+    assert IMAGE_MAX_PIXELS == 100_000_000
+
+
+def test_f1_an_engine_time_out_is_unscannable_not_retried():
+    verdict = engine_timeout_verdict("clamd gave no answer in 50 s")
+    assert verdict.state is FileState.UNSCANNABLE and verdict.reason_code is BlockReason.SCAN_TIMEOUT
 
 
 def test_verdicts_carry_their_evidence():
@@ -277,3 +390,35 @@ def test_a1_a_profile_photo_is_the_owners_clean_profile_photo_upload():
     assert code(replace(photo, state=FileState.INFECTED, signature="Eicar")) == "file_not_clean"
     assert code(photo.attach("order:o1")) == "already_attached"
     assert code(photo, file_id="") is None  # "required" is the profile's own error
+
+
+# -- F1 active content, read by the document parsers (chalicelib/files/active_content.py) ---------
+@pytest.mark.parametrize("sample,content_type,found", [
+    ("pdf_open_action_javascript", "application/pdf", {"JavaScript", "automatic action"}),
+    ("pdf_launch_action", "application/pdf", {"launch action", "automatic action"}),
+    ("pdf_document_javascript", "application/pdf", {"JavaScript"}),
+    ("pdf_embedded_file", "application/pdf", {"embedded files"}),
+    ("pdf_page_automatic_action", "application/pdf", {"automatic action"}),
+    ("pdf_escaped_javascript", "application/pdf", {"JavaScript", "automatic action"}),
+    ("pdf_open_action_go_to_page", "application/pdf", set()),
+    ("docx_with_macros", FILE_TYPES["application/vnd.openxmlformats-officedocument.wordprocessingml.document"]
+     .content_type, {"macros"}),
+    ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", set()),
+])
+def test_f1_active_content_is_found_by_parsing_not_by_searching_bytes(tmp_path, sample, content_type, found):
+    from chalicelib.files import active_content
+    from tests.support import samples
+
+    path = tmp_path / "doc"
+    path.write_bytes(getattr(samples, sample)())
+    checked = active_content.check(content_type, str(path))
+    assert checked is not None and {k.value for k in checked[1]} == found
+
+
+def test_f1_a_pdf_that_cannot_be_parsed_cannot_be_checked(tmp_path):
+    from chalicelib.files import active_content
+
+    path = tmp_path / "broken.pdf"
+    path.write_bytes(b"%PDF-1.7\n" + b"\x00garbage" * 20)
+    with pytest.raises(active_content.DocumentError):
+        active_content.pdf_active_content(str(path))

@@ -9,7 +9,8 @@ from chalicelib.domain.files import FILE_TYPES, LARGEST_UPLOAD, NAME_MAX, BlockR
 from chalicelib.handlers.schemas import RequestModel
 
 BlockReasonName = Literal["scanner_limit", "encrypted", "type_mismatch", "too_large", "size_mismatch",
-                          "media_unreadable", "never_uploaded", "scan_timeout"]
+                          "media_unreadable", "never_uploaded", "scan_timeout", "image_too_large",
+                          "active_content", "document_unreadable"]
 assert set(BlockReasonName.__args__) == {r.value for r in BlockReason}  # type: ignore[attr-defined]
 PurposeName = Literal["gig_media", "requirement_answer", "message", "delivery", "buyer_request", "profile_photo"]
 assert set(PurposeName.__args__) == {p.value for p in Purpose}  # type: ignore[attr-defined]
@@ -42,9 +43,10 @@ class FileOut(BaseModel):
     content_type: str
     size: int | None
     state: Literal["awaiting_upload", "scanning", "clean", "infected", "unscannable"]
-    signature: str | None = Field(description="infected: what the scanner found")
-    reason: str | None = Field(description="unscannable: why")
-    reason_code: BlockReasonName | None = Field(None, description="unscannable: why, as a stable code")
+    signature: str | None = Field(description="infected: what the scanner or the active-content check found")
+    reason: str | None = Field(description="unscannable: why; infected: why in words, where known "
+                                           "(\"contains active content: JavaScript\")")
+    reason_code: BlockReasonName | None = Field(None, description="blocked: why, as a stable code")
     media: MediaOut | None
     media_problem: str | None = Field(description="G8: what keeps this gig media file out of a gallery")
     attached_to: str | None
