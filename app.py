@@ -5,6 +5,7 @@ from chalice import Chalice
 from chalicelib.config import settings
 from chalicelib.handlers import (
     api_accounts,
+    api_buyer_requests,
     api_catalogue,
     api_collaboration,
     api_custom_offers,
@@ -28,7 +29,7 @@ app = Chalice(app_name="marketplace")
 app.register_middleware(http_middleware, "http")
 
 for module in (api_meta, api_accounts, api_catalogue, api_gigs, api_files, api_orders, api_messages,
-               api_notifications, api_collaboration, api_reactions, api_custom_offers):
+               api_notifications, api_collaboration, api_reactions, api_custom_offers, api_buyer_requests):
     app.register_blueprint(module.api.blueprint)
 app.register_blueprint(schedules.blueprint)
 app.register_blueprint(scan_consumer.blueprint)
