@@ -115,7 +115,9 @@ def open_count(buyer_id: str) -> int:
 def stage_count_open(uow: UnitOfWork, buyer_id: str, read: int) -> None:
     """+1 on the count read: of two concurrent posts one fails (409), so the cap holds (B1)."""
     item = OpenRequestsItem(*_count_key(buyer_id))
-    condition = OpenRequestsItem.pk.does_not_exist() if read == 0 else OpenRequestsItem.open == read
+    condition = OpenRequestsItem.open == read
+    if read == 0:  # never counted, or counted back down to nothing
+        condition = OpenRequestsItem.pk.does_not_exist() | condition
     uow.update(item, actions=[OpenRequestsItem.open.add(1), OpenRequestsItem.item_type.set(OpenRequestsItem)],
                condition=condition)
 
