@@ -55,7 +55,7 @@ def _view_out(v: RequestView) -> BuyerRequestOut:
 
 @api.route("/buyer-requests", "POST", summary="Post a buyer request (B1, W2, F1)", request=BuyerRequestIn,
            response=BuyerRequestOut, status=201, idempotent=True)
-def post_request(call: Call) -> BuyerRequestOut:
+def post_buyer_request(call: Call) -> BuyerRequestOut:
     """Description (no contact details, W2), category and subcategory, budget, delivery days and
     up to 5 attachments uploaded with purpose ``buyer_request`` (scanned, F1). It stays open 14
     days, until an offer is accepted or the buyer closes it; a buyer has at most 10 open."""
@@ -67,13 +67,13 @@ def post_request(call: Call) -> BuyerRequestOut:
 
 @api.route("/buyer-requests/{request_id}", "GET",
            summary="A buyer request (its buyer, sellers it is shown to, operators)", response=BuyerRequestOut)
-def get_request(call: Call, request_id: str) -> BuyerRequestOut:
+def get_buyer_request(call: Call, request_id: str) -> BuyerRequestOut:
     return _view_out(buyer_requests.view(request_id, _viewer(call)))
 
 
 @api.route("/buyer-requests/{request_id}/closure", "POST", summary="Close one's open buyer request (buyer, B1)",
            response=BuyerRequestOut, idempotent=True)
-def close_request(call: Call, request_id: str) -> BuyerRequestOut:
+def close_buyer_request(call: Call, request_id: str) -> BuyerRequestOut:
     """Its pending offers lapse and their sellers are told (B3)."""
     request = buyer_requests.close(request_id, _viewer(call), runtime.clock())
     return request_out(request, Actor.BUYER)
@@ -81,7 +81,7 @@ def close_request(call: Call, request_id: str) -> BuyerRequestOut:
 
 @api.route("/me/buyer-requests", "GET", summary="My buyer requests, newest first (B1)", query=BuyerRequestsQuery,
            response=BuyerRequestPage)
-def my_requests(call: Call) -> BuyerRequestPage:
+def my_buyer_requests(call: Call) -> BuyerRequestPage:
     q = call.query
     items, cursor = buyer_requests.list_mine(call.user.user_id, RequestState(q.state) if q.state else None,
                                              q.limit, q.cursor)
@@ -102,7 +102,7 @@ def request_feed(call: Call) -> FeedPage:
 
 @api.route("/me/request-feed/{request_id}", "DELETE", summary="Dismiss a buyer request from my feed (B2)",
            status=204)
-def dismiss_request(call: Call, request_id: str) -> None:
+def dismiss_buyer_request(call: Call, request_id: str) -> None:
     buyer_requests.dismiss(request_id, call.user.user_id)
 
 
@@ -110,7 +110,7 @@ def dismiss_request(call: Call, request_id: str) -> None:
            summary="Answer a buyer request with a custom offer: one per seller (sellers, B2, C1)",
            request=CustomOfferIn, response=CustomOfferOut, location="/custom-offers/{id}", status=201,
            idempotent=True)
-def send_offer(call: Call, request_id: str) -> CustomOfferOut:
+def answer_request(call: Call, request_id: str) -> CustomOfferOut:
     """Based on one of your published gigs in the request's category; the buyer accepts it with
     ``POST /custom-offers/{offer_id}/acceptance`` (B3)."""
     b = call.body
