@@ -126,7 +126,6 @@ def answer_request(call: Call, request_id: str) -> CustomOfferOut:
            response=RequestOffersOut)
 def request_offers(call: Call, request_id: str) -> RequestOffersOut:
     viewer = _viewer(call)
-    role = Actor.OPERATOR if viewer.is_operator else Actor.BUYER
-    offers = buyer_requests.offers(request_id, viewer)
-    return RequestOffersOut(items=[offer_out(o, role if o.buyer_id != viewer.user_id else Actor.BUYER)
+    offers = buyer_requests.offers(request_id, viewer)  # its buyer's or, for anyone else, an operator's view
+    return RequestOffersOut(items=[offer_out(o, Actor.BUYER if o.buyer_id == viewer.user_id else Actor.OPERATOR)
                                    for o in offers])

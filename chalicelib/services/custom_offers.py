@@ -130,9 +130,12 @@ def _stage_answer(uow: UnitOfWork, record: OfferRecord, offer: CustomOffer, acto
     offer_store.stage_save(uow, record, offer)  # version-checked: one answer wins
     deadline_store.stage_clear(uow, deadline)
     recipients = tuple(r for r in (offer.seller_id, offer.buyer_id) if r != actor_id)
+    if offer.state is OfferState.LAPSED:  # B3: the seller is told; the buyer ended the request themself
+        recipients = (offer.seller_id,)
+    kind = NotificationKind.BUYER_REQUEST if offer.request_id else NotificationKind.INBOX_MESSAGE
     event_store.stage(uow, Event.new(
         f"custom_offer.{offer.state.value}", _stream(offer), now, actor, actor_id,
-        _SUMMARY[offer.state], recipients=recipients, notification=NotificationKind.INBOX_MESSAGE,
+        _SUMMARY[offer.state], recipients=recipients, notification=kind,
         data={"offer_id": offer.id, "order_id": offer.order_id, "reason": offer.decline_reason,
               "request_id": offer.request_id}))
 

@@ -187,6 +187,7 @@ def test_b3_accepting_one_offer_places_the_order_closes_the_request_and_lapses_t
     drain(clock)
     assert api.get(f"/custom-offers/{dana['id']}", SELLER).json["state"] == "lapsed"
     assert "custom_offer.lapsed" in [n["kind"] for n in api.get("/me/notifications", SELLER).json["items"]]
+    assert "custom_offer.lapsed" not in [n["kind"] for n in api.get("/me/notifications", BUYER).json["items"]]
     assert api.get("/me/request-feed", SELLER).json["items"] == []
     assert len(api.get("/orders", BUYER).json["items"]) == 1
     # A seller who offered still sees the ended request; one who did not, no longer.
