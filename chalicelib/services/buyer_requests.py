@@ -80,9 +80,14 @@ def _seller_sees(request: BuyerRequest, user_id: str) -> tuple[bool, str | None]
     link = request_store.offer_link(request.id, user_id)
     if link is not None:
         return True, link.offer_id
+    return _serves(request, user_id), None
+
+
+def _serves(request: BuyerRequest, seller_id: str) -> bool:
+    """B1: the request is open and the seller has a listed gig in its category."""
     if request.state is not RequestState.OPEN:
-        return False, None
-    return request.matches(listed_categories(g.value for g in gig_store.of_seller(user_id))), None
+        return False
+    return request.matches(listed_categories(g.value for g in gig_store.of_seller(seller_id)))
 
 
 def _load(request_id: str, viewer: Viewer) -> tuple[Rec, Actor, str | None]:
@@ -173,12 +178,12 @@ def send_offer(request_id: str, seller_id: str, draft: OfferDraft, clock: Clock)
     if record is None:
         raise NotFound("No such buyer request.")
     request = record.value
-    if request.buyer_id != seller_id and not _seller_sees(request, seller_id)[0]:
-        raise NotFound("No such buyer request.")
+    link = request_store.offer_link(request_id, seller_id)
+    if request.buyer_id != seller_id and link is None and not _serves(request, seller_id):
+        raise NotFound("No such buyer request.")  # B1: not shown to this seller
     gig = gig_store.get(draft.gig_id)
     if gig is None or (gig.value.seller_id != seller_id and not gig.value.shows_page):
         raise NotFound("No such gig.")
-    link = request_store.offer_link(request_id, seller_id)
     request.check_offer(seller_id, gig.value, link is not None, now)
     rel = relationship_store.get_or_new(seller_id, request.buyer_id)
     offer = CustomOffer.send(seller_id=seller_id, gig=gig.value, relationship=rel.value, conversation_id=None,
