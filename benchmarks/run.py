@@ -1,4 +1,5 @@
-"""`make bench`: python -m benchmarks.run [--only routes imports sweeper scan orders order_sweep] [--runs N]
+"""`make bench`: python -m benchmarks.run [--only routes imports sweeper scan orders order_sweep buyer_requests]
+[--runs N]
 [--sellers N --due N] [--live N N --order-due N]
 
 Prints a report (stdout) and progress lines (stderr) as it goes. Asserts nothing about time."""
@@ -16,7 +17,7 @@ env.configure()  # before anything from the app is imported
 from benchmarks import calls  # noqa: E402
 from benchmarks.report import heading, line, progress  # noqa: E402
 
-SECTIONS = ("routes", "imports", "sweeper", "scan", "orders", "order_sweep")
+SECTIONS = ("routes", "imports", "sweeper", "scan", "orders", "order_sweep", "buyer_requests")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -53,6 +54,9 @@ def main(argv: list[str] | None = None) -> int:
         elif name == "orders":
             from benchmarks import order_routes
             order_routes.run()
+        elif name == "buyer_requests":
+            from benchmarks import request_routes
+            request_routes.run()
         elif name == "order_sweep":
             from benchmarks import order_sweep
             order_sweep.run(args.live, args.order_due)

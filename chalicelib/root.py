@@ -16,7 +16,7 @@ from chalicelib.domain.clock import Clock, SystemClock
 from chalicelib.domain.deadlines import DeadlineKind
 from chalicelib.domain.dev_clock import ShiftedClock
 from chalicelib.domain.messaging import CONVERSATION
-from chalicelib.services import accounts, conversations, custom_offers, files, orders
+from chalicelib.services import accounts, buyer_requests, conversations, custom_offers, files, orders
 from chalicelib.services.payments import PaymentPort, port_for
 from chalicelib.services.reactions import default_reactions
 from chalicelib.services.runtime import Registrations, Runtime, UnitOfWorkFactory
@@ -32,6 +32,8 @@ def registrations() -> Registrations:
         .thread_kind("order", orders.may_see_thread)
         # Files attached to other things: a seller's profile photo (A1) is as public as the profile.
         .stream_kind(accounts.PHOTO_KIND, accounts.may_see_profile_photo)
+        # A buyer request's attachments (F1): its buyer and the sellers it is shown to (B1).
+        .stream_kind(buyer_requests.STREAM_KIND, buyer_requests.may_see)
         # Timers: each deadline kind and the one function that fires it (docs/adding-a-timer.md).
         .timer(DeadlineKind.AVAILABILITY_START, accounts.fire_availability_deadline)  # A4
         .timer(DeadlineKind.AVAILABILITY_END, accounts.fire_availability_deadline)  # A4
@@ -41,6 +43,7 @@ def registrations() -> Registrations:
         .timer(DeadlineKind.ORDER_AUTO_COMPLETE, orders.fire_timer)  # O7, O8
         .timer(DeadlineKind.ORDER_REQUEST, orders.fire_timer)  # O11, O12
         .timer(DeadlineKind.CUSTOM_OFFER_EXPIRY, custom_offers.fire_expiry)  # C1
+        .timer(DeadlineKind.BUYER_REQUEST_EXPIRY, buyer_requests.fire_expiry)  # B1
         .timer(DeadlineKind.FILE_SCAN, files.fire_scan_deadline)  # F1
     )
 

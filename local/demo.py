@@ -1,17 +1,20 @@
 """Demo data for `make run`, loaded through the same services a request uses (so it obeys every
-rule): a catalogue, three sellers with published gigs, two buyers and an operator, a conversation."""
+rule): a catalogue, three sellers with published gigs, two buyers and an operator, a conversation,
+orders, and an open buyer request of alice's with an offer from omar (B1, B2)."""
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
 
 from chalicelib.domain.accounts import Language, LanguageLevel, PortfolioEntry, SellerProfile
+from chalicelib.domain.buyer_requests import RequestDraft
 from chalicelib.domain.catalogue import Category, ServiceType, Subcategory
 from chalicelib.domain.custom_offers import OfferDraft
 from chalicelib.domain.pricing import Selection
 from chalicelib.domain.requirements import Answer
 from chalicelib.services import (
     accounts,
+    buyer_requests,
     catalogue,
     conversations,
     custom_offers,
@@ -140,7 +143,23 @@ def load(progress: Callable[[str], None] = print, scanner=None) -> dict[str, str
         price=14_500, delivery_days=3, revisions=2, requirements_asked=False), clock)
     progress("messages: bob and omar have a conversation with a pending custom offer; omar has a quick response")
     _orders(clock, progress)
+    _buyer_request(clock, progress)
     return tokens
+
+
+def _buyer_request(clock, progress: Callable[[str], None]) -> None:
+    """alice's open buyer request in real estate (omar and lior see it in their feeds, B1) with
+    omar's offer on it (B2), pending."""
+    alice, omar = user_id_for("alice"), user_id_for("omar")
+    posted = buyer_requests.post(alice, RequestDraft(
+        description="Photos of a three-room flat for its listing, about 25 pictures, some at dusk",
+        category="real-estate", subcategory="property-photography", budget=20_000, delivery_days=7), clock)
+    buyer_requests.fan_out(posted.request.id)  # what the dispatcher's reaction does, at once for the demo
+    omar_gig = next(g for g in gigs.list_own(omar, 10, None)[0] if g.category == "real-estate")
+    buyer_requests.send_offer(posted.request.id, omar, OfferDraft(
+        gig_id=omar_gig.id, description="Three rooms and the balcony at dusk: 25 edited photos in 4 days",
+        price=16_000, delivery_days=4, revisions=1), clock)
+    progress("buyer requests: alice's open request in real estate, with omar's pending offer")
 
 
 def _orders(clock, progress: Callable[[str], None]) -> None:

@@ -34,6 +34,7 @@ class NotificationKind(StrEnum):
     INBOX_MESSAGE = "inbox_message"
     FILE_BLOCKED = "file_blocked"
     FILE_COMMENT = "file_comment"  # F2/F3
+    BUYER_REQUEST = "buyer_request"  # B1: a request in a seller's category; B2/B3: offers on one's request
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,9 @@ O2 checks apply), declines, or lets it expire; the seller may withdraw it while 
     pending -> accepted | declined | withdrawn | expired
 
 The transitions are data (``TRANSITIONS``): who takes each action and into which state. Every
-refusal names its rule. The offer is the C1 half of issue 10; milestones (C2) and buyer requests
-(B2) extend it later (an offer may then carry stages and a ``buyer_request_id``)."""
+refusal names its rule. An offer in answer to a buyer request (B2) carries the request's id
+(``request_id``) instead of a conversation; accepting it also closes the request (B3), and its
+other pending offers lapse (``lapsed``, by the system)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -51,6 +52,7 @@ class OfferState(StrEnum):
     DECLINED = "declined"
     WITHDRAWN = "withdrawn"
     EXPIRED = "expired"
+    LAPSED = "lapsed"  # B3: its buyer request was closed, expired or took another offer
 
 
 class OfferAction(StrEnum):
@@ -58,6 +60,7 @@ class OfferAction(StrEnum):
     DECLINE = "decline"
     WITHDRAW = "withdraw"
     EXPIRE = "expire"
+    LAPSE = "lapse"  # B3
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,7 @@ TRANSITIONS: dict[OfferAction, OfferTransition] = {
     OfferAction.DECLINE: OfferTransition(Actor.BUYER, OfferState.PENDING, OfferState.DECLINED),
     OfferAction.WITHDRAW: OfferTransition(Actor.SELLER, OfferState.PENDING, OfferState.WITHDRAWN),
     OfferAction.EXPIRE: OfferTransition(Actor.SYSTEM, OfferState.PENDING, OfferState.EXPIRED),
+    OfferAction.LAPSE: OfferTransition(Actor.SYSTEM, OfferState.PENDING, OfferState.LAPSED),  # B3
 }
 
 
@@ -127,7 +131,7 @@ class CustomOffer:
     buyer_id: str
     gig_id: str
     gig_title: str
-    conversation_id: str
+    conversation_id: str | None  # None for an offer on a buyer request (B2)
     description: str
     price: int
     delivery_days: int  # the offer's own days; chosen extras may add more (see ``terms``)
@@ -142,16 +146,17 @@ class CustomOffer:
     answered_at: datetime | None = None
     decline_reason: str | None = None
     order_id: str | None = None  # the order an acceptance placed
+    request_id: str | None = None  # B2: the buyer request it answers
 
     # -- sending (C1, O5) ------------------------------------------------------------------------
     @staticmethod
-    def send(*, seller_id: str, gig: Gig, relationship: Relationship, conversation_id: str, draft: OfferDraft,
-             now: datetime) -> CustomOffer:
+    def send(*, seller_id: str, gig: Gig, relationship: Relationship, conversation_id: str | None,
+             draft: OfferDraft, now: datetime, request_id: str | None = None) -> CustomOffer:
         if gig.seller_id != seller_id:
             raise Forbidden("An offer is based on one of your own gigs.", code="not_your_gig", rule="C1")
         if not gig.is_listed:
             raise Conflict("An offer is based on a published gig.", code="gig_not_published", rule="C1")
-        if not relationship.buyer_wrote_first:  # O5: never to a stranger
+        if request_id is None and not relationship.buyer_wrote_first:  # O5: never to a stranger (B2: the request asks)
             raise Forbidden("A seller sends an offer only in a conversation the buyer opened.",
                             code="buyer_must_write_first", rule="O5")
         if relationship.blocked:
@@ -174,7 +179,8 @@ class CustomOffer:
             price=draft.price, delivery_days=draft.delivery_days, revisions=draft.revisions,
             extra_lines=lines, extra_days=days, requirements_asked=draft.requirements_asked,
             requirements=tuple(gig.requirements) if draft.requirements_asked else (),
-            state=OfferState.PENDING, created_at=now, expires_at=now + timedelta(days=draft.expiry_days))
+            state=OfferState.PENDING, created_at=now, expires_at=now + timedelta(days=draft.expiry_days),
+            request_id=request_id)
 
     # -- derived --------------------------------------------------------------------------------
     def role_of(self, user_id: str) -> Actor | None:
@@ -194,7 +200,7 @@ class CustomOffer:
     def allowed_actions(self, actor: Actor, now: datetime) -> list[OfferAction]:
         if self.state is not OfferState.PENDING or self.is_expired(now):
             return []
-        return [a for a, t in TRANSITIONS.items() if t.actor is actor and a is not OfferAction.EXPIRE]
+        return [a for a, t in TRANSITIONS.items() if t.actor is actor and t.actor is not Actor.SYSTEM]
 
     def terms(self) -> Terms:
         """What accepting places an order on: the offer's price as one line of kind ``offer`` (plus
@@ -218,7 +224,7 @@ class CustomOffer:
         if action is OfferAction.EXPIRE:
             if not self.is_expired(now):
                 raise Conflict("This offer has not expired yet.", code="offer_not_expired", rule="C1")
-        elif self.is_expired(now):
+        elif action is not OfferAction.LAPSE and self.is_expired(now):
             raise Conflict("This offer has expired.", code="offer_expired", rule="C1")
         if action is OfferAction.DECLINE and reason is not None:
             _raise_invalid(text_field_errors("reason", reason, maximum=DECLINE_REASON_MAX, rule="C1",

@@ -20,6 +20,7 @@ class DeadlineKind(StrEnum):
     ORDER_AUTO_COMPLETE = "order_auto_complete"  # O8 (and the end of O7's revision window)
     ORDER_REQUEST = "order_request"  # O11/O12: an open resolution request expires
     CUSTOM_OFFER_EXPIRY = "custom_offer_expiry"  # C1: an unanswered custom offer expires (subject, ref: its id)
+    BUYER_REQUEST_EXPIRY = "buyer_request_expiry"  # B1: an open request closes after 14 days (subject, ref: its id)
     FILE_SCAN = "file_scan"  # F1: a file with no verdict by then becomes unscannable
 
 

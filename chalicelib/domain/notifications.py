@@ -50,6 +50,7 @@ TITLES: dict[NotificationKind, str] = {
     NotificationKind.INBOX_MESSAGE: "New message",
     NotificationKind.FILE_BLOCKED: "A file was blocked",
     NotificationKind.FILE_COMMENT: "New comment on a file",
+    NotificationKind.BUYER_REQUEST: "Buyer request",
 }
 SUBJECT_MAX = 120  # [decision] SES allows more; mail clients show less
 PUSH_BODY_MAX = 180  # [decision] what a lock screen shows

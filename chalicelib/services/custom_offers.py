@@ -10,7 +10,10 @@ stages the order through ``orders.stage_placement`` into the same unit of work a
 ``orders.commit_placement`` (the payment port charges the offer's total and voids it if the commit
 fails): never two orders from one offer. The conversation shows the result through the offer the
 ``custom_offer`` message names (its state), and each answer is an event in the conversation's
-stream that notifies the other party."""
+stream that notifies the other party (an offer on a buyer request, B2: the request's stream).
+Accepting an offer on a buyer request also closes the request in the same transaction (B3,
+``buyer_requests.stage_offer_accepted``), so of two offers accepted at once on one request
+exactly one places an order."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -29,7 +32,7 @@ from chalicelib.domain.errors import Conflict, Forbidden, NotFound
 from chalicelib.domain.events import Actor, Event
 from chalicelib.domain.messaging import CUSTOM_OFFER, OFFER_REQUEST, Message, Thread
 from chalicelib.domain.orders import Order
-from chalicelib.services import conversations, orders, runtime
+from chalicelib.services import buyer_requests, conversations, orders, runtime
 from chalicelib.services.conversations import Special
 from chalicelib.services.viewer import Viewer
 from chalicelib.store import custom_offers as offer_store
@@ -111,7 +114,15 @@ def list_mine(user_id: str, as_seller: bool, state: OfferState | None, limit: in
 
 # -- answering (C1) ------------------------------------------------------------------------------
 _SUMMARY = {OfferState.ACCEPTED: "Custom offer accepted", OfferState.DECLINED: "Custom offer declined",
-            OfferState.WITHDRAWN: "Custom offer withdrawn", OfferState.EXPIRED: "Custom offer expired"}
+            OfferState.WITHDRAWN: "Custom offer withdrawn", OfferState.EXPIRED: "Custom offer expired",
+            OfferState.LAPSED: "Custom offer lapsed: the buyer request is no longer open"}
+
+
+def _stream(offer: CustomOffer) -> str:
+    """The conversation's stream; an offer on a buyer request (B2) has none: the request's."""
+    if offer.conversation_id is None:
+        return f"buyer_request:{offer.request_id}"
+    return str(Thread.conversation(offer.conversation_id))
 
 
 def _stage_answer(uow: UnitOfWork, record: OfferRecord, offer: CustomOffer, actor: Actor, actor_id: str | None,
@@ -119,10 +130,14 @@ def _stage_answer(uow: UnitOfWork, record: OfferRecord, offer: CustomOffer, acto
     offer_store.stage_save(uow, record, offer)  # version-checked: one answer wins
     deadline_store.stage_clear(uow, deadline)
     recipients = tuple(r for r in (offer.seller_id, offer.buyer_id) if r != actor_id)
+    if offer.state is OfferState.LAPSED:  # B3: the seller is told; the buyer ended the request themself
+        recipients = (offer.seller_id,)
+    kind = NotificationKind.BUYER_REQUEST if offer.request_id else NotificationKind.INBOX_MESSAGE
     event_store.stage(uow, Event.new(
-        f"custom_offer.{offer.state.value}", str(Thread.conversation(offer.conversation_id)), now, actor, actor_id,
-        _SUMMARY[offer.state], recipients=recipients, notification=NotificationKind.INBOX_MESSAGE,
-        data={"offer_id": offer.id, "order_id": offer.order_id, "reason": offer.decline_reason}))
+        f"custom_offer.{offer.state.value}", _stream(offer), now, actor, actor_id,
+        _SUMMARY[offer.state], recipients=recipients, notification=kind,
+        data={"offer_id": offer.id, "order_id": offer.order_id, "reason": offer.decline_reason,
+              "request_id": offer.request_id}))
 
 
 def _deadline(offer_id: str) -> Record[Deadline] | None:
@@ -165,6 +180,8 @@ def accept(offer_id: str, viewer: Viewer, clock: Clock) -> tuple[CustomOffer, Or
                                                 buyer_id=pending.buyer_id, terms=pending.terms(), now=now)
         offer = pending.apply(OfferAction.ACCEPT, role, now, order_id=order.id)
         _stage_answer(uow, record, offer, role, viewer.user_id, now, _deadline(offer_id))
+        if offer.request_id:  # B3: the request closes with the acceptance, version-checked
+            buyer_requests.stage_offer_accepted(uow, offer, now)
         orders.commit_placement(uow, order, outcome)
         return offer, order
     pending.apply(OfferAction.ACCEPT, role, now, order_id="-")  # raises the refusal with its rule
@@ -192,6 +209,20 @@ def fire_expiry(deadline: Record[Deadline], clock: Clock) -> bool:
         return False
     offer = record.value.apply(OfferAction.EXPIRE, Actor.SYSTEM, now)
     _stage_answer(uow, record, offer, Actor.SYSTEM, None, now, deadline)
+    uow.commit()
+    return True
+
+
+def lapse(offer_id: str, clock: Clock) -> bool:
+    """B3: a pending offer on a buyer request that closed, expired or took another offer lapses
+    (the system; the seller is told). False when the offer is no longer pending (nothing to do)."""
+    record = offer_store.get(offer_id)
+    if record is None or record.value.state is not OfferState.PENDING:
+        return False
+    now = clock.now()
+    offer = record.value.apply(OfferAction.LAPSE, Actor.SYSTEM, now)
+    uow = runtime.current().unit_of_work()
+    _stage_answer(uow, record, offer, Actor.SYSTEM, None, now, _deadline(offer_id))
     uow.commit()
     return True
 

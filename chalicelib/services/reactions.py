@@ -105,12 +105,15 @@ def default_reactions(*, email: EmailSender | None = None, push: PushSender | No
     """The reactions the app runs: notifications (feed, e-mail, push) on every event, and the F3
     invitation e-mail. The senders default to SES, SNS and the configured live endpoint (none: no live push)."""
     # Imported here: those services import this module's report and context types.
+    from chalicelib.services.buyer_requests import BuyerRequestReactions
     from chalicelib.services.collaboration import InvitationMailer
     from chalicelib.services.notifications import NotificationHandler
 
     return (Reactions()
             .on("*", "notifications", NotificationHandler(email=email, push=push, live=live))
-            .on("invitation.created", "invitation_email", InvitationMailer(email=email)))
+            .on("invitation.created", "invitation_email", InvitationMailer(email=email))
+            # B1: fan a new request out to its category's sellers; B3: lapse the rest once it ended.
+            .on("buyer_request.*", "buyer_requests", BuyerRequestReactions()))
 
 
 class ReactionsFailed(Exception):

@@ -60,3 +60,12 @@ def page_of(user_id: str, as_seller: bool, state: OfferState | None, limit: int,
     items, next_cursor = cursors.party_page(CustomOfferItem, user_id, as_seller, "OFFER#",
                                             state.value if state else None, limit, cursor)
     return [from_primitive(CustomOffer, i.data) for i in items], next_cursor
+
+
+def get_many(offer_ids: list[str]) -> dict[str, CustomOffer]:
+    """Offers by id (missing ids are absent): one BatchGetItem (B3: the offers on a buyer request)."""
+    keys = list(dict.fromkeys(offer_ids))
+    if not keys:
+        return {}
+    return {o.id: o for o in (from_primitive(CustomOffer, i.data)
+                              for i in CustomOfferItem.batch_get([_key(k) for k in keys], consistent_read=True))}

@@ -174,6 +174,7 @@ def test_matrix_covers_every_route():
                  .replace("{invitation}", "{invitation_id}").replace("{revoked}", "{token}"))
                 for m, t, _, _ in ORDER_MATRIX}
     covered |= {(m, t.replace("{offer}", "{offer_id}").replace("{gig}", "{gig_id}")) for m, t, _, _ in OFFER_MATRIX}
+    covered |= {(m, t.replace("{breq}", "{request_id}")) for m, t, _, _ in REQUEST_MATRIX}
     assert served - covered == set()
 
 
@@ -359,6 +360,57 @@ def offer_world(api, clock, published_gig, make_seller):
                          ids=[f"{m} {p}" for m, p, _, _ in OFFER_MATRIX])
 def test_custom_offer_route_access(api, offer_world, method, template, body, expected, caller):
     response = _call(api, method, template.format(**offer_world), _fill(body, offer_world), caller)
+    assert response.status_code == expected[caller], response.json
+    if response.status_code >= 400:
+        assert response.headers["Content-Type"] == "application/problem+json"
+        assert response.json["status"] == response.status_code and response.json["code"]
+
+
+# -- buyer requests (B1–B3): the buyer, a seller of the category, another seller, a stranger, an operator
+REQ_BUYER, REQ_SELLER, OFF_CATEGORY_SELLER, REQ_STRANGER = "carol", OWNER, "omar", "bob"
+REQUEST_CALLERS = [REQ_BUYER, REQ_SELLER, OFF_CATEGORY_SELLER, REQ_STRANGER, STRANGER, OPERATOR]
+
+
+def _req(buyer: int, seller: int, operator: int, *, others: int = 404) -> dict:
+    """carol (the buyer), dana (a published gig in the request's category), omar (a seller with no
+    gig there) and bob (a signed-in stranger) get ``others`` unless given; no token 401."""
+    return {REQ_BUYER: buyer, REQ_SELLER: seller, OFF_CATEGORY_SELLER: others, REQ_STRANGER: others,
+            STRANGER: 401, OPERATOR: operator}
+
+
+REQUEST_BODY = {"description": "A kitchen plan for a 12 m2 kitchen", "category": "renovation",
+                "subcategory": "kitchen-remodel", "budget": {"amount": 20000, "currency": "USD"}, "delivery_days": 10}
+REQUEST_MATRIX = [
+    # Any registered user can buy (A1), so anyone signed in may post.
+    ("POST", "/buyer-requests", REQUEST_BODY, _req(201, 201, 201, others=201)),
+    ("GET", "/buyer-requests/{breq}", None, _req(200, 200, 200)),
+    ("POST", "/buyer-requests/{breq}/closure", None, _req(200, 403, 403)),
+    ("GET", "/me/buyer-requests", None, _req(200, 200, 200, others=200)),
+    ("GET", "/me/request-feed", None, _req(200, 200, 200, others=200)),
+    ("DELETE", "/me/request-feed/{breq}", None, _req(404, 204, 404)),
+    # B2: a seller of the category answers; the buyer may not answer their own request.
+    ("POST", "/buyer-requests/{breq}/offers", OFFER_BODY, _req(403, 201, 404)),
+    # B3: only the buyer and operators see the offers.
+    ("GET", "/buyer-requests/{breq}/offers", None, _req(200, 404, 200)),
+]
+
+
+@pytest.fixture
+def request_world(api, clock, published_gig, make_seller):
+    """carol posted an open request in renovation, where dana has a published gig; omar sells,
+    but not there."""
+    make_seller(OFF_CATEGORY_SELLER)
+    posted = api.post("/buyer-requests", REQ_BUYER, body=REQUEST_BODY)
+    assert posted.status_code == 201, posted.json
+    return {"gig": published_gig["id"], "breq": posted.json["id"]}
+
+
+@pytest.mark.parametrize("caller", REQUEST_CALLERS,
+                         ids=["buyer", "seller", "another_seller", "stranger", "no_token", "operator"])
+@pytest.mark.parametrize("method,template,body,expected", REQUEST_MATRIX,
+                         ids=[f"{m} {p}" for m, p, _, _ in REQUEST_MATRIX])
+def test_buyer_request_route_access(api, request_world, method, template, body, expected, caller):
+    response = _call(api, method, template.format(**request_world), _fill(body, request_world), caller)
     assert response.status_code == expected[caller], response.json
     if response.status_code >= 400:
         assert response.headers["Content-Type"] == "application/problem+json"

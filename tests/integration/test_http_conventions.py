@@ -21,10 +21,12 @@ from tests.integration.test_access import (  # noqa: F401 - the access matrix's 
     OFFER_MATRIX,
     OPERATOR,
     ORDER_MATRIX,
+    REQUEST_MATRIX,
     _call,
     _fill,
     offer_world,
     order_world,
+    request_world,
     world,
 )
 from tests.integration.test_root import _all_items
@@ -61,7 +63,8 @@ def test_every_201_route_declares_a_location_the_app_serves():
 
 
 def _rows_creating(op):
-    for rows, fixture in ((MATRIX, "world"), (ORDER_MATRIX, "order_world"), (OFFER_MATRIX, "offer_world")):
+    for rows, fixture in ((MATRIX, "world"), (ORDER_MATRIX, "order_world"), (OFFER_MATRIX, "offer_world"),
+                            (REQUEST_MATRIX, "request_world")):
         for method, template, body, expected in rows:
             if method == op.method and _shape(template) == _shape(op.path) and 201 in expected.values():
                 caller = next(c for c, status in expected.items() if status == 201)

@@ -145,6 +145,7 @@ def test_c1_the_transition_table_is_pending_to_one_end() -> None:
         OfferAction.DECLINE: (Actor.BUYER, OfferState.PENDING, OfferState.DECLINED),
         OfferAction.WITHDRAW: (Actor.SELLER, OfferState.PENDING, OfferState.WITHDRAWN),
         OfferAction.EXPIRE: (Actor.SYSTEM, OfferState.PENDING, OfferState.EXPIRED),
+        OfferAction.LAPSE: (Actor.SYSTEM, OfferState.PENDING, OfferState.LAPSED),  # B3
     }
 
 

@@ -21,7 +21,7 @@ from chalicelib.domain.custom_offers import (
 from chalicelib.handlers.schemas import PageQuery, RequestModel
 from chalicelib.handlers.schemas.gigs import CustomExtraChoice, PriceIn, PriceOut, QuoteLineOut, RequirementOut
 
-OfferStateName = Literal["pending", "accepted", "declined", "withdrawn", "expired"]
+OfferStateName = Literal["pending", "accepted", "declined", "withdrawn", "expired", "lapsed"]
 assert set(OfferStateName.__args__) == {s.value for s in OfferState}  # type: ignore[attr-defined]
 
 
@@ -52,7 +52,9 @@ class CustomOfferOut(BaseModel):
     buyer_id: str
     gig_id: str
     gig_title: str
-    conversation_id: str
+    conversation_id: str | None = Field(description="The conversation it was sent in; null for an offer on a "
+                                                    "buyer request (B2).")
+    request_id: str | None = Field(None, description="The buyer request it answers (B2), if any.")
     description: str
     price: PriceOut
     total: PriceOut
