@@ -1,4 +1,4 @@
-"""Order use cases (O1–O12, O17, M1, M3). Each loads the order, lets the domain apply one typed
+"""Order use cases (O1–O12, O17, C2–C5, M1, M3). Each loads the order, lets the domain apply one typed
 command, and saves in one transaction (``_commit``): the order (version-checked), its timers, its
 ledger entries, its event (history + outbox), a delivery, and the seller–buyer relationship when
 the order starts, ends or reopens (O17's counts must hold at once). Every payment in the ledger has
@@ -39,6 +39,8 @@ from chalicelib.domain.orders import (
     RequestKind,
     RequestRevision,
     SendProgressUpdate,
+    StartNextMilestone,
+    Stop,
     SubmitRequirements,
     Terms,
     WithdrawRequest,
@@ -231,6 +233,18 @@ def request_revision(order_id: str, viewer: Viewer, message: str, clock: Clock) 
 
 def cancel_late(order_id: str, viewer: Viewer, reason: str | None, clock: Clock) -> Order:
     return _act(order_id, viewer, CancelLate(reason or ""), clock)
+
+
+# -- milestones (C2–C4) ----------------------------------------------------------------------------
+def start_next_milestone(order_id: str, viewer: Viewer, clock: Clock) -> Order:
+    """C2: the buyer pays the next milestone (charged through the payment port in ``_commit``, voided
+    if the commit fails) and it starts."""
+    return _act(order_id, viewer, StartNextMilestone(), clock)
+
+
+def stop(order_id: str, viewer: Viewer, reason: str | None, clock: Clock) -> Order:
+    """C4: the buyer stops after an approved milestone; the order completes, the rest never starts."""
+    return _act(order_id, viewer, Stop(reason or ""), clock)
 
 
 # -- the seller ----------------------------------------------------------------------------------

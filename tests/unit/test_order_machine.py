@@ -1,4 +1,4 @@
-"""The shape of the order machine (O1–O12): a breadth-first search over actions from placement,
+"""The shape of the order machine (O1–O12, milestone orders C2–C4): a breadth-first search over actions from placement,
 on the domain alone with a clock the search advances, must use every row of ORDER_TRANSITIONS,
 reach every state, and find a way to a finished state (completed or cancelled) from every state
 it reaches. Timers are data: every order timer has its action and a row that arms it."""
@@ -34,13 +34,28 @@ from chalicelib.domain.orders import (
     RequestKind,
     RequestRevision,
     SendProgressUpdate,
+    StartNextMilestone,
+    Stop,
     SubmitRequirements,
     Transition,
     WithdrawRequest,
 )
 
 from .gig_factory import NOW, published_gig
-from .order_factory import OP, SYS, VALID_ANSWERS, A, B, K, S, actor_id, assert_money_conserved, place
+from .order_factory import (
+    MILESTONES,
+    OP,
+    SYS,
+    VALID_ANSWERS,
+    A,
+    B,
+    K,
+    S,
+    actor_id,
+    assert_money_conserved,
+    place,
+    place_milestones,
+)
 
 SECOND = timedelta(seconds=1)
 MAX_NODES = 20_000
@@ -77,6 +92,8 @@ def _moves(order: Order) -> list[tuple[str, OrderAction, Actor, OrderCommand]]:
         ("cancel_late", B, CancelLate()),
         ("operator_cancel", OP, OperatorCancel("support", seller_at_fault=False)),
         ("progress_update", S, SendProgressUpdate("half way")),
+        ("start_next_milestone", B, StartNextMilestone()),
+        ("stop", B, Stop("enough")),
     ]
     for kind, rule in REQUEST_RULES.items():
         for role in rule.openers:
@@ -95,7 +112,8 @@ def _key(order: Order, now: datetime) -> tuple:
     return (order.state, order.request.kind if order.request else None,
             order.request.opened_by if order.request else None, tuple(sorted(order.timers)),
             order.started_at is not None, min(left, 2) if left is not None else None,
-            order.balance.seller_earnings > 0, _days_to_timers(order, now))
+            order.balance.seller_earnings > 0, _days_to_timers(order, now),
+            len(order.stages), order.stage, order.approved_at is not None)
 
 
 def _days_to_timers(order: Order, now: datetime) -> tuple[int, ...]:
@@ -141,6 +159,9 @@ def explore() -> tuple[set[int], dict[tuple, Node], dict[tuple, set[tuple]]]:
         used.add(row_for_place(gig))
         nodes.setdefault(_key(order, NOW), Node(order, NOW))
         queue.append(Node(order, NOW))
+    order, _ = place_milestones(milestones=MILESTONES[:2], now=NOW)  # C2: a plan of two milestones
+    nodes.setdefault(_key(order, NOW), Node(order, NOW))
+    queue.append(Node(order, NOW))
     while queue:
         node = queue.popleft()
         key = _key(node.order, node.now)
@@ -212,6 +233,7 @@ def test_finished_orders_hold_no_money_and_run_no_timer_but_a_request_lapse() ->
     _, nodes, _ = _explored()
     for node in nodes.values():
         order = node.order
+        assert_money_conserved(order)
         if order.state is OrderState.CANCELLED:
             assert order.timers == {} and order.request is None and order.balance.held == 0
         if order.state is OrderState.COMPLETED:
