@@ -1,9 +1,9 @@
-"""The order machine in one table (O1–O12, milestone orders C2–C4): for each action, who may take it,
-under which condition (``when``: picks the row), with which checks (refusals, each with its rule
-id), into which state (None: it stays), what it changes (``effect``), the timers it sets and clears,
-and whom it notifies (the other party; both when the system or an operator acts). Timers fire
-through the same rows as people, as the ``system`` actor (``TIMER_ACTIONS``). Entering a finished
-state settles or refunds the money (``effects.ON_ENTER``)."""
+"""The order machine in one table (O1–O12, milestone orders C2–C4): for each action, who may take
+it, from which states, under which condition (``when``: picks the row), with which checks
+(refusals, each with its rule id), into which state (None: it stays), what it changes
+(``effect``), the timers it sets and clears, and whom it notifies (the other party; both when the
+system or an operator acts). Timers fire through the same rows as people, as the ``system`` actor
+(``TIMER_ACTIONS``). Entering a finished state settles or refunds the money (``effects.ON_ENTER``)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
