@@ -14,6 +14,7 @@ from chalicelib.domain.deadlines import DeadlineKind
 from chalicelib.domain.errors import DomainError
 from chalicelib.domain.events import Actor
 from chalicelib.domain.orders import (
+    ACTIVE,
     FINISHED,
     ORDER_TRANSITIONS,
     REQUEST_RULES,
@@ -24,6 +25,7 @@ from chalicelib.domain.orders import (
     ChangeOffer,
     DeclineRequest,
     Deliver,
+    MilestoneState,
     OpenResolutionRequest,
     OperatorCancel,
     Order,
@@ -39,6 +41,7 @@ from chalicelib.domain.orders import (
     SubmitRequirements,
     Transition,
     WithdrawRequest,
+    plan,
 )
 
 from .gig_factory import NOW, published_gig
@@ -286,3 +289,37 @@ def test_rows_of_one_action_never_overlap() -> None:
                 matching = [t for t in ORDER_TRANSITIONS if t.action is action and role in t.actors
                             and order.state in t.sources and (t.when is None or t.when(order))]
                 assert len(matching) <= 1, [_describe(t) for t in matching]
+
+
+def test_every_milestone_has_one_state_and_its_own_money_everywhere_the_search_went() -> None:
+    """C2–C5: milestones before the running one are approved and settled; at most one milestone
+    runs, and only while the order works on it; one that never started holds no money; a
+    finished order leaves no milestone waiting; money is conserved per milestone (M1, M3)."""
+    _, nodes, _ = _explored()
+    running = {MilestoneState.AWAITING_REQUIREMENTS, MilestoneState.IN_PROGRESS, MilestoneState.DELIVERED,
+               MilestoneState.REVISION_REQUESTED}
+    seen: set[MilestoneState] = set()
+    for node in nodes.values():
+        order = node.order
+        if not order.is_milestone_order:
+            assert plan(order) == []
+            continue
+        views = plan(order)
+        states = [view.state for view in views]
+        seen |= set(states)
+        assert states[: order.stage] == [MilestoneState.APPROVED] * order.stage
+        assert sum(s in running for s in states) == (1 if order.state in ACTIVE - {OrderState.AWAITING_NEXT_MILESTONE}
+                                                       else 0), (order.state, states)
+        if order.state in FINISHED:
+            assert not {MilestoneState.PENDING, MilestoneState.AWAITING_PAYMENT} & set(states)
+        for view in views:
+            assert view.paid == view.refunded + view.seller_earnings + view.platform_fees + view.held
+            if view.state in (MilestoneState.PENDING, MilestoneState.AWAITING_PAYMENT, MilestoneState.NOT_STARTED):
+                assert view.paid == 0
+            if view.state is MilestoneState.APPROVED:
+                assert view.held == 0 and view.refunded == 0 and view.seller_earnings == view.paid * 80 // 100
+            if view.state is MilestoneState.CANCELLED:
+                assert view.held == 0 and view.seller_earnings == 0
+        assert order.counts_as_completed == (order.state is OrderState.COMPLETED or (
+            order.state is OrderState.CANCELLED and MilestoneState.APPROVED in states))
+    assert seen == set(MilestoneState) - {MilestoneState.AWAITING_REQUIREMENTS}  # its gig has no requirements

@@ -207,12 +207,15 @@ class Order:
         """Take ``command`` as ``role``. Forbidden when the role never takes it (or it is not this
         party's to take), Conflict when the state or a check refuses, InvalidInput for bad input."""
         action, role = command.ACTION, Actor(role)
-        if not any(role in t.actors for t in ORDER_TRANSITIONS if t.action is action):
-            raise Forbidden(f"The {role} cannot {action.replace('_', ' ')}.", code="actor_not_allowed")
+        rows = [t for t in ORDER_TRANSITIONS if t.action is action]
+        if not any(role in t.actors for t in rows):
+            raise Forbidden(f"The {role} cannot {action.replace('_', ' ')}.", code="actor_not_allowed",
+                            rule=self._rule_of(rows))
         row = self._row(action, role)
         if row is None:
             raise Conflict(f"Cannot {action.replace('_', ' ')} an order that is "
-                           f"{self.state.replace('_', ' ')}.", code="invalid_transition")
+                           f"{self.state.replace('_', ' ')}.", code="invalid_transition",
+                           rule=self._rule_of([t for t in rows if role in t.actors]))
         ctx = Context(role, actor_id, now, command)
         for check in row.checks:
             error = check(self, ctx)
@@ -233,6 +236,11 @@ class Order:
         self.updated_at = now
         outcome.event = self._event(row, ctx, request or self.request)
         return outcome
+
+    def _rule_of(self, rows: list[Transition]) -> str | None:
+        """The rule a refused action belongs to: of its rows, the one whose condition fits the order."""
+        fitting = [t for t in rows if t.when is None or t.when(self)] or rows
+        return next((t.rule for t in fitting if t.rule), None)
 
     def fire(self, kind: DeadlineKind, ref: str, now: datetime) -> Outcome | None:
         """The sweeper's entry: None when this timer is no longer the order's (or not yet due)."""
