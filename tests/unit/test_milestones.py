@@ -334,7 +334,7 @@ def test_c4_no_resolution_request_between_two_milestones() -> None:
     order = _approved_first()
     with pytest.raises(Conflict) as exc:
         open_request(order, S, RequestKind.CANCELLATION, NOW + 3 * DAY)
-    assert _refusal(exc) == ("invalid_transition", "O11")
+    assert _refusal(exc) == ("invalid_transition", "O12")
 
 
 # -- O9 on the running milestone -----------------------------------------------------------------------

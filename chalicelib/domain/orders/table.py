@@ -36,7 +36,7 @@ from .guards import (
     timing_change_asked,
     within_review_period,
 )
-from .states import ACTIVE, ACTIVE_OR_COMPLETED, OrderAction, OrderState
+from .states import ACTIVE, ACTIVE_OR_COMPLETED, RUNNING, OrderAction, OrderState
 from .timers import LATE_CANCEL_HOURS, LATE_TIMERS, NEXT_MILESTONE_WAIT, ORDER_TIMERS
 
 
@@ -126,7 +126,7 @@ ORDER_TRANSITIONS: tuple[Transition, ...] = (
                effects.operator_cancel, clears=ORDER_TIMERS,
                notify=NotificationKind.ORDER_CANCELLED, rule="C4"),
     # -- resolution center (one open request at a time) -------------------------------------------
-    Transition(OrderAction.OPEN_REQUEST, PARTIES, ACTIVE_OR_COMPLETED, None,
+    Transition(OrderAction.OPEN_REQUEST, PARTIES, RUNNING | {OrderState.COMPLETED}, None,  # none between milestones
                effects.open_request, checks=(request_allowed,), sets=(DeadlineKind.ORDER_REQUEST,),
                notify=NotificationKind.RESOLUTION_REQUEST, rule="O12"),
     Transition(OrderAction.WITHDRAW_REQUEST, PARTIES, ACTIVE_OR_COMPLETED, None,
