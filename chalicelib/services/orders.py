@@ -101,14 +101,17 @@ def _stage_outcome(uow: UnitOfWork, record: OrderRecord, outcome: Outcome) -> No
         order_store.stage_delivery(uow, order.id, outcome.delivery)
     ended = outcome.previous not in FINISHED and order.state in FINISHED
     reopened = outcome.previous is OrderState.COMPLETED and order.state not in FINISHED
-    if ended or reopened:  # O17/O19: the pair's counts move with the order, in its transaction
+    settled = settled_in(outcome.ledger)
+    if ended or reopened or settled:  # O17/O19: the pair's counts move with the order, in its transaction
         rel = relationship_store.get_or_new(order.seller_id, order.buyer_id)
         now = outcome.event.at if outcome.event else order.updated_at
         assert now is not None
         if ended:
-            rel.value.order_ended(order.counts_as_completed, settled_in(outcome.ledger), now)
-        else:
+            rel.value.order_ended(order.counts_as_completed, settled, now)
+        elif reopened:
             rel.value.order_reopened(now)
+        else:  # C5: a milestone approved on an order that goes on
+            rel.value.milestone_settled(settled, now)
         relationship_store.stage_save(uow, rel)
 
 
