@@ -217,10 +217,12 @@ class OrderLifecycle(RuleBasedStateMachine):
         event("applied: place")
         return order.id
 
-    @rule(target=orders, with_requirements=st.booleans(), buyer=st.sampled_from(BUYERS), steps=milestone_plans)
-    def place_milestone_order(self, with_requirements, buyer, steps):
+    @rule(target=orders, with_requirements=st.booleans(), buyer=st.sampled_from(BUYERS), steps=milestone_plans,
+          ahead=st.integers(0, 5))
+    def place_milestone_order(self, with_requirements, buyer, steps, ahead):
         """C2: the seller sends a custom offer in milestones in the buyer's conversation; the buyer
-        accepts it, which places the order and charges the first milestone."""
+        accepts it, which places the order and charges the first milestone; then ``ahead`` moves
+        the order waits for (``next_step``), so runs reach later milestones within their steps."""
         amounts = (6_000, 5_000, 7_000)
         milestones = tuple(Milestone(MILESTONE_NAMES[i], f"Part {i + 1} of the project", days, amounts[i], revisions)
                            for i, (days, revisions) in enumerate(steps))
@@ -233,6 +235,8 @@ class OrderLifecycle(RuleBasedStateMachine):
         self.placed[order.id] = buyer
         self.expected_events[order.id] += 1
         event("applied: place a milestone order")
+        for _ in range(ahead):
+            self.next_step(order.id, False)
         return order.id
 
     # -- rules: the buyer and the seller --------------------------------------------------------------
@@ -442,6 +446,7 @@ class OrderLifecycle(RuleBasedStateMachine):
             return
         views = plan(order)
         states = [v.state for v in views]
+        event(f"seen: a milestone order {order.state.value}, milestone {order.stage + 1}")
         running = {MilestoneState.AWAITING_REQUIREMENTS, MilestoneState.IN_PROGRESS, MilestoneState.DELIVERED,
                    MilestoneState.REVISION_REQUESTED}
         assert states[: order.stage] == [MilestoneState.APPROVED] * order.stage
