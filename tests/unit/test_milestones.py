@@ -373,3 +373,20 @@ def test_c5_m1_a_whole_milestone_order_pays_the_seller_per_milestone_and_complet
     assert _states(order) == [M.APPROVED] * 3
     assert order.milestones_approved == 3
     assert [m.deliveries for m in plan(order)] == [1, 1, 1]
+
+
+def test_c4_o12_more_revisions_after_a_stop_complete_the_order_again_without_starting_the_rest() -> None:
+    from chalicelib.domain.orders import ChangeOffer, OrderLine
+
+    order = _approved_first()
+    order.apply(Stop(), B, BUYER_ID, NOW + 3 * DAY)
+    offer = ChangeOffer((OrderLine("offer", "One more revision", 1_000, 1, 1_000),), added_revisions=1)
+    open_request(order, S, RequestKind.ADDITIONAL_REVISIONS, NOW + 4 * DAY, offer=offer)
+    assert order.request is not None
+    order.apply(AcceptRequest(order.request.id), B, BUYER_ID, NOW + 5 * DAY)
+    assert order.state is OrderState.REVISION_REQUESTED and _states(order)[0] is M.REVISION_REQUESTED
+    _deliver(order, NOW + 6 * DAY)
+    order.apply(Accept(), B, BUYER_ID, NOW + 7 * DAY)
+    assert order.state is OrderState.COMPLETED
+    assert _states(order) == [M.APPROVED, M.NOT_STARTED, M.NOT_STARTED]
+    assert_money_conserved(order)

@@ -67,7 +67,9 @@ def has_requirements(order: Order) -> bool:
 
 
 def has_next_milestone(order: Order) -> bool:
-    return order.stage < len(order.stages) - 1  # C2: approving this milestone does not end the order
+    """C2: approving this milestone does not end the order. An order reopened after it ended (O12:
+    more revisions) completes again on approval; the milestones it never started stay so."""
+    return order.stage < len(order.stages) - 1 and order.reopened_at is None
 
 
 def progress_update_asked(order: Order) -> bool:
