@@ -9,7 +9,9 @@ stage per milestone (a gig order is a plan of one stage). The order machine runs
   the buyer has ``MILESTONE_REVIEW_PERIOD`` to approve a delivery or ask for a revision; unanswered,
   it is approved and the order stops, completed (C3);
 - the buyer may stop after an approved milestone (C4, ``STOP``); a cancellation cancels the running
-  milestone (refunded, M3) and ends the order; with a milestone approved it counts as completed;
+  milestone (refunded, M3) and ends the order ([decision] C4: later milestones never start); with a
+  milestone approved it counts as completed; no resolution request opens between two milestones
+  ([decision] C4);
 - approving a milestone settles its money: 80% to the seller, 20% to the platform (C5, M1).
 
 This module holds the C2 bounds, the offer's milestone value and its checks, the terms it places
