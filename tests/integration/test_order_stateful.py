@@ -236,8 +236,26 @@ class OrderLifecycle(RuleBasedStateMachine):
         self.expected_events[order.id] += 1
         event("applied: place a milestone order")
         for _ in range(ahead):
-            self.next_step(order.id, False)
+            self.milestone_step(order.id)
         return order.id
+
+    def milestone_step(self, order: str) -> None:
+        """The move a milestone order waits for, each with valid input: requirements, a delivery
+        (a message), the approval, the next milestone's payment."""
+        state = order_store.get(order).value.state
+        if state is OrderState.AWAITING_REQUIREMENTS:
+            self.act(order, "buyer", "submit_requirements", ANSWERS)
+        elif state in (OrderState.IN_PROGRESS, OrderState.REVISION_REQUESTED):
+            self.act(order, "seller", "deliver", "This milestone's work", (), False)
+        elif state is OrderState.DELIVERED:
+            self.act(order, "buyer", "accept")
+        elif state is OrderState.AWAITING_NEXT_MILESTONE:
+            self.act(order, "buyer", "start_next_milestone")
+
+    @rule(order=orders)
+    def next_milestone_step(self, order):
+        """Runs reach later milestones: the move a milestone order waits for (a gig order: the same)."""
+        self.milestone_step(order)
 
     # -- rules: the buyer and the seller --------------------------------------------------------------
     @rule(order=orders, who=buyer_moves, move=st.sampled_from(["requirements", "accept", "revision", "cancel_late",
