@@ -115,6 +115,8 @@ def test_c3_c5_approve_pay_and_start_each_milestone_until_the_last_completes_the
             assert started.status_code == 200, started.json
             assert states(started.json)[i + 1] == "in_progress"
     final = api.get(f"/orders/{oid}", SELLER).json
+    deliveries = api.get(f"/orders/{oid}/deliveries", BUYER).json["items"]
+    assert [d["milestone"] for d in deliveries] == [3, 2, 1]  # newest first, each names its milestone
     assert final["state"] == "completed" and states(final) == ["approved"] * 3
     assert charged(charges, oid) == [6_000, 8_000, 5_000]
     assert final["money"] == {"paid": usd(19_000), "refunded": usd(0), "seller_earnings": usd(15_200),

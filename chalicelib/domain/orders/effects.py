@@ -90,7 +90,8 @@ def deliver(order: Order, ctx: Context, out: Outcome) -> None:
         order.request = None  # a delivery answers a progress-update request (O12)
     order.deliveries += 1
     order.delivered_at = ctx.now
-    out.delivery = Delivery(order.deliveries, message, tuple(command.files), ctx.now)
+    out.delivery = Delivery(order.deliveries, message, tuple(command.files), ctx.now,
+                            milestone=order.stage + 1 if order.is_milestone_order else 0)
 
 
 def request_revision(order: Order, ctx: Context, out: Outcome) -> None:

@@ -256,6 +256,7 @@ class DeliveryOut(BaseModel):
     message: str
     files: list[str]
     at: datetime
+    milestone: int = Field(0, description="C2: the milestone it delivers (from 1); 0 for an order in one piece.")
 
 
 class DeliveryPage(BaseModel):
