@@ -1,5 +1,5 @@
-"""`make bench`: python -m benchmarks.run [--only routes imports sweeper scan orders order_sweep buyer_requests]
-[--runs N]
+"""`make bench`: python -m benchmarks.run [--only routes imports sweeper scan orders order_sweep buyer_requests
+milestones] [--runs N]
 [--sellers N --due N] [--live N N --order-due N]
 
 Prints a report (stdout) and progress lines (stderr) as it goes. Asserts nothing about time."""
@@ -17,7 +17,7 @@ env.configure()  # before anything from the app is imported
 from benchmarks import calls  # noqa: E402
 from benchmarks.report import heading, line, progress  # noqa: E402
 
-SECTIONS = ("routes", "imports", "sweeper", "scan", "orders", "order_sweep", "buyer_requests")
+SECTIONS = ("routes", "imports", "sweeper", "scan", "orders", "order_sweep", "buyer_requests", "milestones")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -60,6 +60,9 @@ def main(argv: list[str] | None = None) -> int:
         elif name == "order_sweep":
             from benchmarks import order_sweep
             order_sweep.run(args.live, args.order_due)
+        elif name == "milestones":
+            from benchmarks import milestone_routes
+            milestone_routes.run()
         progress("bench", f"section {name} done in {time.perf_counter() - t:.1f}s")
     line()
     line(f"Total bench time: {time.perf_counter() - started:.1f}s")

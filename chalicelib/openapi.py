@@ -42,7 +42,10 @@ TAGS = {
               "resolution requests, money and the ledger (O and M rules).",
     "messages": "Conversations between buyers and sellers, quick responses, blocks and contacts (O5, O17, O18).",
     "collaboration": "Comments on order files and shared links for invitees (F2, F3).",
-    "custom-offers": "Offers a seller makes a buyer, and requests for them (C1).",
+    "custom-offers": "Offers a seller makes a buyer, in one piece or in milestones, and requests for "
+                     "them (C1, C2).",
+    "buyer-requests": "What buyers ask for; matching sellers see them in a feed and answer with an offer "
+                      "(B1–B3).",
     "notifications": "The in-app feed (A3); the live channel pushes the same entries over a WebSocket.",
     "operations": "Operators' tools: dead-lettered outbox events, and the test clock where it is on.",
 }

@@ -42,6 +42,7 @@ def registrations() -> Registrations:
         .timer(DeadlineKind.ORDER_LATE_CANCELLABLE, orders.fire_timer)  # O9
         .timer(DeadlineKind.ORDER_AUTO_COMPLETE, orders.fire_timer)  # O7, O8
         .timer(DeadlineKind.ORDER_REQUEST, orders.fire_timer)  # O11, O12
+        .timer(DeadlineKind.ORDER_NEXT_MILESTONE, orders.fire_timer)  # C2
         .timer(DeadlineKind.CUSTOM_OFFER_EXPIRY, custom_offers.fire_expiry)  # C1
         .timer(DeadlineKind.BUYER_REQUEST_EXPIRY, buyer_requests.fire_expiry)  # B1
         .timer(DeadlineKind.FILE_SCAN, files.fire_scan_deadline)  # F1

@@ -1,6 +1,7 @@
 """Demo data for `make run`, loaded through the same services a request uses (so it obeys every
 rule): a catalogue, three sellers with published gigs, two buyers and an operator, a conversation,
-orders, and an open buyer request of alice's with an offer from omar (B1, B2)."""
+orders, an open buyer request of alice's with an offer from omar (B1, B2), and a milestone order in
+progress (C2)."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -10,6 +11,7 @@ from chalicelib.domain.accounts import Language, LanguageLevel, PortfolioEntry, 
 from chalicelib.domain.buyer_requests import RequestDraft
 from chalicelib.domain.catalogue import Category, ServiceType, Subcategory
 from chalicelib.domain.custom_offers import OfferDraft
+from chalicelib.domain.orders import Milestone
 from chalicelib.domain.pricing import Selection
 from chalicelib.domain.requirements import Answer
 from chalicelib.services import (
@@ -144,6 +146,7 @@ def load(progress: Callable[[str], None] = print, scanner=None) -> dict[str, str
     progress("messages: bob and omar have a conversation with a pending custom offer; omar has a quick response")
     _orders(clock, progress)
     _buyer_request(clock, progress)
+    _milestone_order(conversation.id, clock, progress)
     return tokens
 
 
@@ -160,6 +163,30 @@ def _buyer_request(clock, progress: Callable[[str], None]) -> None:
         gig_id=omar_gig.id, description="Three rooms and the balcony at dusk: 25 edited photos in 4 days",
         price=16_000, delivery_days=4, revisions=1), clock)
     progress("buyer requests: alice's open request in real estate, with omar's pending offer")
+
+
+# C2: omar's offer to bob for a whole listing shoot, in three milestones.
+DEMO_MILESTONES = (
+    Milestone("Interior photos", "Thirty edited photos of every room", 3, 9_000, 1),
+    Milestone("Aerial photos", "Ten drone photos of the house and the street", 4, 12_000, 1),
+    Milestone("Listing set", "The full set: every photo, resized for the listing sites", 2, 5_000, 0),
+)
+
+
+def _milestone_order(conversation_id: str, clock, progress: Callable[[str], None]) -> None:
+    """bob accepted omar's offer in three milestones (C2); omar delivered the first, bob approved it
+    (omar earned 80% of it, C5) and paid the second, which is in progress."""
+    bob, omar = user_id_for("bob"), user_id_for("omar")
+    drone_gig = gigs.list_own(omar, 2, None)[0][-1]
+    offer, _ = custom_offers.send(conversation_id, omar, OfferDraft(
+        gig_id=drone_gig.id, description="Your listing shoot in three parts: interiors, aerials, the final set",
+        price=sum(m.amount for m in DEMO_MILESTONES), delivery_days=sum(m.delivery_days for m in DEMO_MILESTONES),
+        revisions=None, requirements_asked=False, milestones=DEMO_MILESTONES), clock)
+    _, order = custom_offers.accept(offer.id, orders.Viewer(bob), clock)
+    orders.deliver(order.id, orders.Viewer(omar), "The interior photos, all thirty.", (), False, clock)
+    orders.accept(order.id, orders.Viewer(bob), clock)
+    orders.start_next_milestone(order.id, orders.Viewer(bob), clock)
+    progress(f"milestone order: bob and omar, {order.number}: milestone 1 approved, milestone 2 in progress")
 
 
 def _orders(clock, progress: Callable[[str], None]) -> None:

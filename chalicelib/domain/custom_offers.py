@@ -7,7 +7,8 @@ O2 checks apply), declines, or lets it expire; the seller may withdraw it while 
 The transitions are data (``TRANSITIONS``): who takes each action and into which state. Every
 refusal names its rule. An offer in answer to a buyer request (B2) carries the request's id
 (``request_id``) instead of a conversation; accepting it also closes the request (B3), and its
-other pending offers lapse (``lapsed``, by the system)."""
+other pending offers lapse (``lapsed``, by the system). An offer may be split into milestones
+(C2, ``orders/milestones.py``): the order it places is then a plan of one stage per milestone."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -28,6 +29,7 @@ from .gigs import (
     Requirement,
 )
 from .ids import new_id
+from .orders.milestones import Milestone, milestone_errors, milestone_terms
 from .orders.terms import OrderLine, Terms
 from .pricing import order_lines, price_extras
 from .relationships import Relationship
@@ -92,10 +94,14 @@ class OfferDraft:
     requirements_asked: bool = True
     custom_extras: tuple[tuple[str, int], ...] = ()  # the gig's custom extras by id and quantity
     expiry_days: int = EXPIRY_DAYS_DEFAULT
+    # C2: split into milestones; price and delivery_days are then their sums, and revisions None
+    milestones: tuple[Milestone, ...] = ()
 
 
 def draft_errors(draft: OfferDraft) -> list[FieldError]:
     errors = text_field_errors("description", draft.description, maximum=OFFER_DESCRIPTION_MAX, rule="C1")
+    if draft.milestones:
+        return errors + _milestone_draft_errors(draft)
     if not OFFER_PRICE_MIN <= draft.price <= OFFER_PRICE_MAX:
         errors.append(FieldError("price", f"must be {OFFER_PRICE_MIN}–{OFFER_PRICE_MAX} minor units",
                                  "out_of_range", "C1"))
@@ -105,6 +111,24 @@ def draft_errors(draft: OfferDraft) -> list[FieldError]:
     if draft.revisions is not None and not 0 <= draft.revisions <= OFFER_REVISIONS_MAX:
         errors.append(FieldError("revisions", f"must be 0–{OFFER_REVISIONS_MAX}, or null for unlimited",
                                  "out_of_range", "C1"))
+    if not EXPIRY_DAYS_MIN <= draft.expiry_days <= EXPIRY_DAYS_MAX:
+        errors.append(FieldError("expiry_days", f"must be {EXPIRY_DAYS_MIN}–{EXPIRY_DAYS_MAX}", "out_of_range",
+                                 "C1"))
+    return errors
+
+
+def _milestone_draft_errors(draft: OfferDraft) -> list[FieldError]:
+    """C2: the milestones carry the offer's money, days and revisions; [decision] no custom extras
+    beside milestones (each milestone names what it costs)."""
+    errors = milestone_errors(draft.milestones)
+    if draft.price != sum(m.amount for m in draft.milestones):
+        errors.append(FieldError("price", "must be the sum of the milestones' amounts", "mismatch", "C2"))
+    if draft.delivery_days != sum(m.delivery_days for m in draft.milestones):
+        errors.append(FieldError("delivery_days", "must be the sum of the milestones' days", "mismatch", "C2"))
+    if draft.revisions is not None:
+        errors.append(FieldError("revisions", "each milestone carries its own revisions", "not_allowed", "C2"))
+    if draft.custom_extras:
+        errors.append(FieldError("custom_extras", "an offer with milestones takes no extras", "not_allowed", "C2"))
     if not EXPIRY_DAYS_MIN <= draft.expiry_days <= EXPIRY_DAYS_MAX:
         errors.append(FieldError("expiry_days", f"must be {EXPIRY_DAYS_MIN}–{EXPIRY_DAYS_MAX}", "out_of_range",
                                  "C1"))
@@ -147,6 +171,7 @@ class CustomOffer:
     decline_reason: str | None = None
     order_id: str | None = None  # the order an acceptance placed
     request_id: str | None = None  # B2: the buyer request it answers
+    milestones: tuple[Milestone, ...] = ()  # C2: empty for an offer in one piece
 
     # -- sending (C1, O5) ------------------------------------------------------------------------
     @staticmethod
@@ -180,7 +205,8 @@ class CustomOffer:
             extra_lines=lines, extra_days=days, requirements_asked=draft.requirements_asked,
             requirements=tuple(gig.requirements) if draft.requirements_asked else (),
             state=OfferState.PENDING, created_at=now, expires_at=now + timedelta(days=draft.expiry_days),
-            request_id=request_id)
+            request_id=request_id,
+            milestones=draft.milestones)
 
     # -- derived --------------------------------------------------------------------------------
     def role_of(self, user_id: str) -> Actor | None:
@@ -205,7 +231,10 @@ class CustomOffer:
     def terms(self) -> Terms:
         """What accepting places an order on: the offer's price as one line of kind ``offer`` (plus
         chosen extras), its days and revisions, and the gig's requirements unless skipped; with none
-        the delivery clock starts at acceptance (O3, C1)."""
+        the delivery clock starts at acceptance (O3, C1). Split into milestones, a line and a
+        payment stage per milestone (C2)."""
+        if self.milestones:
+            return milestone_terms(self.milestones, self.requirements)
         text = " ".join(self.description.split())
         line = OrderLine("offer", text if len(text) <= LINE_DESCRIPTION_MAX else text[: LINE_DESCRIPTION_MAX - 1]
                          + "…", self.price, 1, self.price)

@@ -19,6 +19,7 @@ class DeadlineKind(StrEnum):
     ORDER_LATE_CANCELLABLE = "order_late_cancellable"  # O9: 24 hours late, the buyer may cancel
     ORDER_AUTO_COMPLETE = "order_auto_complete"  # O8 (and the end of O7's revision window)
     ORDER_REQUEST = "order_request"  # O11/O12: an open resolution request expires
+    ORDER_NEXT_MILESTONE = "order_next_milestone"  # C2: the next milestone was not paid in time; the order ends
     CUSTOM_OFFER_EXPIRY = "custom_offer_expiry"  # C1: an unanswered custom offer expires (subject, ref: its id)
     BUYER_REQUEST_EXPIRY = "buyer_request_expiry"  # B1: an open request closes after 14 days (subject, ref: its id)
     FILE_SCAN = "file_scan"  # F1: a file with no verdict by then becomes unscannable

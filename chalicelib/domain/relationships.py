@@ -85,6 +85,12 @@ class Relationship:
             self.total_spent += paid
         self.last_activity_at = now
 
+    def milestone_settled(self, paid: int, now: datetime) -> None:
+        """C5/O19: an approved milestone's money is spent when it is settled (an order with an
+        approved milestone counts as completed however it ends, C4)."""
+        self.total_spent += paid
+        self.last_activity_at = now
+
     def order_reopened(self, now: datetime) -> None:
         """O12: an accepted offer of more revisions reopens a completed order."""
         self.active_orders += 1

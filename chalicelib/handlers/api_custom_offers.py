@@ -6,6 +6,7 @@ from __future__ import annotations
 from chalicelib.domain.codec import to_primitive
 from chalicelib.domain.custom_offers import CustomOffer, OfferDraft, OfferState
 from chalicelib.domain.events import Actor
+from chalicelib.domain.orders import Milestone
 from chalicelib.handlers.api import Api, Call
 from chalicelib.handlers.api_messages import message_out
 from chalicelib.handlers.api_orders import order_out
@@ -46,11 +47,17 @@ def offer_out(offer: CustomOffer, role: Actor) -> CustomOfferOut:
            idempotent=True)
 def send_offer(call: Call, conversation_id: str) -> CustomOfferOut:
     """Based on one of the seller's published gigs; it appears in the conversation as a message of
-    kind ``custom_offer`` and expires after ``expiry_days`` (7 by default, 1–30)."""
+    kind ``custom_offer`` and expires after ``expiry_days`` (7 by default, 1–30). It may be split
+    into milestones (C2): the buyer then pays the first one on accepting, each later one when
+    starting it."""
     b = call.body
-    draft = OfferDraft(gig_id=b.gig_id, description=b.description, price=b.price, delivery_days=b.delivery_days,
+    milestones = tuple(Milestone(m.name, m.description, m.delivery_days, m.amount, m.revisions) for m in b.milestones)
+    price = b.price if b.price is not None else sum(m.amount for m in milestones)  # C2: their sum
+    days = b.delivery_days if b.delivery_days is not None else sum(m.delivery_days for m in milestones)
+    draft = OfferDraft(gig_id=b.gig_id, description=b.description, price=price, delivery_days=days,
                        revisions=b.revisions, requirements_asked=b.requirements_asked,
-                       custom_extras=tuple((c.id, c.quantity) for c in b.custom_extras), expiry_days=b.expiry_days)
+                       custom_extras=tuple((c.id, c.quantity) for c in b.custom_extras), expiry_days=b.expiry_days,
+                       milestones=milestones)
     offer, _ = custom_offers.send(conversation_id, call.user.user_id, draft, runtime.clock())
     return offer_out(offer, Actor.SELLER)
 

@@ -6,7 +6,15 @@ from __future__ import annotations
 from chalicelib.domain.codec import to_primitive
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.events import Actor
-from chalicelib.domain.orders import LATE_CANCEL_HOURS, REVIEW_PERIOD, Order, OrderState
+from chalicelib.domain.orders import (
+    LATE_CANCEL_HOURS,
+    MILESTONE_REVIEW_PERIOD,
+    NEXT_MILESTONE_WAIT,
+    REVIEW_PERIOD,
+    Order,
+    OrderState,
+    plan,
+)
 from chalicelib.domain.pricing import Selection
 from chalicelib.domain.requirements import Answer
 from chalicelib.handlers.api import Api, Call
@@ -60,6 +68,7 @@ def order_out(order: Order, viewer: Viewer, history=None) -> OrderOut:
                "platform_fees": balance.platform_fees, "held": balance.held},
         allowed_actions=[a.value for a in order.allowed_actions(role or Actor.OPERATOR, now)],
         history=[to_primitive(e) for e in history] if history is not None else None,
+        milestones=[to_primitive(m) for m in plan(order)],
     )
     if data["request"] and data["request"]["offer"]:
         data["request"]["offer"]["total"] = order.request.offer.total  # type: ignore[union-attr]
@@ -110,14 +119,16 @@ def submit_requirements(call: Call, order_id: str) -> OrderOut:
     return order_out(orders.submit_requirements(order_id, _viewer(call), answers, runtime.clock()), _viewer(call))
 
 
-@api.route("/orders/{order_id}/acceptance", "POST", summary="Accept the delivery; the order completes (O7, M1)",
-           response=OrderOut, idempotent=True)
+@api.route("/orders/{order_id}/acceptance", "POST",
+           summary="Accept the delivery; the order completes (O7, M1), or the milestone is approved and "
+                   "its money settled (C3, C5)", response=OrderOut, idempotent=True)
 def accept_delivery(call: Call, order_id: str) -> OrderOut:
     return order_out(orders.accept(order_id, _viewer(call), runtime.clock()), _viewer(call))
 
 
 @api.route("/orders/{order_id}/revision-requests", "POST",
-           summary=f"Ask for a revision within {REVIEW_PERIOD.days} days of the delivery (O7)",
+           summary=f"Ask for a revision within {REVIEW_PERIOD.days} days of the delivery (O7; "
+                   f"{MILESTONE_REVIEW_PERIOD.days} days of a milestone's, C3)",
            request=OrderTextIn, response=OrderOut,
            idempotent=True)
 def request_revision(call: Call, order_id: str) -> OrderOut:
@@ -131,6 +142,22 @@ def request_revision(call: Call, order_id: str) -> OrderOut:
            idempotent=True)
 def cancel_late(call: Call, order_id: str) -> OrderOut:
     return order_out(orders.cancel_late(order_id, _viewer(call), call.body.reason, runtime.clock()), _viewer(call))
+
+
+@api.route("/orders/{order_id}/next-milestone", "POST",
+           summary=f"Pay the next milestone and start it, within {NEXT_MILESTONE_WAIT.days} days of the "
+                   "approval (buyer, C2)", response=OrderOut, idempotent=True)
+def start_next_milestone(call: Call, order_id: str) -> OrderOut:
+    """The payment is charged like a placement; the milestone runs with its own due time (O9),
+    deliveries and revisions."""
+    return order_out(orders.start_next_milestone(order_id, _viewer(call), runtime.clock()), _viewer(call))
+
+
+@api.route("/orders/{order_id}/stop", "POST",
+           summary="Stop a milestone order after an approved milestone; it completes and the rest never "
+                   "starts (buyer, C4)", request=ReasonIn, response=OrderOut, idempotent=True)
+def stop_order(call: Call, order_id: str) -> OrderOut:
+    return order_out(orders.stop(order_id, _viewer(call), call.body.reason, runtime.clock()), _viewer(call))
 
 
 # -- seller ------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Order use cases (O1–O12, O17, M1, M3). Each loads the order, lets the domain apply one typed
+"""Order use cases (O1–O12, O17, C2–C5, M1, M3). Each loads the order, lets the domain apply one typed
 command, and saves in one transaction (``_commit``): the order (version-checked), its timers, its
 ledger entries, its event (history + outbox), a delivery, and the seller–buyer relationship when
 the order starts, ends or reopens (O17's counts must hold at once). Every payment in the ledger has
@@ -39,6 +39,8 @@ from chalicelib.domain.orders import (
     RequestKind,
     RequestRevision,
     SendProgressUpdate,
+    StartNextMilestone,
+    Stop,
     SubmitRequirements,
     Terms,
     WithdrawRequest,
@@ -99,14 +101,17 @@ def _stage_outcome(uow: UnitOfWork, record: OrderRecord, outcome: Outcome) -> No
         order_store.stage_delivery(uow, order.id, outcome.delivery)
     ended = outcome.previous not in FINISHED and order.state in FINISHED
     reopened = outcome.previous is OrderState.COMPLETED and order.state not in FINISHED
-    if ended or reopened:  # O17/O19: the pair's counts move with the order, in its transaction
+    settled = settled_in(outcome.ledger)
+    if ended or reopened or settled:  # O17/O19: the pair's counts move with the order, in its transaction
         rel = relationship_store.get_or_new(order.seller_id, order.buyer_id)
         now = outcome.event.at if outcome.event else order.updated_at
         assert now is not None
         if ended:
-            rel.value.order_ended(order.counts_as_completed, settled_in(outcome.ledger), now)
-        else:
+            rel.value.order_ended(order.counts_as_completed, settled, now)
+        elif reopened:
             rel.value.order_reopened(now)
+        else:  # C5: a milestone approved on an order that goes on
+            rel.value.milestone_settled(settled, now)
         relationship_store.stage_save(uow, rel)
 
 
@@ -231,6 +236,18 @@ def request_revision(order_id: str, viewer: Viewer, message: str, clock: Clock) 
 
 def cancel_late(order_id: str, viewer: Viewer, reason: str | None, clock: Clock) -> Order:
     return _act(order_id, viewer, CancelLate(reason or ""), clock)
+
+
+# -- milestones (C2–C4) ----------------------------------------------------------------------------
+def start_next_milestone(order_id: str, viewer: Viewer, clock: Clock) -> Order:
+    """C2: the buyer pays the next milestone (charged through the payment port in ``_commit``, voided
+    if the commit fails) and it starts."""
+    return _act(order_id, viewer, StartNextMilestone(), clock)
+
+
+def stop(order_id: str, viewer: Viewer, reason: str | None, clock: Clock) -> Order:
+    """C4: the buyer stops after an approved milestone; the order completes, the rest never starts."""
+    return _act(order_id, viewer, Stop(reason or ""), clock)
 
 
 # -- the seller ----------------------------------------------------------------------------------

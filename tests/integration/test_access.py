@@ -173,7 +173,8 @@ def test_matrix_covers_every_route():
                  .replace("{request}", "{request_id}").replace("{delivered_file}", "{file_id}")
                  .replace("{invitation}", "{invitation_id}").replace("{revoked}", "{token}"))
                 for m, t, _, _ in ORDER_MATRIX}
-    covered |= {(m, t.replace("{offer}", "{offer_id}").replace("{gig}", "{gig_id}")) for m, t, _, _ in OFFER_MATRIX}
+    covered |= {(m, t.replace("{offer}", "{offer_id}").replace("{gig}", "{gig_id}").replace("{between}", "{order_id}"))
+                for m, t, _, _ in OFFER_MATRIX}
     covered |= {(m, t.replace("{breq}", "{request_id}")) for m, t, _, _ in REQUEST_MATRIX}
     assert served - covered == set()
 
@@ -327,6 +328,12 @@ def _offer(ok: int, who: set, *, party: int = 403, operator: int = 403) -> dict:
 
 OFFER_BODY = {"gig_id": "{gig}", "description": "Two kitchens, one plan each", "price": {"amount": 20000,
               "currency": "USD"}, "delivery_days": 7, "revisions": 2}
+MILESTONE_OFFER_BODY = {
+    "gig_id": "{gig}", "description": "Your kitchen in two parts", "revisions": None, "requirements_asked": False,
+    "milestones": [{"name": "Plans", "description": "Plans of the kitchen", "delivery_days": 3, "revisions": 1,
+                    "amount": {"amount": 6000, "currency": "USD"}},
+                   {"name": "Final set", "description": "The full project", "delivery_days": 4, "revisions": 1,
+                    "amount": {"amount": 5000, "currency": "USD"}}]}
 OFFER_MATRIX = [
     ("POST", "/conversations/{conversation_id}/custom-offers", OFFER_BODY, _offer(201, {SELLER}, operator=404)),
     ("GET", "/custom-offers/{offer}", None, _offer(200, {SELLER, OFFER_BUYER}, operator=200)),
@@ -338,12 +345,20 @@ OFFER_MATRIX = [
     # Anyone signed in may ask a gig's seller for an offer, but not the seller themself.
     ("POST", "/gigs/{gig}/offer-requests", {"text": "Could you do two kitchens?"},
      {OFFER_BUYER: 201, SELLER: 403, ANOTHER_SELLER: 201, STRANGER: 401, OPERATOR: 201}),
+    # C2–C4: an offer in milestones; {between} is the milestone order it placed, its first milestone
+    # approved: the buyer pays and starts the next or stops; the order is no one else's to see.
+    ("POST", "/conversations/{conversation_id}/custom-offers", MILESTONE_OFFER_BODY,
+     _offer(201, {SELLER}, operator=404)),
+    ("GET", "/orders/{between}", None, _offer(200, {SELLER, OFFER_BUYER}, operator=200)),
+    ("POST", "/orders/{between}/next-milestone", None, _offer(200, {OFFER_BUYER})),
+    ("POST", "/orders/{between}/stop", {"reason": "Enough for now"}, _offer(200, {OFFER_BUYER})),
 ]
 
 
 @pytest.fixture
 def offer_world(api, clock, published_gig, make_seller):
-    """carol wrote to dana; dana sent her a pending custom offer; omar is another seller."""
+    """carol wrote to dana; dana sent her a pending custom offer, and an offer in two milestones that
+    carol accepted, whose first milestone she approved ({between}); omar is another seller."""
     make_seller(ANOTHER_SELLER)
     first = api.post("/conversations", OFFER_BUYER, body={"seller_id": uid(SELLER), "text": "Hi there"})
     assert first.status_code == 201, first.json
@@ -351,6 +366,14 @@ def offer_world(api, clock, published_gig, make_seller):
     sent = api.post(f"/conversations/{world['conversation_id']}/custom-offers", SELLER, body=_fill(OFFER_BODY, world))
     assert sent.status_code == 201, sent.json
     world["offer"] = sent.json["id"]
+    split = api.post(f"/conversations/{world['conversation_id']}/custom-offers", SELLER,
+                     body=_fill(MILESTONE_OFFER_BODY, world))
+    assert split.status_code == 201, split.json
+    between = api.post(f"/custom-offers/{split.json['id']}/acceptance", OFFER_BUYER).json["id"]
+    assert api.post(f"/orders/{between}/deliveries", SELLER, body={"message": "The plans"}).status_code == 201
+    approved = api.post(f"/orders/{between}/acceptance", OFFER_BUYER)
+    assert approved.json["state"] == "awaiting_next_milestone", approved.json
+    world["between"] = between
     return world
 
 

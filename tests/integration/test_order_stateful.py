@@ -1,10 +1,13 @@
-"""A stateful property test of the order lifecycle through the services (O1–O12, O17, M1, M3),
-on moto in-process: random buyers, the seller, strangers, an operator and the clock (with the
-sweeper) act on a few orders; domain refusals are fine outcomes, anything else fails. After
-every step the stored data must hold together:
+"""A stateful property test of the order lifecycle through the services (O1–O12, O17, M1, M3, and
+milestone orders placed by accepted custom offers, C2–C5), on moto in-process: random buyers, the
+seller, strangers, an operator and the clock (with the sweeper) act on a few orders; domain
+refusals are fine outcomes, anything else fails. After every step the stored data must hold
+together:
 
-- one state at a time: the order item's state, its data and its latest history event agree;
-- money is conserved per order, and the ledger entries stored under it add up to its balance;
+- one state at a time: the order item's state, its data and its latest history event agree; a
+  milestone order's milestones have one state each (the ones before the running one approved);
+- money is conserved per order and per milestone, and the ledger entries stored under it add up
+  to its balance (per milestone too);
 - timers: the due index holds exactly the timers the orders run (none for a finished order but
   an open request's lapse on a completed one);
 - history is complete: every transition a service applied is there once, in order;
@@ -42,14 +45,24 @@ from chalicelib.domain.accounts import (
 )
 from chalicelib.domain.clock import FixedClock, iso
 from chalicelib.domain.codec import from_primitive, to_primitive
+from chalicelib.domain.custom_offers import OfferDraft
 from chalicelib.domain.deadlines import DeadlineKind, shard_of
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from chalicelib.domain.events import Event
 from chalicelib.domain.ledger import EntryKind
-from chalicelib.domain.orders import ACTIVE, FINISHED, Order, OrderState, RequestKind
+from chalicelib.domain.orders import (
+    ACTIVE,
+    FINISHED,
+    Milestone,
+    MilestoneState,
+    Order,
+    OrderState,
+    RequestKind,
+    plan,
+)
 from chalicelib.domain.pricing import Selection
 from chalicelib.domain.requirements import Answer
-from chalicelib.services import accounts, catalogue, gigs, orders, runtime, sweeper
+from chalicelib.services import accounts, catalogue, conversations, custom_offers, gigs, orders, runtime, sweeper
 from chalicelib.services.orders import CustomLine, Viewer
 from chalicelib.store import orders as order_store
 from chalicelib.store import relationships as relationship_store
@@ -77,6 +90,9 @@ parties = st.sampled_from(["right"] * 5 + ["wrong", "stranger"])
 texts = st.sampled_from(["Please look at the kitchen again"] * 4 + ["", "  ", "long"]).map(
     lambda t: "x" * 2_600 if t == "long" else t)  # "long": over TEXT_MAX
 request_kinds = st.sampled_from(list(RequestKind))
+# C2: plans of two or three milestones ($60 + $50 [+ $70]), each of 1–3 days, 0–1 revisions.
+MILESTONE_NAMES = ("Plans", "Renders", "Final set")
+milestone_plans = st.lists(st.tuples(st.integers(1, 3), st.sampled_from([0, 1, None])), min_size=2, max_size=3)
 
 
 @st.composite
@@ -124,6 +140,7 @@ class OrderLifecycle(RuleBasedStateMachine):
         self.expected_events: Counter[str] = Counter()  # order id → transitions applied
         self.placed: dict[str, str] = {}  # order id → buyer id
         self.gig_ids: dict[bool, str] = {}  # with requirements? → gig id
+        self.conversation_ids: dict[str, str] = {}  # buyer → the pair's conversation (C1: the buyer wrote first)
         self.seller_with_published_gigs()
 
     def teardown(self) -> None:
@@ -143,6 +160,10 @@ class OrderLifecycle(RuleBasedStateMachine):
             published = gigs.publish(SELLER, draft.id, self.clock)
             assert published.is_listed
             self.gig_ids[with_requirements] = draft.id
+        for buyer in BUYERS:
+            conversation, _ = conversations.write_to(buyer, SELLER, None, "Could you plan my house?", [], None,
+                                                     self.clock)
+            self.conversation_ids[buyer] = conversation.id
         try:  # O2
             orders.place(SELLER, self.gig_ids[True], Selection("basic"), self.clock)
         except Forbidden as refused:
@@ -196,8 +217,49 @@ class OrderLifecycle(RuleBasedStateMachine):
         event("applied: place")
         return order.id
 
+    @rule(target=orders, with_requirements=st.booleans(), buyer=st.sampled_from(BUYERS), steps=milestone_plans,
+          ahead=st.integers(0, 5))
+    def place_milestone_order(self, with_requirements, buyer, steps, ahead):
+        """C2: the seller sends a custom offer in milestones in the buyer's conversation; the buyer
+        accepts it, which places the order and charges the first milestone; then ``ahead`` moves
+        the order waits for (``next_step``), so runs reach later milestones within their steps."""
+        amounts = (6_000, 5_000, 7_000)
+        milestones = tuple(Milestone(MILESTONE_NAMES[i], f"Part {i + 1} of the project", days, amounts[i], revisions)
+                           for i, (days, revisions) in enumerate(steps))
+        draft = OfferDraft(gig_id=self.gig_ids[with_requirements], description="Your house, in parts",
+                           price=sum(m.amount for m in milestones),
+                           delivery_days=sum(m.delivery_days for m in milestones),
+                           revisions=None, requirements_asked=with_requirements, milestones=milestones)
+        offer, _ = custom_offers.send(self.conversation_ids[buyer], SELLER, draft, self.clock)
+        _, order = custom_offers.accept(offer.id, Viewer(buyer), self.clock)
+        self.placed[order.id] = buyer
+        self.expected_events[order.id] += 1
+        event("applied: place a milestone order")
+        for _ in range(ahead):
+            self.milestone_step(order.id)
+        return order.id
+
+    def milestone_step(self, order: str) -> None:
+        """The move a milestone order waits for, each with valid input: requirements, a delivery
+        (a message), the approval, the next milestone's payment."""
+        state = order_store.get(order).value.state
+        if state is OrderState.AWAITING_REQUIREMENTS:
+            self.act(order, "buyer", "submit_requirements", ANSWERS)
+        elif state in (OrderState.IN_PROGRESS, OrderState.REVISION_REQUESTED):
+            self.act(order, "seller", "deliver", "This milestone's work", (), False)
+        elif state is OrderState.DELIVERED:
+            self.act(order, "buyer", "accept")
+        elif state is OrderState.AWAITING_NEXT_MILESTONE:
+            self.act(order, "buyer", "start_next_milestone")
+
+    @rule(order=orders)
+    def next_milestone_step(self, order):
+        """Runs reach later milestones: the move a milestone order waits for (a gig order: the same)."""
+        self.milestone_step(order)
+
     # -- rules: the buyer and the seller --------------------------------------------------------------
-    @rule(order=orders, who=buyer_moves, move=st.sampled_from(["requirements", "accept", "revision", "cancel_late"]),
+    @rule(order=orders, who=buyer_moves, move=st.sampled_from(["requirements", "accept", "revision", "cancel_late",
+                                                                "next_milestone", "stop"]),
           complete=st.sampled_from([True] * 4 + [False]), message=texts)
     def buyer_acts(self, order, who, move, complete, message):
         if move == "requirements":
@@ -206,6 +268,10 @@ class OrderLifecycle(RuleBasedStateMachine):
             self.act(order, who, "accept")
         elif move == "revision":
             self.act(order, who, "request_revision", message)
+        elif move == "next_milestone":
+            self.act(order, who, "start_next_milestone")
+        elif move == "stop":
+            self.act(order, who, "stop", message)
         else:
             self.act(order, who, "cancel_late", "too late")
 
@@ -234,6 +300,10 @@ class OrderLifecycle(RuleBasedStateMachine):
             self.act(order, "buyer", "request_revision", "Brighter please")
         elif state is OrderState.DELIVERED:
             self.act(order, "buyer", "accept")
+        elif state is OrderState.AWAITING_NEXT_MILESTONE and revise:
+            self.act(order, "buyer", "stop", "")
+        elif state is OrderState.AWAITING_NEXT_MILESTONE:
+            self.act(order, "buyer", "start_next_milestone")
 
     @rule(order=orders, revise=st.sampled_from([False, False, True]))
     def next_step_again(self, order, revise):
@@ -338,6 +408,7 @@ class OrderLifecycle(RuleBasedStateMachine):
             records.append(order)
             self.check_state_and_history(order, item, [from_primitive(Event, e.data) for e in items[EventItem]])
             self.check_money(order, [i.data for i in items[LedgerItem]])
+            self.check_milestones(order)
             self.check_timers(order, items[OrderTimerItem])
         self.check_earnings_and_relationships(records)
 
@@ -359,9 +430,18 @@ class OrderLifecycle(RuleBasedStateMachine):
         assert b.held >= 0
         assert b.paid == b.refunded + b.seller_earnings + b.platform_fees + b.held
         sums: Counter[str] = Counter()
+        per_stage: dict[int, Counter[str]] = defaultdict(Counter)
         for entry in entries:
             assert entry["amount"] >= 0
             sums[entry["kind"]] += entry["amount"]
+            per_stage[entry["stage"]][entry["kind"]] += entry["amount"]
+        for i, money in enumerate(b.stages):  # C2: per milestone too
+            assert money.held >= 0
+            assert money.paid == money.refunded + money.seller_earnings + money.platform_fees + money.held
+            assert (per_stage[i][EntryKind.PAYMENT], per_stage[i][EntryKind.REFUND],
+                    per_stage[i][EntryKind.SELLER_EARNING], per_stage[i][EntryKind.PLATFORM_FEE]) == (
+                money.paid, money.refunded, money.seller_earnings, money.platform_fees)
+        assert set(per_stage) <= set(range(len(b.stages)))
         assert sums[EntryKind.PAYMENT] == b.paid
         assert sums[EntryKind.REFUND] == b.refunded
         assert sums[EntryKind.SELLER_EARNING] == b.seller_earnings
@@ -369,17 +449,52 @@ class OrderLifecycle(RuleBasedStateMachine):
         assert sorted(e["seq"] for e in entries) == list(range(1, b.entries + 1))
         if order.state in FINISHED:
             assert b.held == 0  # a finished order holds nothing
-        assert b.paid >= order.total  # every line of the order was paid for
+        if order.is_milestone_order:  # C2: the milestones started so far were paid, none after them
+            assert b.paid >= sum(stage.amount for stage in order.stages[: order.stage + 1])
+            assert all(money.paid == 0 for money in b.stages[order.stage + 1:])
+        else:
+            assert b.paid >= order.total  # every line of the order was paid for
+
+    @staticmethod
+    def check_milestones(order: Order) -> None:
+        """C2–C5: one state per milestone: the ones before the running one approved and settled, at
+        most one running (and only while the order works on it), none waiting on a finished order."""
+        if not order.is_milestone_order:
+            assert plan(order) == []
+            return
+        views = plan(order)
+        states = [v.state for v in views]
+        event(f"seen: a milestone order {order.state.value}, milestone {order.stage + 1}")
+        running = {MilestoneState.AWAITING_REQUIREMENTS, MilestoneState.IN_PROGRESS, MilestoneState.DELIVERED,
+                   MilestoneState.REVISION_REQUESTED}
+        assert states[: order.stage] == [MilestoneState.APPROVED] * order.stage
+        works = order.state in ACTIVE and order.state is not OrderState.AWAITING_NEXT_MILESTONE
+        assert sum(s in running for s in states) == (1 if works else 0), (order.state, states)
+        if order.state in FINISHED:
+            assert not {MilestoneState.PENDING, MilestoneState.AWAITING_PAYMENT} & set(states)
+        for view in views:
+            if view.state is MilestoneState.APPROVED:
+                assert view.held == 0 and view.paid > 0 and view.seller_earnings > 0
+            if view.state in (MilestoneState.PENDING, MilestoneState.AWAITING_PAYMENT, MilestoneState.NOT_STARTED):
+                assert view.paid == 0
+        assert order.counts_as_completed == (order.state is OrderState.COMPLETED or (
+            order.state is OrderState.CANCELLED and (order.reopened_at is not None
+                                                     or MilestoneState.APPROVED in states)))
 
     @staticmethod
     def check_timers(order: Order, items: list[OrderTimerItem]) -> None:
         """Every running timer has its item in the due index, and no other timer item exists; a
-        finished order runs none (but the lapse of a request on a completed one)."""
+        finished order runs none (but the lapse of a request on a completed one); between two
+        milestones only the next payment's window runs (C2)."""
         if order.state is OrderState.CANCELLED:
             assert order.timers == {}
         if order.state is OrderState.COMPLETED:
             assert set(order.timers) <= {DeadlineKind.ORDER_REQUEST}
         assert (DeadlineKind.ORDER_REQUEST in order.timers) == (order.request is not None)
+        next_payment = order.state is OrderState.AWAITING_NEXT_MILESTONE
+        assert (DeadlineKind.ORDER_NEXT_MILESTONE in order.timers) == next_payment
+        if next_payment:
+            assert set(order.timers) == {DeadlineKind.ORDER_NEXT_MILESTONE}
         stored = {(i.kind, i.ref, i.due_shard, i.due_at) for i in items}
         shard = f"DUE#{shard_of(order.id, app_settings().due_shards):02d}"
         assert stored == {(k.value, t.ref, shard, f"{iso(t.due_at)}#{k.value}#{order.id}")
@@ -401,7 +516,7 @@ class OrderLifecycle(RuleBasedStateMachine):
             assert rel is not None
             assert rel.value.orders_placed == len(mine)
             assert rel.value.active_orders == sum(o.state in ACTIVE for o in mine)
-            assert rel.value.completed_orders == sum(o.state is OrderState.COMPLETED for o in mine)
+            assert rel.value.completed_orders == sum(o.counts_as_completed for o in mine)  # C4 included
             assert rel.value.total_spent == sum(o.balance.seller_earnings + o.balance.platform_fees for o in mine)
 
     def check_due_index(self) -> None:

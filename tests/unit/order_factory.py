@@ -12,11 +12,13 @@ from chalicelib.domain.orders import (
     Accept,
     ChangeOffer,
     Deliver,
+    Milestone,
     OpenResolutionRequest,
     Order,
     OrderAction,
     Outcome,
     RequestKind,
+    milestone_terms,
 )
 from chalicelib.domain.pricing import Selection, gig_terms
 from chalicelib.domain.relationships import Relationship
@@ -43,6 +45,21 @@ def place(gig: Gig | None = None, selection: Selection | None = None, *, now: da
     return Order.place(gig=gig, terms=gig_terms(gig, selection), buyer_id=buyer_id,
                        seller_available=seller_available,
                        relationship=relationship or Relationship(gig.seller_id, buyer_id), now=now)
+
+
+# C2: a custom offer split into three milestones ($60 + $80 + $50), the last one the full delivery.
+MILESTONES = (Milestone("Floor plans", "Measured plans of every floor", 5, 6_000, 1),
+              Milestone("Renders", "Three renders of the living room", 10, 8_000, 2),
+              Milestone("Final set", "The full project: plans, renders, materials list", 3, 5_000, None))
+
+
+def place_milestones(gig: Gig | None = None, milestones: tuple[Milestone, ...] = MILESTONES, *,
+                     now: datetime = NOW) -> tuple[Order, Outcome]:
+    """A milestone order (C2) on the gig, as an accepted custom offer places it (by default on a gig
+    without requirements, so the first milestone starts at once)."""
+    gig = gig or no_requirements_gig()
+    return Order.place(gig=gig, terms=milestone_terms(milestones, tuple(gig.requirements)), buyer_id=BUYER_ID,
+                       seller_available=True, relationship=Relationship(gig.seller_id, BUYER_ID), now=now)
 
 
 def no_requirements_gig(**overrides: Any) -> Gig:
@@ -98,6 +115,10 @@ def fire_due(order: Order, now: datetime, passes: int = 5) -> list[Outcome]:
 
 
 def assert_money_conserved(order: Order) -> None:
+    """M1/M3 per order and per stage (C2: per milestone)."""
     b = order.balance
     assert b.held >= 0
     assert b.paid == b.refunded + b.seller_earnings + b.platform_fees + b.held
+    for money in b.stages:
+        assert money.held >= 0
+        assert money.paid == money.refunded + money.seller_earnings + money.platform_fees + money.held

@@ -1,4 +1,4 @@
-"""The shape of the order machine (O1–O12): a breadth-first search over actions from placement,
+"""The shape of the order machine (O1–O12, milestone orders C2–C4): a breadth-first search over actions from placement,
 on the domain alone with a clock the search advances, must use every row of ORDER_TRANSITIONS,
 reach every state, and find a way to a finished state (completed or cancelled) from every state
 it reaches. Timers are data: every order timer has its action and a row that arms it."""
@@ -14,6 +14,7 @@ from chalicelib.domain.deadlines import DeadlineKind
 from chalicelib.domain.errors import DomainError
 from chalicelib.domain.events import Actor
 from chalicelib.domain.orders import (
+    ACTIVE,
     FINISHED,
     ORDER_TRANSITIONS,
     REQUEST_RULES,
@@ -24,6 +25,7 @@ from chalicelib.domain.orders import (
     ChangeOffer,
     DeclineRequest,
     Deliver,
+    MilestoneState,
     OpenResolutionRequest,
     OperatorCancel,
     Order,
@@ -34,13 +36,29 @@ from chalicelib.domain.orders import (
     RequestKind,
     RequestRevision,
     SendProgressUpdate,
+    StartNextMilestone,
+    Stop,
     SubmitRequirements,
     Transition,
     WithdrawRequest,
+    plan,
 )
 
 from .gig_factory import NOW, published_gig
-from .order_factory import OP, SYS, VALID_ANSWERS, A, B, K, S, actor_id, assert_money_conserved, place
+from .order_factory import (
+    MILESTONES,
+    OP,
+    SYS,
+    VALID_ANSWERS,
+    A,
+    B,
+    K,
+    S,
+    actor_id,
+    assert_money_conserved,
+    place,
+    place_milestones,
+)
 
 SECOND = timedelta(seconds=1)
 MAX_NODES = 20_000
@@ -77,6 +95,8 @@ def _moves(order: Order) -> list[tuple[str, OrderAction, Actor, OrderCommand]]:
         ("cancel_late", B, CancelLate()),
         ("operator_cancel", OP, OperatorCancel("support", seller_at_fault=False)),
         ("progress_update", S, SendProgressUpdate("half way")),
+        ("start_next_milestone", B, StartNextMilestone()),
+        ("stop", B, Stop("enough")),
     ]
     for kind, rule in REQUEST_RULES.items():
         for role in rule.openers:
@@ -95,7 +115,8 @@ def _key(order: Order, now: datetime) -> tuple:
     return (order.state, order.request.kind if order.request else None,
             order.request.opened_by if order.request else None, tuple(sorted(order.timers)),
             order.started_at is not None, min(left, 2) if left is not None else None,
-            order.balance.seller_earnings > 0, _days_to_timers(order, now))
+            order.balance.seller_earnings > 0, _days_to_timers(order, now),
+            len(order.stages), order.stage, order.approved_at is not None)
 
 
 def _days_to_timers(order: Order, now: datetime) -> tuple[int, ...]:
@@ -141,6 +162,9 @@ def explore() -> tuple[set[int], dict[tuple, Node], dict[tuple, set[tuple]]]:
         used.add(row_for_place(gig))
         nodes.setdefault(_key(order, NOW), Node(order, NOW))
         queue.append(Node(order, NOW))
+    order, _ = place_milestones(milestones=MILESTONES[:2], now=NOW)  # C2: a plan of two milestones
+    nodes.setdefault(_key(order, NOW), Node(order, NOW))
+    queue.append(Node(order, NOW))
     while queue:
         node = queue.popleft()
         key = _key(node.order, node.now)
@@ -212,6 +236,7 @@ def test_finished_orders_hold_no_money_and_run_no_timer_but_a_request_lapse() ->
     _, nodes, _ = _explored()
     for node in nodes.values():
         order = node.order
+        assert_money_conserved(order)
         if order.state is OrderState.CANCELLED:
             assert order.timers == {} and order.request is None and order.balance.held == 0
         if order.state is OrderState.COMPLETED:
@@ -264,3 +289,37 @@ def test_rows_of_one_action_never_overlap() -> None:
                 matching = [t for t in ORDER_TRANSITIONS if t.action is action and role in t.actors
                             and order.state in t.sources and (t.when is None or t.when(order))]
                 assert len(matching) <= 1, [_describe(t) for t in matching]
+
+
+def test_every_milestone_has_one_state_and_its_own_money_everywhere_the_search_went() -> None:
+    """C2–C5: milestones before the running one are approved and settled; at most one milestone
+    runs, and only while the order works on it; one that never started holds no money; a
+    finished order leaves no milestone waiting; money is conserved per milestone (M1, M3)."""
+    _, nodes, _ = _explored()
+    running = {MilestoneState.AWAITING_REQUIREMENTS, MilestoneState.IN_PROGRESS, MilestoneState.DELIVERED,
+               MilestoneState.REVISION_REQUESTED}
+    seen: set[MilestoneState] = set()
+    for node in nodes.values():
+        order = node.order
+        if not order.is_milestone_order:
+            assert plan(order) == []
+            continue
+        views = plan(order)
+        states = [view.state for view in views]
+        seen |= set(states)
+        assert states[: order.stage] == [MilestoneState.APPROVED] * order.stage
+        assert sum(s in running for s in states) == (1 if order.state in ACTIVE - {OrderState.AWAITING_NEXT_MILESTONE}
+                                                       else 0), (order.state, states)
+        if order.state in FINISHED:
+            assert not {MilestoneState.PENDING, MilestoneState.AWAITING_PAYMENT} & set(states)
+        for view in views:
+            assert view.paid == view.refunded + view.seller_earnings + view.platform_fees + view.held
+            if view.state in (MilestoneState.PENDING, MilestoneState.AWAITING_PAYMENT, MilestoneState.NOT_STARTED):
+                assert view.paid == 0
+            if view.state is MilestoneState.APPROVED:
+                assert view.held == 0 and view.refunded == 0 and view.seller_earnings == view.paid * 80 // 100
+            if view.state is MilestoneState.CANCELLED:
+                assert view.held == 0 and view.seller_earnings == 0
+        assert order.counts_as_completed == (order.state is OrderState.COMPLETED or (
+            order.state is OrderState.CANCELLED and MilestoneState.APPROVED in states))
+    assert seen == set(MilestoneState) - {MilestoneState.AWAITING_REQUIREMENTS}  # its gig has no requirements

@@ -10,6 +10,7 @@ Read ``table.py`` first: the whole machine on one page. Then, as needed:
 - ``resolution``  requests and the offers made inside an order (O10–O12)
 - ``terms``       what an order is placed on: priced lines and payment stages
 - ``money``       pay, settle and refund per stage (M1, M3)
+- ``milestones``  milestone orders (C2–C5): the offer's milestones, their terms, the plan per milestone
 - ``aggregate``   ``Order`` and ``Outcome``
 """
 from .aggregate import TIMER_COMMANDS, Order, Outcome, new_order_number
@@ -20,6 +21,7 @@ from .commands import (
     CancelLate,
     DeclineRequest,
     Deliver,
+    ExpireNextMilestone,
     ExpireRequest,
     ExpireRequirements,
     MarkLate,
@@ -30,11 +32,32 @@ from .commands import (
     Place,
     RequestRevision,
     SendProgressUpdate,
+    StartNextMilestone,
+    Stop,
     SubmitRequirements,
     WithdrawRequest,
 )
 from .effects import ON_ENTER, order_text
 from .guards import NEEDS_INPUT, Context, Not
+from .milestones import (
+    MILESTONE_AMOUNT_MAX,
+    MILESTONE_AMOUNT_MIN,
+    MILESTONE_DAYS_MAX,
+    MILESTONE_DAYS_MIN,
+    MILESTONE_DESCRIPTION_MAX,
+    MILESTONE_NAME_MAX,
+    MILESTONE_REVISIONS_MAX,
+    MILESTONE_TOTAL_MIN,
+    MILESTONES_MAX,
+    MILESTONES_MIN,
+    Milestone,
+    MilestoneView,
+    StageRun,
+    milestone_errors,
+    milestone_state,
+    milestone_terms,
+    plan,
+)
 from .money import payments_in, settled_in
 from .resolution import (
     CANCELLATION_LIFETIME,
@@ -54,13 +77,15 @@ from .resolution import (
     RequestRule,
     ResolutionRequest,
 )
-from .states import ACTIVE, ACTIVE_OR_COMPLETED, FINISHED, WORKING, OrderAction, OrderState
+from .states import ACTIVE, ACTIVE_OR_COMPLETED, FINISHED, RUNNING, WORKING, MilestoneState, OrderAction, OrderState
 from .table import BUYER, OPERATOR, ORDER_TRANSITIONS, PARTIES, SELLER, SUMMARIES, SYSTEM, TIMER_ACTIONS, Transition
 from .terms import OrderLine, Stage, Terms
 from .timers import (
     LATE_CANCEL_AFTER,
     LATE_CANCEL_HOURS,
     LATE_TIMERS,
+    MILESTONE_REVIEW_PERIOD,
+    NEXT_MILESTONE_WAIT,
     ORDER_TIMERS,
     REQUIREMENTS_WAIT,
     REVIEW_PERIOD,
@@ -83,4 +108,10 @@ __all__ = [
     "RequestRevision", "RequestRule", "ResolutionRequest", "SendProgressUpdate", "Stage", "SubmitRequirements",
     "Terms", "Timer", "Transition", "WithdrawRequest", "due_time", "new_order_number", "order_text",
     "payments_in", "settled_in",
+    # milestones (C2–C5)
+    "MILESTONES_MAX", "MILESTONES_MIN", "MILESTONE_AMOUNT_MAX", "MILESTONE_AMOUNT_MIN", "MILESTONE_DAYS_MAX",
+    "MILESTONE_DAYS_MIN", "MILESTONE_DESCRIPTION_MAX", "MILESTONE_NAME_MAX", "MILESTONE_REVIEW_PERIOD",
+    "MILESTONE_REVISIONS_MAX", "MILESTONE_TOTAL_MIN", "NEXT_MILESTONE_WAIT", "RUNNING", "ExpireNextMilestone",
+    "Milestone", "MilestoneState", "MilestoneView", "StageRun", "StartNextMilestone", "Stop", "milestone_errors",
+    "milestone_state", "milestone_terms", "plan",
 ]

@@ -18,6 +18,7 @@ from ..relationships import Relationship
 from ..requirements import Answer
 from .commands import (
     AutoComplete,
+    ExpireNextMilestone,
     ExpireRequest,
     ExpireRequirements,
     MarkLate,
@@ -27,11 +28,12 @@ from .commands import (
 )
 from .effects import ON_ENTER
 from .guards import NEEDS_INPUT, Context
+from .milestones import StageRun
 from .resolution import ResolutionRequest
 from .states import ACTIVE, OrderAction, OrderState
 from .table import ORDER_TRANSITIONS, SUMMARIES, TIMER_ACTIONS, Transition
 from .terms import OrderLine, Stage, Terms
-from .timers import LATE_CANCEL_AFTER, REVIEW_PERIOD, Timer, due_time
+from .timers import LATE_CANCEL_AFTER, MILESTONE_REVIEW_PERIOD, REVIEW_PERIOD, Timer, due_time
 from .values import Cancellation, Delivery
 
 TIMER_COMMANDS: dict[OrderAction, OrderCommand] = {
@@ -40,6 +42,7 @@ TIMER_COMMANDS: dict[OrderAction, OrderCommand] = {
     OrderAction.MARK_LATE: MarkLate(),
     OrderAction.MARK_LATE_CANCELLABLE: MarkLateCancellable(),
     OrderAction.EXPIRE_REQUEST: ExpireRequest(),
+    OrderAction.EXPIRE_NEXT_MILESTONE: ExpireNextMilestone(),
 }
 
 
@@ -74,7 +77,10 @@ class Order:
     requirements: tuple[Requirement, ...]  # the questions when the order was placed
     placed_at: datetime
     stages: tuple[Stage, ...] = ()  # the payment plan (a gig order: one stage)
-    stage: int = 0  # the stage that runs
+    stage: int = 0  # the stage that runs (a milestone order, C2: the milestone; see milestones.py)
+    past_stages: tuple[StageRun, ...] = ()  # C2: how each milestone before ``stage`` ran
+    approved_at: datetime | None = None  # C3: when the running stage was approved (completion, for a gig order)
+    deliveries_before: int = 0  # deliveries of the stages before ``stage`` (each milestone counts its own)
     state: OrderState = OrderState.NEW
     answers: tuple[Answer, ...] = ()
     started_at: datetime | None = None  # O3: the delivery clock
@@ -116,11 +122,34 @@ class Order:
         return self.state in ACTIVE
 
     @property
+    def is_milestone_order(self) -> bool:
+        """C2: a plan of more than one stage (a gig order, and a plain custom offer, is one)."""
+        return len(self.stages) > 1
+
+    @property
+    def milestones_approved(self) -> int:
+        """C3/C4: milestones the buyer approved (or that were approved by themselves)."""
+        return len(self.past_stages) + (1 if self.approved_at is not None else 0)
+
+    @property
     def counts_as_completed(self) -> bool:
         """O19 (and O13): completed, or completed once and cancelled by support after a reopening
-        (what was settled then stays settled)."""
+        (what was settled then stays settled), or a milestone order cancelled after at least one
+        approved milestone (C4)."""
         return self.state is OrderState.COMPLETED or (
-            self.state is OrderState.CANCELLED and self.reopened_at is not None)
+            self.state is OrderState.CANCELLED and (
+                self.reopened_at is not None or (self.is_milestone_order and self.milestones_approved > 0)))
+
+    @property
+    def review_period(self) -> timedelta:
+        """O7/O8: 3 days after a delivery; C3: 8 days after a milestone's."""
+        return MILESTONE_REVIEW_PERIOD if self.is_milestone_order else REVIEW_PERIOD
+
+    def current_run(self) -> StageRun:
+        """The running stage as it runs now (kept in ``past_stages`` when the next starts, C2)."""
+        return StageRun(started_at=self.started_at, due_at=self.due_at, delivered_at=self.delivered_at,
+                        approved_at=self.approved_at, deliveries=self.deliveries - self.deliveries_before,
+                        revisions_allowed=self.revisions_allowed, revisions_used=self.revisions_used)
 
     @property
     def due_at(self) -> datetime | None:
@@ -144,7 +173,7 @@ class Order:
 
     @property
     def review_ends_at(self) -> datetime | None:
-        return self.delivered_at + REVIEW_PERIOD if self.delivered_at else None
+        return self.delivered_at + self.review_period if self.delivered_at else None
 
     @property
     def revisions_left(self) -> int | None:
@@ -178,12 +207,15 @@ class Order:
         """Take ``command`` as ``role``. Forbidden when the role never takes it (or it is not this
         party's to take), Conflict when the state or a check refuses, InvalidInput for bad input."""
         action, role = command.ACTION, Actor(role)
-        if not any(role in t.actors for t in ORDER_TRANSITIONS if t.action is action):
-            raise Forbidden(f"The {role} cannot {action.replace('_', ' ')}.", code="actor_not_allowed")
+        rows = [t for t in ORDER_TRANSITIONS if t.action is action]
+        if not any(role in t.actors for t in rows):
+            raise Forbidden(f"The {role} cannot {action.replace('_', ' ')}.", code="actor_not_allowed",
+                            rule=self._rule_of(rows))
         row = self._row(action, role)
         if row is None:
             raise Conflict(f"Cannot {action.replace('_', ' ')} an order that is "
-                           f"{self.state.replace('_', ' ')}.", code="invalid_transition")
+                           f"{self.state.replace('_', ' ')}.", code="invalid_transition",
+                           rule=self._rule_of([t for t in rows if role in t.actors]))
         ctx = Context(role, actor_id, now, command)
         for check in row.checks:
             error = check(self, ctx)
@@ -204,6 +236,11 @@ class Order:
         self.updated_at = now
         outcome.event = self._event(row, ctx, request or self.request)
         return outcome
+
+    def _rule_of(self, rows: list[Transition]) -> str | None:
+        """The rule a refused action belongs to: of its rows, the one whose condition fits the order."""
+        fitting = [t for t in rows if t.when is None or t.when(self)] or rows
+        return next((t.rule for t in fitting if t.rule), None)
 
     def fire(self, kind: DeadlineKind, ref: str, now: datetime) -> Outcome | None:
         """The sweeper's entry: None when this timer is no longer the order's (or not yet due)."""
@@ -226,6 +263,9 @@ class Order:
         else:
             recipients = (self.buyer_id, self.seller_id)
         data: dict[str, Any] = {"state": self.state.value, "action": row.action.value}
+        if self.is_milestone_order:  # C2: the history names the milestone of each event
+            data["milestone"] = self.stage + 1
+            data["milestone_name"] = self.stages[self.stage].title
         if request is not None:
             data["request_id"] = request.id
             data["request_kind"] = request.kind.value
@@ -234,7 +274,10 @@ class Order:
             if isinstance(value, str) and value.strip():
                 data[key] = value.strip()
         summary = (row.summary or SUMMARIES[row.action]).format(
-            number=self.number, request=request.kind.value.replace("_", " ") if request else "")
+            number=self.number, request=request.kind.value.replace("_", " ") if request else "",
+            review_days=self.review_period.days, milestone=self.stage + 1)
+        if self.is_milestone_order and "milestone" not in (row.summary or SUMMARIES[row.action]):
+            summary += f" (milestone {self.stage + 1}: {self.stages[self.stage].title})"
         return Event.new(kind=f"order.{row.action.value}", stream=f"order:{self.id}", at=ctx.now,
                          actor_role=ctx.role, actor_id=ctx.actor_id, summary=summary,
                          recipients=recipients if row.notify else (), notification=row.notify, data=data,

@@ -89,6 +89,21 @@ class SendProgressUpdate:
     message: str
 
 
+@dataclass(frozen=True)
+class StartNextMilestone:
+    """C2: the buyer pays the next milestone, which starts at once."""
+
+    ACTION: ClassVar[OrderAction] = OrderAction.START_NEXT_MILESTONE
+
+
+@dataclass(frozen=True)
+class Stop:
+    """C4: the buyer stops a milestone order after an approved milestone; the rest never starts."""
+
+    ACTION: ClassVar[OrderAction] = OrderAction.STOP
+    reason: str = ""
+
+
 # -- what timers do (the system's commands) -------------------------------------------------------
 @dataclass(frozen=True)
 class ExpireRequirements:
@@ -115,7 +130,14 @@ class ExpireRequest:
     ACTION: ClassVar[OrderAction] = OrderAction.EXPIRE_REQUEST
 
 
+@dataclass(frozen=True)
+class ExpireNextMilestone:
+    ACTION: ClassVar[OrderAction] = OrderAction.EXPIRE_NEXT_MILESTONE
+
+
 OrderCommand = (Place | SubmitRequirements | Deliver | Accept | RequestRevision | CancelLate | OperatorCancel
                 | OpenResolutionRequest | WithdrawRequest | DeclineRequest | AcceptRequest | SendProgressUpdate
-                | ExpireRequirements | AutoComplete | MarkLate | MarkLateCancellable | ExpireRequest)
+                | StartNextMilestone | Stop
+                | ExpireRequirements | AutoComplete | MarkLate | MarkLateCancellable | ExpireRequest
+                | ExpireNextMilestone)
 ANSWERS_TO_REQUEST = (WithdrawRequest, DeclineRequest, AcceptRequest)  # commands naming a request id

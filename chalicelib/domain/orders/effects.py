@@ -19,6 +19,8 @@ from .commands import (
     OperatorCancel,
     RequestRevision,
     SendProgressUpdate,
+    StartNextMilestone,
+    Stop,
     SubmitRequirements,
 )
 from .guards import Context
@@ -56,7 +58,10 @@ def nothing(order: Order, ctx: Context, out: Outcome) -> None:
 
 
 def place(order: Order, ctx: Context, out: Outcome) -> None:
-    out.ledger += money.pay(order, order.total, ctx.now, f"order {order.number}")  # O1
+    # O1; a milestone order pays its first milestone only (C2)
+    amount = order.stages[0].amount if order.is_milestone_order else order.total
+    memo = f"order {order.number}" + (f", milestone 1: {order.stages[0].title}" if order.is_milestone_order else "")
+    out.ledger += money.pay(order, amount, ctx.now, memo)
     if not order.requirements:
         order.started_at = ctx.now  # O3: no requirements, the clock starts at placement
 
@@ -85,7 +90,8 @@ def deliver(order: Order, ctx: Context, out: Outcome) -> None:
         order.request = None  # a delivery answers a progress-update request (O12)
     order.deliveries += 1
     order.delivered_at = ctx.now
-    out.delivery = Delivery(order.deliveries, message, tuple(command.files), ctx.now)
+    out.delivery = Delivery(order.deliveries, message, tuple(command.files), ctx.now,
+                            milestone=order.stage + 1 if order.is_milestone_order else 0)
 
 
 def request_revision(order: Order, ctx: Context, out: Outcome) -> None:
@@ -170,6 +176,7 @@ def accept_more_revisions(order: Order, ctx: Context, out: Outcome) -> None:
     which uses one of them (O7)."""
     accept_change(order, ctx, out)
     order.completed_at = None
+    order.approved_at = None
     order.reopened_at = ctx.now
     order.revisions_used += 1
 
@@ -189,9 +196,42 @@ def send_progress_update(order: Order, ctx: Context, out: Outcome) -> None:
     order.request = None
 
 
+# -- milestones (C2–C5) --------------------------------------------------------------------------
+def approve_milestone(order: Order, ctx: Context, out: Outcome) -> None:
+    """C3/C5: the buyer approves a milestone that is not the last: its money is settled (80% to the
+    seller, M1) and the order waits for the buyer to pay the next one (C2)."""
+    order.approved_at = ctx.now
+    order.request = None  # like a completion, an approval closes what was open
+    out.ledger += money.settle_stage(order, ctx.now)
+
+
+def start_next_milestone(order: Order, ctx: Context, out: Outcome) -> None:
+    """C2: the buyer pays the next milestone; it starts now with its own days and revisions (its
+    due time, O9, and revision count, O7); the one before is kept as it ran."""
+    ctx.given(StartNextMilestone)
+    order.past_stages = (*order.past_stages, order.current_run())
+    order.stage += 1
+    stage = order.stages[order.stage]
+    order.started_at = ctx.now
+    order.delivery_days = stage.delivery_days
+    order.revisions_allowed = stage.revisions
+    order.revisions_used = 0
+    order.delivered_at = None
+    order.approved_at = None
+    order.deliveries_before = order.deliveries
+    memo = f"order {order.number}, milestone {order.stage + 1}: {stage.title}"
+    out.ledger += money.pay(order, stage.amount, ctx.now, memo)
+
+
+def stop(order: Order, ctx: Context, out: Outcome) -> None:
+    """C4: the buyer stops after an approved milestone; the seller is told not to start the rest."""
+    order_text(ctx.given(Stop).reason, "reason", required=False, rule="C4")
+
+
 # -- entering a finished state --------------------------------------------------------------------
 def enter_completed(order: Order, ctx: Context, out: Outcome) -> None:
     order.completed_at = ctx.now
+    order.approved_at = order.approved_at or ctx.now  # the running stage (a milestone: C3) is approved
     order.request = None
     out.ledger += money.settle(order, ctx.now)  # M1
 

@@ -16,7 +16,7 @@ from ..errors import Conflict, DomainError, FieldError, Forbidden, InvalidInput
 from ..events import Actor
 from .commands import ANSWERS_TO_REQUEST, OpenResolutionRequest, OrderCommand
 from .resolution import REQUEST_RULES, TIMING_KINDS, RequestKind
-from .timers import LATE_CANCEL_HOURS, REVIEW_PERIOD
+from .timers import LATE_CANCEL_HOURS, NEXT_MILESTONE_WAIT
 
 if TYPE_CHECKING:
     from .aggregate import Order
@@ -66,6 +66,12 @@ def has_requirements(order: Order) -> bool:
     return bool(order.requirements)  # O3
 
 
+def has_next_milestone(order: Order) -> bool:
+    """C2: approving this milestone does not end the order. An order reopened after it ended (O12:
+    more revisions) completes again on approval; the milestones it never started stay so."""
+    return order.stage < len(order.stages) - 1 and order.reopened_at is None
+
+
 def progress_update_asked(order: Order) -> bool:
     return _open_kind(order) is RequestKind.PROGRESS_UPDATE  # O12
 
@@ -93,8 +99,17 @@ def request_lapses_when_unanswered(order: Order) -> bool:
 # -- checks ---------------------------------------------------------------------------------------
 def within_review_period(order: Order, ctx: Context) -> DomainError | None:
     if order.review_ends_at is None or ctx.now > order.review_ends_at:
-        days = REVIEW_PERIOD.days
-        return Conflict(f"The {days} days to ask for a revision are over.", code="review_period_over", rule="O7")
+        days = order.review_period.days  # O7; a milestone's delivery: C3
+        return Conflict(f"The {days} days to ask for a revision are over.", code="review_period_over",
+                        rule="C3" if order.is_milestone_order else "O7")
+    return None
+
+
+def next_milestone_payable(order: Order, ctx: Context) -> DomainError | None:
+    """C2: the next milestone starts only if paid within the window after the approval."""
+    if order.approved_at is not None and ctx.now > order.approved_at + NEXT_MILESTONE_WAIT:
+        return Conflict(f"The {NEXT_MILESTONE_WAIT.days} days to start the next milestone are over; the order "
+                        "has ended.", code="next_milestone_lapsed", rule="C2")
     return None
 
 

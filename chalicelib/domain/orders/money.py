@@ -2,7 +2,8 @@
 stage that runs (placement, accepted offers); completion settles what every stage holds (M1: 80%
 to the seller, the floor, 20% to the platform); cancellation refunds what is still held (M3), so
 money settled at an earlier completion stays settled. Every payment entry returned here has its
-charge through the payment port, taken by the service in the same use case."""
+charge through the payment port, taken by the service in the same use case. A milestone order
+(C2) pays each milestone into its own stage and settles it when it is approved (C5)."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -20,6 +21,10 @@ def pay(order: Order, amount: int, at: datetime, memo: str) -> list[LedgerEntry]
 
 def settle(order: Order, at: datetime) -> list[LedgerEntry]:
     return order.balance.settle(at)  # M1
+
+
+def settle_stage(order: Order, at: datetime) -> list[LedgerEntry]:
+    return order.balance.settle(at, stage=order.stage)  # C5, M1: an approved milestone pays the seller
 
 
 def refund(order: Order, at: datetime) -> list[LedgerEntry]:

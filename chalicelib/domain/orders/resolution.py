@@ -11,7 +11,7 @@ from enum import StrEnum
 from ..contact_details import text_field_errors
 from ..errors import FieldError, InvalidInput
 from ..events import Actor
-from .states import ACTIVE, WORKING, OrderState
+from .states import RUNNING, WORKING, OrderState
 from .terms import OrderLine
 from .values import TEXT_MAX
 
@@ -51,14 +51,14 @@ class RequestRule:
 
 _BUYER, _SELLER = frozenset({Actor.BUYER}), frozenset({Actor.SELLER})
 REQUEST_RULES: dict[RequestKind, RequestRule] = {
-    RequestKind.CANCELLATION: RequestRule(_BUYER | _SELLER, ACTIVE, CANCELLATION_LIFETIME, True, "O11",
+    RequestKind.CANCELLATION: RequestRule(_BUYER | _SELLER, RUNNING, CANCELLATION_LIFETIME, True, "O11",
                                           reason_required=True),
     RequestKind.EXTENSION: RequestRule(_SELLER, WORKING, EXTENSION_LIFETIME, False, "O12", reason_required=True),
     RequestKind.PROGRESS_UPDATE: RequestRule(
         _BUYER, frozenset({OrderState.IN_PROGRESS, OrderState.REVISION_REQUESTED}), PROGRESS_UPDATE_LIFETIME,
         True, "O12"),
-    RequestKind.EXTRAS: RequestRule(_SELLER, ACTIVE, OFFER_LIFETIME, False, "O10"),
-    RequestKind.MODIFICATION: RequestRule(_SELLER, ACTIVE, OFFER_LIFETIME, False, "O12"),
+    RequestKind.EXTRAS: RequestRule(_SELLER, RUNNING, OFFER_LIFETIME, False, "O10"),
+    RequestKind.MODIFICATION: RequestRule(_SELLER, RUNNING, OFFER_LIFETIME, False, "O12"),
     RequestKind.ADDITIONAL_REVISIONS: RequestRule(_SELLER, frozenset({OrderState.COMPLETED}), OFFER_LIFETIME,
                                                   False, "O12"),
 }

@@ -1,9 +1,9 @@
-"""The order machine in one table (O1–O12): for each action, who may take it, from which states,
-under which condition (``when``: picks the row), with which checks (refusals, each with its rule
-id), into which state (None: it stays), what it changes (``effect``), the timers it sets and clears,
-and whom it notifies (the other party; both when the system or an operator acts). Timers fire
-through the same rows as people, as the ``system`` actor (``TIMER_ACTIONS``). Entering a finished
-state settles or refunds the money (``effects.ON_ENTER``)."""
+"""The order machine in one table (O1–O12, milestone orders C2–C4): for each action, who may take
+it, from which states, under which condition (``when``: picks the row), with which checks
+(refusals, each with its rule id), into which state (None: it stays), what it changes
+(``effect``), the timers it sets and clears, and whom it notifies (the other party; both when the
+system or an operator acts). Timers fire through the same rows as people, as the ``system`` actor
+(``TIMER_ACTIONS``). Entering a finished state settles or refunds the money (``effects.ON_ENTER``)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -17,6 +17,7 @@ from .guards import (
     Condition,
     Not,
     cancellation_asked,
+    has_next_milestone,
     has_requirements,
     is_late,
     is_request_answerer,
@@ -25,6 +26,7 @@ from .guards import (
     may_be_declined,
     more_revisions_offered,
     never_completed,
+    next_milestone_payable,
     progress_update_asked,
     progress_update_was_asked,
     request_allowed,
@@ -34,8 +36,8 @@ from .guards import (
     timing_change_asked,
     within_review_period,
 )
-from .states import ACTIVE, ACTIVE_OR_COMPLETED, OrderAction, OrderState
-from .timers import LATE_CANCEL_HOURS, LATE_TIMERS, ORDER_TIMERS, REVIEW_PERIOD
+from .states import ACTIVE, ACTIVE_OR_COMPLETED, RUNNING, OrderAction, OrderState
+from .timers import LATE_CANCEL_HOURS, LATE_TIMERS, NEXT_MILESTONE_WAIT, ORDER_TIMERS
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,12 @@ ORDER_TRANSITIONS: tuple[Transition, ...] = (
                sets=(DeadlineKind.ORDER_AUTO_COMPLETE,), clears=LATE_TIMERS + (DeadlineKind.ORDER_REQUEST,),
                notify=NotificationKind.ORDER_DELIVERED, rule="O6"),
     Transition(OrderAction.ACCEPT, BUYER, _in(OrderState.DELIVERED), OrderState.COMPLETED,
-               clears=ORDER_TIMERS, notify=NotificationKind.ORDER_COMPLETED, rule="O7"),
+               when=Not(has_next_milestone), clears=ORDER_TIMERS, notify=NotificationKind.ORDER_COMPLETED,
+               rule="O7"),
+    Transition(OrderAction.ACCEPT, BUYER, _in(OrderState.DELIVERED), OrderState.AWAITING_NEXT_MILESTONE,
+               effects.approve_milestone, when=has_next_milestone, clears=ORDER_TIMERS,
+               sets=(DeadlineKind.ORDER_NEXT_MILESTONE,), notify=NotificationKind.ORDER_COMPLETED, rule="C3",
+               summary="The buyer approved milestone {milestone} of order {number}"),
     Transition(OrderAction.AUTO_COMPLETE, SYSTEM, _in(OrderState.DELIVERED), OrderState.COMPLETED,
                when=Not(cancellation_asked), clears=ORDER_TIMERS,
                notify=NotificationKind.ORDER_COMPLETED, rule="O8"),
@@ -96,6 +103,15 @@ ORDER_TRANSITIONS: tuple[Transition, ...] = (
     Transition(OrderAction.REQUEST_REVISION, BUYER, _in(OrderState.DELIVERED), OrderState.REVISION_REQUESTED,
                effects.request_revision, checks=(within_review_period, revisions_left),
                clears=(DeadlineKind.ORDER_AUTO_COMPLETE,), notify=NotificationKind.REVISION_REQUESTED, rule="O7"),
+    # -- milestones (C2–C4): between two milestones ---------------------------------------------------
+    Transition(OrderAction.START_NEXT_MILESTONE, BUYER, _in(OrderState.AWAITING_NEXT_MILESTONE),
+               OrderState.IN_PROGRESS, effects.start_next_milestone, checks=(next_milestone_payable,),
+               sets=LATE_TIMERS, clears=(DeadlineKind.ORDER_NEXT_MILESTONE,),
+               notify=NotificationKind.ORDER_PLACED, rule="C2"),
+    Transition(OrderAction.STOP, BUYER, _in(OrderState.AWAITING_NEXT_MILESTONE), OrderState.COMPLETED,
+               effects.stop, clears=ORDER_TIMERS, notify=NotificationKind.ORDER_COMPLETED, rule="C4"),
+    Transition(OrderAction.EXPIRE_NEXT_MILESTONE, SYSTEM, _in(OrderState.AWAITING_NEXT_MILESTONE),
+               OrderState.COMPLETED, clears=ORDER_TIMERS, notify=NotificationKind.ORDER_COMPLETED, rule="C2"),
     # -- late orders and cancellations ------------------------------------------------------------
     Transition(OrderAction.MARK_LATE, SYSTEM, _in(OrderState.IN_PROGRESS), None,
                checks=(is_late,), clears=(DeadlineKind.ORDER_LATE,),
@@ -110,7 +126,7 @@ ORDER_TRANSITIONS: tuple[Transition, ...] = (
                effects.operator_cancel, clears=ORDER_TIMERS,
                notify=NotificationKind.ORDER_CANCELLED, rule="C4"),
     # -- resolution center (one open request at a time) -------------------------------------------
-    Transition(OrderAction.OPEN_REQUEST, PARTIES, ACTIVE_OR_COMPLETED, None,
+    Transition(OrderAction.OPEN_REQUEST, PARTIES, RUNNING | {OrderState.COMPLETED}, None,  # none between milestones
                effects.open_request, checks=(request_allowed,), sets=(DeadlineKind.ORDER_REQUEST,),
                notify=NotificationKind.RESOLUTION_REQUEST, rule="O12"),
     Transition(OrderAction.WITHDRAW_REQUEST, PARTIES, ACTIVE_OR_COMPLETED, None,
@@ -150,6 +166,7 @@ TIMER_ACTIONS: dict[DeadlineKind, OrderAction] = {
     DeadlineKind.ORDER_LATE_CANCELLABLE: OrderAction.MARK_LATE_CANCELLABLE,
     DeadlineKind.ORDER_AUTO_COMPLETE: OrderAction.AUTO_COMPLETE,
     DeadlineKind.ORDER_REQUEST: OrderAction.EXPIRE_REQUEST,
+    DeadlineKind.ORDER_NEXT_MILESTONE: OrderAction.EXPIRE_NEXT_MILESTONE,
 }
 
 SUMMARIES: dict[OrderAction, str] = {
@@ -158,7 +175,7 @@ SUMMARIES: dict[OrderAction, str] = {
     OrderAction.EXPIRE_REQUIREMENTS: "Order {number} was cancelled: its requirements never came",
     OrderAction.DELIVER: "Order {number} was delivered",
     OrderAction.ACCEPT: "The buyer accepted the delivery; order {number} is complete",
-    OrderAction.AUTO_COMPLETE: f"Order {{number}} completed by itself {REVIEW_PERIOD.days} days after its delivery",
+    OrderAction.AUTO_COMPLETE: "Order {number} completed by itself {review_days} days after its delivery",
     OrderAction.REQUEST_REVISION: "The buyer asked for a revision of order {number}",
     OrderAction.MARK_LATE: "Order {number} is late",
     OrderAction.MARK_LATE_CANCELLABLE: f"Order {{number}} is {LATE_CANCEL_HOURS} hours late: the buyer may cancel it",
@@ -170,4 +187,8 @@ SUMMARIES: dict[OrderAction, str] = {
     OrderAction.ACCEPT_REQUEST: "The {request} request on order {number} was accepted",
     OrderAction.EXPIRE_REQUEST: "The {request} request on order {number} was not answered in time",
     OrderAction.SEND_PROGRESS_UPDATE: "The seller sent a progress update on order {number}",
+    OrderAction.START_NEXT_MILESTONE: "The buyer paid milestone {milestone} of order {number}; it started",
+    OrderAction.STOP: "The buyer stopped order {number} after milestone {milestone}; the rest will not start",
+    OrderAction.EXPIRE_NEXT_MILESTONE: f"The next milestone of order {{number}} was not paid within "
+                                       f"{NEXT_MILESTONE_WAIT.days} days; the order ended",
 }

@@ -21,12 +21,13 @@ class OrderLine:
 @dataclass(frozen=True)
 class Stage:
     """One payment stage of the plan: what the buyer pays to start it, how long it runs and how
-    many revisions it carries (None: unlimited, O7)."""
+    many revisions it carries (None: unlimited, O7). A milestone (C2) also has a description."""
 
     title: str
     amount: int
     delivery_days: int
     revisions: int | None
+    description: str = ""
 
 
 @dataclass(frozen=True)

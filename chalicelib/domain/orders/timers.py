@@ -1,5 +1,5 @@
 """The order's timers: how long each waits, and when each is due. The seeds give O7/O8's 3 days,
-O9's 24 hours and O11/O12's periods (resolution.py); the rest are [decision]s.
+O9's 24 hours, C3's 8 days and O11/O12's periods (resolution.py); the rest are [decision]s.
 
 A running timer is kept on the order (``Order.timers``) with a token (``ref``); the deadline items
 the sweeper reads are projections of it, written in the order's own transaction. A fire whose token
@@ -20,11 +20,13 @@ if TYPE_CHECKING:
 
 REQUIREMENTS_WAIT = timedelta(days=7)  # O3 [decision] unanswered requirements: cancelled, refunded
 REVIEW_PERIOD = timedelta(days=3)  # O7 revision window = O8 auto-complete delay
+MILESTONE_REVIEW_PERIOD = timedelta(days=8)  # C3: the same window for a milestone delivery (its auto-approval)
+NEXT_MILESTONE_WAIT = timedelta(days=10)  # C2 [decision]: the next milestone unpaid by then never starts
 LATE_CANCEL_AFTER = timedelta(hours=24)  # O9
 LATE_CANCEL_HOURS = int(LATE_CANCEL_AFTER.total_seconds() // 3600)  # for texts
 
 ORDER_TIMERS = (DeadlineKind.ORDER_REQUIREMENTS, DeadlineKind.ORDER_LATE, DeadlineKind.ORDER_LATE_CANCELLABLE,
-                DeadlineKind.ORDER_AUTO_COMPLETE, DeadlineKind.ORDER_REQUEST)
+                DeadlineKind.ORDER_AUTO_COMPLETE, DeadlineKind.ORDER_REQUEST, DeadlineKind.ORDER_NEXT_MILESTONE)
 LATE_TIMERS = (DeadlineKind.ORDER_LATE, DeadlineKind.ORDER_LATE_CANCELLABLE)
 
 
@@ -55,6 +57,11 @@ def auto_complete_due(order: Order) -> datetime:
     return due
 
 
+def next_milestone_due(order: Order) -> datetime:
+    assert order.approved_at is not None
+    return order.approved_at + NEXT_MILESTONE_WAIT  # C2
+
+
 def request_due(order: Order) -> datetime:
     assert order.request is not None
     return order.request.expires_at  # O11/O12
@@ -66,6 +73,7 @@ DUE: dict[DeadlineKind, Callable[[Order], datetime]] = {
     DeadlineKind.ORDER_LATE_CANCELLABLE: late_cancellable_due,
     DeadlineKind.ORDER_AUTO_COMPLETE: auto_complete_due,
     DeadlineKind.ORDER_REQUEST: request_due,
+    DeadlineKind.ORDER_NEXT_MILESTONE: next_milestone_due,
 }
 
 

@@ -23,3 +23,4 @@ class Delivery:
     message: str
     files: tuple[str, ...]
     at: datetime
+    milestone: int = 0  # C2: the milestone it delivers (from 1); 0 for an order in one piece

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from chalicelib.domain.custom_offers import (
     DECLINE_REASON_MAX,
@@ -18,6 +18,15 @@ from chalicelib.domain.custom_offers import (
     OFFER_REVISIONS_MAX,
     OfferState,
 )
+from chalicelib.domain.orders import (
+    MILESTONE_AMOUNT_MIN,
+    MILESTONE_DAYS_MAX,
+    MILESTONE_DESCRIPTION_MAX,
+    MILESTONE_NAME_MAX,
+    MILESTONE_TOTAL_MIN,
+    MILESTONES_MAX,
+    MILESTONES_MIN,
+)
 from chalicelib.handlers.schemas import PageQuery, RequestModel
 from chalicelib.handlers.schemas.gigs import CustomExtraChoice, PriceIn, PriceOut, QuoteLineOut, RequirementOut
 
@@ -25,16 +34,42 @@ OfferStateName = Literal["pending", "accepted", "declined", "withdrawn", "expire
 assert set(OfferStateName.__args__) == {s.value for s in OfferState}  # type: ignore[attr-defined]
 
 
+class MilestoneIn(RequestModel):
+    """C2: the bounds are checked with the offer, so a refusal names its rule."""
+
+    name: str = Field(max_length=MILESTONE_NAME_MAX)
+    description: str = Field(max_length=MILESTONE_DESCRIPTION_MAX)
+    delivery_days: int = Field(description=f"1 to {MILESTONE_DAYS_MAX} days.")
+    amount: PriceIn = Field(description=f"At least {MILESTONE_AMOUNT_MIN} minor units.")
+    revisions: int | None = Field(description="null: unlimited.")
+
+
 class CustomOfferIn(RequestModel):
     gig_id: str = Field(min_length=1, max_length=64, description="One of your published gigs.")
     description: str = Field(max_length=OFFER_DESCRIPTION_MAX)
-    price: PriceIn
-    delivery_days: int = Field(ge=OFFER_DAYS_MIN, le=OFFER_DAYS_MAX)
-    revisions: int | None = Field(ge=0, le=OFFER_REVISIONS_MAX, description="null: unlimited.")
+    price: PriceIn | None = Field(None, description="Required without milestones; with them, left out (their sum).")
+    delivery_days: int | None = Field(None, ge=OFFER_DAYS_MIN, le=OFFER_DAYS_MAX,
+                                      description="Required without milestones; with them, left out (their sum).")
+    revisions: int | None = Field(ge=0, le=OFFER_REVISIONS_MAX,
+                                  description="null: unlimited (with milestones: null, each carries its own).")
     requirements_asked: bool = Field(True, description="False skips the gig's requirements: the delivery "
                                                        "clock starts at acceptance (O3).")
     custom_extras: list[CustomExtraChoice] = Field(default_factory=list, max_length=20)
     expiry_days: int = Field(EXPIRY_DAYS_DEFAULT, ge=EXPIRY_DAYS_MIN, le=EXPIRY_DAYS_MAX)
+    milestones: list[MilestoneIn] = Field(
+        default_factory=list, max_length=20,
+        description=f"C2: {MILESTONES_MIN} to {MILESTONES_MAX} milestones for an offer of at least "
+                    f"{MILESTONE_TOTAL_MIN} minor units, each at least {MILESTONE_AMOUNT_MIN}; the last one "
+                    "carries the full project delivery. Empty: the offer is one piece.")
+
+    @model_validator(mode="after")
+    def _price_and_days(self) -> CustomOfferIn:
+        if self.milestones:
+            if self.price is not None or self.delivery_days is not None:
+                raise ValueError("with milestones, price and delivery_days are left out: the milestones give them")
+        elif self.price is None or self.delivery_days is None:
+            raise ValueError("price and delivery_days are required without milestones")
+        return self
 
 
 class DeclineIn(RequestModel):
@@ -43,6 +78,14 @@ class DeclineIn(RequestModel):
 
 class OfferRequestIn(RequestModel):
     text: str = Field(min_length=1, max_length=OFFER_REQUEST_TEXT_MAX)
+
+
+class MilestoneOut(BaseModel):
+    name: str
+    description: str
+    delivery_days: int
+    amount: PriceOut
+    revisions: int | None
 
 
 class CustomOfferOut(BaseModel):
@@ -71,6 +114,7 @@ class CustomOfferOut(BaseModel):
     order_id: str | None
     your_role: Literal["seller", "buyer", "operator"]
     allowed_actions: list[Literal["accept", "decline", "withdraw"]]
+    milestones: list[MilestoneOut] = Field(description="C2: empty for an offer in one piece.")
 
 
 class CustomOfferPage(BaseModel):

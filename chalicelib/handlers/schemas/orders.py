@@ -1,4 +1,4 @@
-"""Order requests and answers (O1–O12, M1)."""
+"""Order requests and answers (O1–O12, C2–C5, M1)."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -6,7 +6,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from chalicelib.domain.orders import LATE_CANCEL_HOURS, OFFER_LINES_MAX, TEXT_MAX, OrderState, RequestKind
+from chalicelib.domain.orders import (
+    LATE_CANCEL_HOURS,
+    OFFER_LINES_MAX,
+    TEXT_MAX,
+    MilestoneState,
+    OrderState,
+    RequestKind,
+)
 from chalicelib.domain.requirements import ANSWER_FILES_MAX, ANSWER_TEXT_MAX
 from chalicelib.handlers.schemas import PageQuery, RequestModel
 from chalicelib.handlers.schemas.gigs import PriceIn, PriceOut, QuoteLineOut, RequirementOut, SelectionIn
@@ -165,6 +172,32 @@ class EventOut(BaseModel):
     data: dict[str, Any]
 
 
+class MilestonePlanOut(BaseModel):
+    """One milestone of a milestone order (C2–C5): its state, money, due time and countdowns."""
+
+    number: int
+    name: str
+    description: str
+    amount: PriceOut
+    delivery_days: int
+    state: MilestoneState
+    final: bool = Field(description="C2: the last milestone carries the full project delivery.")
+    started_at: datetime | None
+    due_at: datetime | None = Field(description="O9 applies to the running milestone.")
+    delivered_at: datetime | None
+    review_ends_at: datetime | None = Field(description="C3: approved by itself then, and the order stops.")
+    approved_at: datetime | None
+    pay_by: datetime | None = Field(description="C2: the buyer pays it by then to start it, or the order ends.")
+    deliveries: int
+    revisions_allowed: int | None
+    revisions_used: int
+    paid: PriceOut
+    refunded: PriceOut
+    seller_earnings: PriceOut
+    platform_fees: PriceOut
+    held: PriceOut
+
+
 class OrderOut(BaseModel):
     id: str
     number: str
@@ -198,6 +231,9 @@ class OrderOut(BaseModel):
     money: MoneyOut
     allowed_actions: list[str]
     history: list[EventOut] | None = Field(None, description="Every event, oldest first (on the order page).")
+    milestones: list[MilestonePlanOut] = Field(
+        default_factory=list, description="C2: the plan of a milestone order, every milestone with its state; "
+                                          "empty for an order in one piece. Events name their milestone.")
 
 
 class OrderSummaryOut(BaseModel):
@@ -223,6 +259,7 @@ class DeliveryOut(BaseModel):
     message: str
     files: list[str]
     at: datetime
+    milestone: int = Field(0, description="C2: the milestone it delivers (from 1); 0 for an order in one piece.")
 
 
 class DeliveryPage(BaseModel):
