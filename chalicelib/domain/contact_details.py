@@ -8,7 +8,8 @@ The text is first normalised, keeping a map back to the original characters:
 1. Unicode: NFKC (full-width ``ｎａｍｅ＠ｇｍａｉｌ．ｃｏｍ``, circled and mathematical digits), any
    script's decimal digits, keycaps (``5️⃣``), invisible characters dropped, accents removed,
    Cyrillic/Greek look-alike letters read as Latin;
-2. letters that stand for digits inside a number (``O52 I23 4567``);
+2. characters spaced out one by one joined (``t o m @ g m a i l``); letters that stand for
+   digits inside a number (``O52 I23 4567``);
 3. numbers spelled out in the seeds' languages, digits and two-digit pairs (``zero five two``,
    ``cero cinco``, ``zéro six douze``, ``null eins sieben``, ``אפס חמש``), also glued to digits
    (``05two1234567``);
@@ -87,8 +88,8 @@ class _Mapped:
         return _Mapped("".join(out), origin)
 
     def spelled(self, start: int, end: int) -> bool:
-        """Whether some of the characters [start, end) stand for a longer original (a number word)."""
-        return any(b - a > 1 for a, b in self.origin[start:end])
+        """Whether two or more pieces of [start, end) stand for longer originals (number words)."""
+        return len({span for span in self.origin[start:end] if span[1] - span[0] > 1}) >= 2
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The original span of the normalised characters [start, end)."""
@@ -224,8 +225,18 @@ _BRACKETED_DOT = re.compile(rf"\s*{_OPEN}\s*(?:dot|\.|punto|point|punkt|period|�
                             re.IGNORECASE)
 
 
+# Characters spaced out one by one, with a letter among them ("t o m @ g m a i l . c o m").
+_SPACED_OUT = re.compile(r"(?<!\S)(?:\S ){3,}\S(?!\S)")
+
+
+def _join_spaced_out(m: re.Match[str]) -> str:
+    run = m.group()
+    return run.replace(" ", "") if re.search(r"[^\W\d_]", run) else run
+
+
 def normalise(text: str) -> _Mapped:
     mapped = _unicode(text)
+    mapped = mapped.sub(_SPACED_OUT, _join_spaced_out)
     mapped = mapped.sub(_CONFUSABLE_TOKEN, _confusables)
     mapped = mapped.sub(_COMPOUND, _number_word)
     mapped = mapped.sub(_LETTER_O, lambda m: m.group(1) + "0")
@@ -349,7 +360,7 @@ _THOUSANDS = re.compile(r"^\d{1,3}(?:(?P<s>[,.])\d{3})(?:(?P=s)\d{3})*$")
 # their neighbours), and the plans whose numbers are written without any prefix.
 _TRUNK_REGIONS = ("IL", "FR", "DE", "GB", "AT", "CH", "BE", "LU", "NL", "IT", "AR", "CO", "PE", "VE",
                   "AU", "IE", "NZ", "ZA", "IN")
-_BARE_REGIONS = ("US", "ES", "MX", "IL", "IT")
+_BARE_REGIONS = ("US", "ES", "MX", "AR", "CO", "IL", "IT")
 _BARE_COUNTRY_CODES = (1, 972, 44, 33, 49, 34, 52, 54, 43, 41, 32, 57, 51, 58, 56, 39, 353, 61, 27, 91)
 _MIN_TRUNK_DIGITS = 9  # 8-digit strings with a leading 0 are mostly dates and codes
 _MIN_DIGITS = 7
@@ -449,7 +460,7 @@ def _is_phone_number(groups: list[str], plus: bool, near_phone_word: bool, spell
             return True
     for region in _BARE_REGIONS:
         number = _parse(digits, region)
-        if number is None or not _plausible(number, region, local_ok=any_grouping and region == "US"):
+        if number is None or not _plausible(number, region, local_ok=near_phone_word and region == "US"):
             continue
         if not any_grouping and not _grouped_like_a_phone(groups, number):
             continue
