@@ -201,7 +201,10 @@ _COMPOUND = re.compile(
 _VEINTI = {"uno": "1", "un": "1", "dos": "2", "tres": "3", "cuatro": "4", "cinco": "5", "seis": "6",
            "siete": "7", "ocho": "8", "nueve": "9"}
 # "o" (a letter O read as zero) only between digits: "five o five", "0 o 5".
-_LETTER_O = re.compile(r"(?<=\d)(\s*)o(?=\s*\d)", re.IGNORECASE)
+_LETTER_O = re.compile(r"(?<=\d)(\s*)o(?=\s*\d)|(?<![^\W\d_])()o(?=[\s\-.]{0,2}\d)", re.IGNORECASE)
+# Separators spelled out between digits: "two dash one", "dos guion uno".
+_SPELLED_SEPARATOR = re.compile(
+    r"(?<=\d)\s+(?:dash|hyphen|minus|gui[oó]n|tiret|trait\s+d'union|bindestrich|strich|מקף)\s+(?=\d)", re.IGNORECASE)
 
 
 def _number_word(m: re.Match[str]) -> str:
@@ -239,7 +242,8 @@ def normalise(text: str) -> _Mapped:
     mapped = mapped.sub(_SPACED_OUT, _join_spaced_out)
     mapped = mapped.sub(_CONFUSABLE_TOKEN, _confusables)
     mapped = mapped.sub(_COMPOUND, _number_word)
-    mapped = mapped.sub(_LETTER_O, lambda m: m.group(1) + "0")
+    mapped = mapped.sub(_LETTER_O, lambda m: (m.group(1) or "") + "0")
+    mapped = mapped.sub(_SPELLED_SEPARATOR, lambda m: "-")
     mapped = mapped.sub(_BRACKETED_AT, lambda m: "@")
     return mapped.sub(_BRACKETED_DOT, lambda m: ".")
 
@@ -283,6 +287,20 @@ _EMAIL = re.compile(
     r"(?![\w\-])",
     _I,
 )
+_PROVIDERS = (r"(?:gmail|googlemail|hotmail|outlook|yahoo|ymail|icloud|protonmail|gmx|walla|yandex|aol|wanadoo|"
+              r"laposte|posteo)")
+# A handle-like word: letters with "_", digits after letters, or dotted words ("dana.builds").
+# Repetitions are bounded (a handle is short) so that matching stays linear in the text's length.
+_SHAPED = (r"(?=[\w.\-]{0,40}[^\W\d_]{2})(?:[\w.\-]{0,40}_[\w.\-]{0,40}|[^\W\d_][\w\-]{0,40}\d{2,6}"
+           r"|[^\W\d_]{2,30}(?:\.[^\W\d_]{2,30}){1,4}\d{0,6})")
+# An address without its top-level domain at a webmail provider: "dana.builds@gmail", or spelled
+# "dana.builds at gmail" when the name is handle-like; "my gmail: dana.builds88".
+_PROVIDER_EMAIL = re.compile(
+    rf"(?<![\w.+\-@])(?:[\w+\-.]+\s*@\s*|{_SHAPED}\s+(?:at|arroba|arobase|ät)\s+){_PROVIDERS}(?![\w\-])"
+    rf"|\b{_PROVIDERS}\s*(?:id|account|address|adresse|direcci[oó]n|cuenta|compte|konto|user(?:name)?)?"
+    rf"\s*(?::|=|\bis\b|\bes\b|\best\b|\bist\b)\s*{_SHAPED}",
+    _I,
+)
 _URL = re.compile(r"(?:\bhttps?\s*:\s*/\s*/|\bwww\s*\.)[^\s<>\"']+", _I)
 _DOMAIN = re.compile(
     rf"(?<![\w@\-/])(?P<host>(?:{_LABEL}{_DOT}){{1,8}}(?P<tld>{_TLD}))(?![\w\-@])(?P<path>/[^\s<>\"']*)?", _I
@@ -318,10 +336,10 @@ _SEP = r"[\s().\-/_*|·,]"
 # No look-ahead at the end (a letter right after is checked in code): failing there would backtrack.
 _PHONE_CANDIDATE = re.compile(rf"(?<![\w$€£₪#+\-./])(?:\+\s*)?\(?\d(?:{_SEP}{{0,3}}\d)+")
 _DATE = re.compile(
-    r"(?<!\d)(?:(?:0?[1-9]|[12]\d|3[01])[./\-](?:0?[1-9]|1[0-2])[./\-](?:19|20)?\d\d"
+    r"(?<!\d)(?<!\d[./\-])(?:(?:0?[1-9]|[12]\d|3[01])[./\-](?:0?[1-9]|1[0-2])[./\-](?:19|20)?\d\d"
     r"|(?:0?[1-9]|1[0-2])[./\-](?:0?[1-9]|[12]\d|3[01])[./\-](?:19|20)?\d\d"
     r"|(?:19|20)\d\d[./\-](?:0?[1-9]|1[0-2])[./\-](?:0?[1-9]|[12]\d|3[01])"
-    r"|(?:0?[1-9]|[12]\d|3[01])[./](?:0?[1-9]|1[0-2])(?![./]?\d))(?!\d)"
+    r"|(?:0?[1-9]|[12]\d|3[01])[./](?:0?[1-9]|1[0-2])(?![./]?\d))(?!\d)(?![./\-]\d)"  # not inside 06-12-34-56-78
 )
 _TIME = re.compile(r"(?<!\d)\d{1,2}\s*[:h]\s*\d{2}(?!\d)", _I)
 # Labels that make the number after them something else than a phone number.
@@ -536,9 +554,9 @@ _NOT_HANDLES = frozenset(
     "compte comptes publicite publications abonnes konto konten seite seiten werbung beitrage "
     "follower kanal ads, me us it this that my your our their".split()
 )
-_HANDLE_TOKEN = r"@?[a-z0-9_][\w.\-]{1,40}"
+_HANDLE_TOKEN = r"@?[a-z0-9_][\w.\-]{1,40}(?:#\d{4})?"
 _I_U = re.IGNORECASE | re.UNICODE
-_AT_HANDLE = re.compile(r"(?<![\w.@])@[a-z_][\w]*(?:\.[\w]+)*", _I)
+_AT_HANDLE = re.compile(r"(?<![\w.@/])@[a-z_][\w]*(?:\.[\w]+)*", _I)
 _SKYPE_ID = re.compile(r"\blive\s*:\s*[\w.\-]{2,}", _I)
 _PLATFORM_THEN_TOKEN = re.compile(
     rf"(?<![\w.])(?P<platform>{_PLATFORMS}|{_SHORT_PLATFORMS}|{_HE_PLATFORMS})"
@@ -589,12 +607,15 @@ _INVITES = [
         _I,
     ),
 ]
+# "dana_builds on instagram", "lucia.disena en insta"
+_HANDLE_ON_PLATFORM = re.compile(
+    rf"(?<![\w.@]){_SHAPED}\s+(?:on|at|in|en|sur|auf|bei|ב)\s*(?:{_PLATFORMS}|ig|insta|fb|tg|snap)\b", _I)
 _AMBIGUOUS_PLATFORMS = frozenset({"x", "line", "signal", "threads", "li", "tw", "dc", "sc", "tele", "whats",
                                    "wa", "kik", "vk"})
 
 
 def _handle_spans(text: str) -> Iterator[tuple[int, int]]:
-    for regex in (_AT_HANDLE, _SKYPE_ID, *_INVITES):
+    for regex in (_AT_HANDLE, _SKYPE_ID, _HANDLE_ON_PLATFORM, *_INVITES):
         for m in regex.finditer(text):
             yield m.span()
     for m in _PLATFORM_THEN_TOKEN.finditer(text):
@@ -603,7 +624,7 @@ def _handle_spans(text: str) -> Iterator[tuple[int, int]]:
         if plain.lower() in _NOT_HANDLES or plain.isdigit() and len(plain) < 5:
             continue
         explicit = ":" in m.group("sep") or "=" in m.group("sep") or token.startswith("@")
-        shaped = (re.search(r"[a-z][\w.]*[_\d.]|_", plain, _I) is not None
+        shaped = (re.search(r"[a-z][\w.]*[_\d.#]|_", plain, _I) is not None
                   and not re.fullmatch(r"\d+[a-z]{0,2}", plain, _I))
         short = m.group("platform").lower() in _BARE_ABBREVIATIONS and not m.group("sep").strip()
         said = re.search(r"\s(?:is|es|est|c'est|ist|זה|הוא)\s", m.group("sep"), _I) is not None
@@ -613,6 +634,11 @@ def _handle_spans(text: str) -> Iterator[tuple[int, int]]:
             continue  # also ordinary words: only "x: @name", "line id: ..." count
         if explicit or said or shaped or short:
             yield m.start(), m.start() + len(m.group()) - (len(m.group("token")) - len(token))
+
+
+# When findings overlap, the merged one takes the most specific kind: "whatsapp: 052-1234567" is a
+# phone number, "Facebook: dana.builds.studio" a handle (not a link).
+_SPECIFIC = [ContactKind.EMAIL, ContactKind.PHONE, ContactKind.HANDLE, ContactKind.LINK]
 
 
 # -- the scan ------------------------------------------------------------------------------------
@@ -627,6 +653,8 @@ def scan(text: str) -> list[Finding]:
     for m in _EMAIL.finditer(norm):
         if "@" in m.group() or _host_ok(m, m.group("tld")):
             raw.append((m.start(), m.end(), ContactKind.EMAIL))
+    for m in _PROVIDER_EMAIL.finditer(norm):
+        raw.append((m.start(), m.end(), ContactKind.EMAIL))
     for m in _URL.finditer(norm):
         raw.append((m.start(), m.start() + len(m.group().rstrip(_TRAILING_PUNCT)), ContactKind.LINK))
     for m in _DOMAIN.finditer(norm):
@@ -639,7 +667,10 @@ def scan(text: str) -> list[Finding]:
     merged: list[tuple[int, int, ContactKind]] = []
     for start, end, kind in sorted(raw, key=lambda r: (r[0], -r[1])):
         if merged and start < merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]), merged[-1][2])
+            # "whatsapp: 052-1234567" is a phone number: a handle is the least specific kind
+            first = merged[-1][2]
+            better = kind if _SPECIFIC.index(kind) < _SPECIFIC.index(first) else first
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]), better)
         else:
             merged.append((start, end, kind))
     findings = []
