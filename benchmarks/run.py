@@ -1,4 +1,4 @@
-"""`make bench`: python -m benchmarks.run [--only routes imports sweeper scan orders order_sweep] [--runs N]
+"""`make bench`: python -m benchmarks.run [--only routes imports sweeper scan orders order_sweep contact_details] [--runs N]
 [--sellers N --due N] [--live N N --order-due N]
 
 Prints a report (stdout) and progress lines (stderr) as it goes. Asserts nothing about time."""
@@ -16,7 +16,7 @@ env.configure()  # before anything from the app is imported
 from benchmarks import calls  # noqa: E402
 from benchmarks.report import heading, line, progress  # noqa: E402
 
-SECTIONS = ("routes", "imports", "sweeper", "scan", "orders", "order_sweep")
+SECTIONS = ("routes", "imports", "sweeper", "scan", "orders", "order_sweep", "contact_details")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -56,6 +56,9 @@ def main(argv: list[str] | None = None) -> int:
         elif name == "order_sweep":
             from benchmarks import order_sweep
             order_sweep.run(args.live, args.order_due)
+        elif name == "contact_details":
+            from benchmarks import contact_details
+            contact_details.run()
         progress("bench", f"section {name} done in {time.perf_counter() - t:.1f}s")
     line()
     line(f"Total bench time: {time.perf_counter() - started:.1f}s")
