@@ -1,5 +1,5 @@
-"""`make bench`: python -m benchmarks.run [--only routes imports sweeper scan orders order_sweep contact_details] [--runs N]
-[--sellers N --due N] [--live N N --order-due N]
+"""`make bench`: python -m benchmarks.run [--only routes imports sweeper scan orders order_sweep
+contact_details] [--runs N] [--sellers N --due N] [--live N N --order-due N]
 
 Prints a report (stdout) and progress lines (stderr) as it goes. Asserts nothing about time."""
 from __future__ import annotations
