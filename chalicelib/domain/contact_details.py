@@ -222,7 +222,7 @@ def _number_word(m: re.Match[str]) -> str:
 
 
 # -- 4. bracketed and spelled "at" and "dot" --------------------------------------------------------
-_OPEN, _CLOSE = r"[\(\[\{<]", r"[\)\]\}>]"
+_OPEN, _CLOSE = r"(?:[\(\[\{<'\"*~|]|(?<=[\w\s])[-_])", r"(?:[\)\]\}>'\"*~|]|[-_](?=[\w\s]))"
 _BRACKETED_AT = re.compile(rf"\s*{_OPEN}\s*(?:at|@|arroba|arobase|ät|שטרודל)\s*{_CLOSE}\s*", re.IGNORECASE)
 _BRACKETED_DOT = re.compile(rf"\s*{_OPEN}\s*(?:dot|\.|punto|point|punkt|period|נקודה)\s*{_CLOSE}\s*",
                             re.IGNORECASE)
@@ -332,7 +332,7 @@ def _host_ok(m: re.Match[str], original: str) -> bool:
 
 
 # -- phone numbers -------------------------------------------------------------------------------
-_SEP = r"[\s().\-/_*|·,]"
+_SEP = r"[\s().\-/_*|·•∙‧,]"
 # No look-ahead at the end (a letter right after is checked in code): failing there would backtrack.
 _PHONE_CANDIDATE = re.compile(rf"(?<![\w$€£₪#+\-./])(?:\+\s*)?\(?\d(?:{_SEP}{{0,3}}\d)+")
 _DATE = re.compile(
@@ -567,7 +567,7 @@ _PLATFORM_THEN_TOKEN = re.compile(
 )
 _INVITES = [
     # "whatsapp me", "skype me"
-    re.compile(r"\b(?:whats\s?app|telegram|skype|viber|wechat|snapchat|kik|discord|dm|pm)\s+me\b", _I),
+    re.compile(r"\b(?:whats\s?app|telegram|skype|viber|wechat|snapchat|kik|discord)\s+me\b", _I),
     # "reach me on telegram", "add me via skype", "hit me up on insta", "find me on ig"
     re.compile(
         r"\b(?:contact|reach|message|msg|text|call|add|find|ping|dm|pm|hit|follow|e-?mail|mail|write\s+to|"
