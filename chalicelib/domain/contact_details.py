@@ -373,12 +373,17 @@ _PHONE_WORDS = re.compile(
     r"טלפון|נייד|פלאפון|טל|מספר|התקשר|תתקשר|תתקשרו|חייג|חייגו|וואטסאפ|ווטסאפ)\b",
     _I,
 )
+_DECIMAL = re.compile(r"0[.,]\d")
 _THOUSANDS = re.compile(r"^\d{1,3}(?:(?P<s>[,.])\d{3})(?:(?P=s)\d{3})*$")
 # Plans tried for a number written with its trunk "0" (where the seeds' languages are spoken and
 # their neighbours), and the plans whose numbers are written without any prefix.
 _TRUNK_REGIONS = ("IL", "FR", "DE", "GB", "AT", "CH", "BE", "LU", "NL", "IT", "AR", "CO", "PE", "VE",
                   "AU", "IE", "NZ", "ZA", "IN")
-_BARE_REGIONS = ("US", "ES", "MX", "AR", "CO", "IL", "IT")
+# How each is written bare: US/Canada with or without the 1, Spain's nine digits, Mexico's ten,
+# Argentina's ten (a 9 before mobiles), Colombian and Israeli mobiles (Israel's others keep their 0).
+_BARE_FORMS = {"US": re.compile(r"1?[2-9]\d{9}|[2-9]\d{6}"), "ES": re.compile(r"[5-9]\d{8}"),
+               "MX": re.compile(r"[2-9]\d{9}"), "AR": re.compile(r"9?[1-9]\d{9}"), "CO": re.compile(r"3\d{9}"),
+               "IL": re.compile(r"5\d{8}")}
 _BARE_COUNTRY_CODES = (1, 972, 44, 33, 49, 34, 52, 54, 43, 41, 32, 57, 51, 58, 56, 39, 353, 61, 27, 91)
 _MIN_TRUNK_DIGITS = 9  # 8-digit strings with a leading 0 are mostly dates and codes
 _MIN_DIGITS = 7
@@ -438,11 +443,12 @@ def _merge_singles(groups: list[str]) -> list[str]:
     return out
 
 
-def _grouped_like_a_phone(groups: list[str], number: PhoneNumber) -> bool:
+def _grouped_like_a_phone(groups: list[str], number: PhoneNumber, *, chunks: bool = True) -> bool:
     """Written as phone numbers are: one block, digit by digit, three chunks of 3 or more, or the
-    plan's own grouping (so "21 22 23 24 25", a list, is not a New York number)."""
+    plan's own grouping (so "21 22 23 24 25", a list, is not a New York number, and "82577 4243"
+    not a Spanish one)."""
     groups = _merge_singles(groups)
-    if len(groups) == 1 or (len(groups) >= 3 and min(len(g) for g in groups) >= 3):
+    if len(groups) == 1 or (chunks and len(groups) >= 3 and min(len(g) for g in groups) >= 3):
         return True
     formatted = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
     national = phonenumbers.national_significant_number(number)
@@ -452,7 +458,15 @@ def _grouped_like_a_phone(groups: list[str], number: PhoneNumber) -> bool:
     plan_digits = "".join(plan)
     shift = len(plan_digits) - len(national)  # the trunk "0" in the national format
     plan_bounds = {b - shift + offset for b in _boundaries(plan) if b - shift > 0}
-    return {b for b in _boundaries(groups) if b > offset} <= plan_bounds
+    # The plan's groups, the last ones perhaps run together ("052-1234567" for "052-123-4567").
+    written = sorted(b for b in _boundaries(groups) if b > offset)
+    return written == sorted(plan_bounds)[:len(written)]
+
+
+def _country_code_apart(groups: list[str], number: PhoneNumber) -> bool:
+    """A country code without its "+" stands apart ("972 52 123 4567") or the number is one block."""
+    merged = _merge_singles(groups)
+    return len(merged) == 1 or len(str(number.country_code)) in _boundaries(merged)
 
 
 def _is_phone_number(groups: list[str], plus: bool, near_phone_word: bool, spelled: bool = False) -> bool:
@@ -465,7 +479,10 @@ def _is_phone_number(groups: list[str], plus: bool, near_phone_word: bool, spell
     if digits.endswith("00000"):
         return False  # a round amount ("700 000 000"), not a subscriber's number
     if plus or digits.startswith("00"):
-        number = _parse("+" + (digits[2:] if not plus else digits), None)
+        international = digits[2:] if not plus else digits
+        if international.startswith("521") and len(international) == 13:
+            international = "52" + international[3:]  # Mexico's former mobile "1", still written
+        number = _parse("+" + international, None)
         return number is not None and _plausible(number)
     if digits.startswith("0"):
         if len(digits) < _MIN_TRUNK_DIGITS and not near_phone_word:
@@ -474,19 +491,17 @@ def _is_phone_number(groups: list[str], plus: bool, near_phone_word: bool, spell
     if len(digits) >= 10:
         number = _parse("+" + digits, None)
         if (number is not None and number.country_code in _BARE_COUNTRY_CODES and _plausible(number)
-                and (any_grouping or _grouped_like_a_phone(groups, number))):
+                and (any_grouping or _country_code_apart(groups, number)
+                     and _grouped_like_a_phone(groups, number, chunks=False))):
             return True
-    for region in _BARE_REGIONS:
+    for region, form in _BARE_FORMS.items():
+        if not form.fullmatch(digits):
+            continue
         number = _parse(digits, region)
         if number is None or not _plausible(number, region, local_ok=near_phone_word and region == "US"):
             continue
-        if not any_grouping and not _grouped_like_a_phone(groups, number):
-            continue
-        if region == "IL" and not digits.startswith("5"):
-            continue  # only Israeli mobiles are written without their 0
-        if region == "IT" and not digits.startswith("3"):
-            continue  # likewise Italian mobiles
-        return True
+        if any_grouping or _grouped_like_a_phone(groups, number):
+            return True
     return False
 
 
@@ -512,9 +527,13 @@ def _phone_spans(text: str, spelled: Callable[[int, int], bool]) -> Iterator[tup
 def _confirmed(start: int, candidate: str, near: bool, spelled: bool) -> Iterator[tuple[int, int]]:
     if _THOUSANDS.match(candidate.strip()):
         return  # 1,500,000 or 1.500.000: an amount
+    if _DECIMAL.match(candidate):
+        return  # 0.2108: a fraction
     plus = candidate.lstrip().startswith("+")
     groups = re.findall(r"\d+", candidate)
-    if _is_phone_number(groups, plus, near, spelled) or spelled and _spelled_digit_by_digit(groups):
+    # Commas part a list ("0-30, 26-18, 4-15") unless the digits are spelled or a phone word precedes.
+    whole = spelled or near or "," not in candidate
+    if whole and _is_phone_number(groups, plus, near, spelled) or spelled and _spelled_digit_by_digit(groups):
         yield start, start + len(candidate.rstrip(" .,-/"))
         return
     # Several numbers in a list ("052-1234567, 03-1234567"): each piece on its own.
