@@ -13,13 +13,16 @@ The text is first normalised, keeping a map back to the original characters:
 3. numbers spelled out in the seeds' languages, digits and two-digit pairs (``zero five two``,
    ``cero cinco``, ``zéro six douze``, ``null eins sieben``, ``אפס חמש``), also glued to digits
    (``05two1234567``);
-4. bracketed ``at``/``dot`` (``[at]``, ``(dot)``, ``[.]``).
+4. separators spelled between digits (``two dash one``); ``at``/``dot`` in brackets, quotes,
+   dashes or underscores (``[at]``, ``(dot)``, ``[.]``, ``-at-``, ``_dot_``).
 
 Then candidates are found by shape and confirmed: a run of digits is a phone number only when
 the ``phonenumbers`` library (Google's libphonenumber metadata) finds it a possible number of a
 numbering plan and it is written the way phone numbers are written (international prefix,
 trunk ``0``, or a grouping the plan uses), not next to a label that makes it something else
-(ISBN, zip, order, version...), not a date, an amount or a quantity. E-mail addresses and links
+(ISBN, zip, order, version...), not a date, an amount or a quantity. Numbers spelled out digit by
+digit, or preceded by a phone word ("call", "Telefon", "טלפון"), may be grouped any way. E-mail
+addresses and links
 need a top-level domain (plain, spaced or spelled ``dot``/``punto``/``point``/``punkt``/
 ``נקודה``); handles need a platform's name and a handle-like word, or an ``@``.
 
@@ -99,8 +102,8 @@ class _Mapped:
 _INVISIBLE = {0xFE0F, 0xFE0E, 0x20E3, 0x00AD, 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF}
 # Latin look-alikes from Cyrillic and Greek ("gmаil" with a Cyrillic а).
 _LOOKALIKES = str.maketrans(
-    "аеорсухіѕјԁԛԝАВЕКМНОРСТУХІЅЈοαοιкνρτυχΑΒΕΗΙΚΜΝΟΡΤΥΧΖ。｡",
-    "aeopcyxisjdqwABEKMHOPCTYXISJoaoikvptuxABEHIKMNOPTYXZ..",
+    "аеорсухіѕјԁԛԝАВЕКМНОРСТУХІЅЈοαικνρτυχΑΒΕΗΙΚΜΝΟΡΤΥΧΖ。｡",
+    "aeopcyxisjdqwABEKMHOPCTYXISJoaikvptuxABEHIKMNOPTYXZ..",
 )
 
 
@@ -188,7 +191,7 @@ _R = r"(?![^\W\d_])"
 _HE_PREFIX = r"(?:ו)?"  # Hebrew "and" glued to the word
 _UNIT_RE = _alternation(_UNITS)
 _TEEN_RE = _alternation(_TEENS)
-_TENS_RE = _alternation(_TENS).replace("quatre-vingts?", "quatre-vingts?")
+_TENS_RE = _alternation(_TENS)  # "quatre-vingts?" is a pattern: 80 with or without its s
 _JOIN = r"(?:[\s\-]+(?:y|et|und|and|ו)?[\s\-]*|[\s\-]*ו)"
 # "fifty two", "treinta y dos", "vingt-et-un", "soixante-dix-huit", "zweiundfunfzig", "veintidos"
 _COMPOUND = re.compile(
@@ -334,7 +337,7 @@ def _host_ok(m: re.Match[str], original: str) -> bool:
 # -- phone numbers -------------------------------------------------------------------------------
 _SEP = r"[\s().\-/_*|·•∙‧,]"
 # No look-ahead at the end (a letter right after is checked in code): failing there would backtrack.
-_PHONE_CANDIDATE = re.compile(rf"(?<![\w$€£₪#+\-./])(?:\+\s*)?\(?\d(?:{_SEP}{{0,3}}\d)+")
+_PHONE_CANDIDATE = re.compile(rf"(?<![\w$€£₪#+\-./])(?:\+[\s\-.]*)?\(?\d(?:{_SEP}{{0,3}}\d)+")
 _DATE = re.compile(
     r"(?<!\d)(?<!\d[./\-])(?:(?:0?[1-9]|[12]\d|3[01])[./\-](?:0?[1-9]|1[0-2])[./\-](?:19|20)?\d\d"
     r"|(?:0?[1-9]|1[0-2])[./\-](?:0?[1-9]|[12]\d|3[01])[./\-](?:19|20)?\d\d"
