@@ -304,6 +304,8 @@ _PROVIDER_EMAIL = re.compile(
     rf"\s*(?::|=|\bis\b|\bes\b|\best\b|\bist\b)\s*{_SHAPED}",
     _I,
 )
+# A written address: with a plain "@" and dots any top-level domain counts ("a@b.example").
+_PLAIN_EMAIL = re.compile(r"(?<![\w.+\-])[\w.+\-]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+){0,8}\.[a-z]{2,24}(?![\w\-])", _I)
 _URL = re.compile(r"(?:\bhttps?\s*:\s*/\s*/|\bwww\s*\.)[^\s<>\"']+", _I)
 _DOMAIN = re.compile(
     rf"(?<![\w@\-/])(?P<host>(?:{_LABEL}{_DOT}){{1,8}}(?P<tld>{_TLD}))(?![\w\-@])(?P<path>/[^\s<>\"']*)?", _I
@@ -675,6 +677,8 @@ def scan(text: str) -> list[Finding]:
     for m in _EMAIL.finditer(norm):
         if "@" in m.group() or _host_ok(m, m.group("tld")):
             raw.append((m.start(), m.end(), ContactKind.EMAIL))
+    for m in _PLAIN_EMAIL.finditer(norm):
+        raw.append((m.start(), m.end(), ContactKind.EMAIL))
     for m in _PROVIDER_EMAIL.finditer(norm):
         raw.append((m.start(), m.end(), ContactKind.EMAIL))
     for m in _URL.finditer(norm):

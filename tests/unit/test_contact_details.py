@@ -217,3 +217,9 @@ def test_w2_adversarial_input_is_checked_whole(chunk: str) -> None:
     findings = scan(text)
     assert findings and findings[-1].snippet.endswith("dana@gmail.com")
     assert all(text[f.start:f.end].strip() == f.snippet for f in findings)
+
+
+def test_w2_a_written_address_with_any_top_level_domain_is_an_email() -> None:
+    """A plain '@' and a dotted host: the top-level domain need not be a known one."""
+    assert [f.kind for f in scan("mail me at a@b.example")] == [ContactKind.EMAIL]
+    assert [f.kind for f in scan("dana@studio.photography")] == [ContactKind.EMAIL]
