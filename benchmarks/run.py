@@ -1,5 +1,5 @@
 """`make bench`: python -m benchmarks.run [--only routes imports sweeper scan orders order_sweep buyer_requests
-milestones] [--runs N]
+milestones contact_details] [--runs N]
 [--sellers N --due N] [--live N N --order-due N]
 
 Prints a report (stdout) and progress lines (stderr) as it goes. Asserts nothing about time."""
@@ -17,7 +17,8 @@ env.configure()  # before anything from the app is imported
 from benchmarks import calls  # noqa: E402
 from benchmarks.report import heading, line, progress  # noqa: E402
 
-SECTIONS = ("routes", "imports", "sweeper", "scan", "orders", "order_sweep", "buyer_requests", "milestones")
+SECTIONS = ("routes", "imports", "sweeper", "scan", "orders", "order_sweep", "buyer_requests", "milestones",
+            "contact_details")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -63,6 +64,9 @@ def main(argv: list[str] | None = None) -> int:
         elif name == "milestones":
             from benchmarks import milestone_routes
             milestone_routes.run()
+        elif name == "contact_details":
+            from benchmarks import contact_details
+            contact_details.run()
         progress("bench", f"section {name} done in {time.perf_counter() - t:.1f}s")
     line()
     line(f"Total bench time: {time.perf_counter() - started:.1f}s")

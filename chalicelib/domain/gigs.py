@@ -24,7 +24,7 @@ from itertools import pairwise
 from typing import Any
 
 from .catalogue import Catalogue
-from .contact_details import find_contact_details
+from .contact_details import contact_details_error
 from .errors import Conflict, FieldError, Forbidden, InvalidInput
 from .events import Actor
 from .ids import new_id
@@ -405,11 +405,14 @@ class _Checker:
         if self.publishing and required and not value.strip():
             self.add(path, "required", "required", rule)
         if self.publishing and contact_check:
-            found = find_contact_details(value)
-            if found:  # W2 (G6 for gig texts)
-                self.add(path, "must not contain contact details: " + ", ".join(found),
-                         "contact_details", "W2")
+            self.contact_details(path, value)
         return True
+
+    def contact_details(self, path: str, value: str) -> None:
+        """W2 (G6 for gig texts): the one check shared by every text people write or publish."""
+        found = contact_details_error(path, value)
+        if found is not None:
+            self.errors.append(found)
 
     def integer(self, path: str, value: object, *, low: int, high: int, rule: str) -> bool:
         if not _is_int(value):
@@ -512,6 +515,7 @@ class _Checker:
             elif not TAG_PATTERN.fullmatch(tag):
                 self.add(path, "lowercase letters, digits, spaces and hyphens only",
                          "invalid_format", "G3")
+            self.contact_details(path, tag)  # W2: tags are published with the gig
             if tag in seen:
                 self.add(path, "duplicate tag", "duplicate", "G3")
             seen.add(tag)

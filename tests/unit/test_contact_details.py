@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chalicelib.domain.contact_details import find_contact_details, has_contact_details
+from chalicelib.domain.contact_details import ContactKind, find_contact_details, has_contact_details, scan
 
 # (text, a snippet that must be among the findings)
 CONTACT_DETAILS = [
@@ -46,7 +46,7 @@ CONTACT_DETAILS = [
     ("+972-54-123-4567", "+972-54-123-4567"),
     ("(555) 123-4567", "(555) 123-4567"),
     ("555.123.4567", "555.123.4567"),
-    ("555-1234 after 5pm", "555-1234"),
+    ("call 555-1234 after 5pm", "555-1234"),
     ("0541234567", "0541234567"),
     ("+44 (0) 20 7946 0958", "+44 (0) 20 7946 0958"),
     ("phone:054 123 4567", "054 123 4567"),
@@ -70,7 +70,7 @@ CONTACT_DETAILS = [
     ("hit me up on insta", "hit me up on insta"),
     ("text me via signal", "text me via signal"),
     ("message me on WhatsApp", "message me on WhatsApp"),
-    ("my skype is jdoe", "my skype is"),
+    ("my skype is jdoe", "my skype is jdoe"),
     ("my instagram handle", "my instagram handle"),
     ("skype: john.doe", "skype: john.doe"),
     ("Telegram: @jdoe", "Telegram: @jdoe"),
@@ -133,6 +133,36 @@ CLEAN = [
 ]
 
 
+# Issue 12: forms the first detector let through, and ordinary numbers it refused.
+ISSUE_12_FOUND = [
+    ("name (at) gmail . com", ContactKind.EMAIL), ("dana.builds @ gmail . com", ContactKind.EMAIL),
+    ("name [at] gmail [.] com", ContactKind.EMAIL), ("name at gmail period com", ContactKind.EMAIL),
+    ("ｎａｍｅ＠ｇｍａｉｌ．ｃｏｍ", ContactKind.EMAIL), ("instagram: x_builds", ContactKind.HANDLE),
+    ("insta: danabuilds", ContactKind.HANDLE), ("ig danabuilds", ContactKind.HANDLE),
+    ("snap: danab", ContactKind.HANDLE), ("skype live:dana_1", ContactKind.HANDLE),
+    ("linktr.ee/dana", ContactKind.LINK), ("5 2 1 2 3 4 5 6 7", ContactKind.PHONE),
+    ("9 7 2 5 2 1 2 3 4 5 6 7", ContactKind.PHONE), ("05two1234567", ContactKind.PHONE),
+    ("O52 I23 4567", ContactKind.PHONE), ("0️⃣5️⃣2️⃣1️⃣2️⃣3️⃣4️⃣5️⃣6️⃣7️⃣", ContactKind.PHONE),
+    ("אפס חמש שתיים אחת שתיים שלוש ארבע חמש שש שבע", ContactKind.PHONE),
+    ("cero cinco dos uno dos tres cuatro cinco seis siete", ContactKind.PHONE),
+    ("zéro six douze trente-quatre cinquante-six soixante-dix-huit", ContactKind.PHONE),
+    ("null eins sieben eins, zwei drei vier, fünf sechs sieben acht", ContactKind.PHONE),
+]
+ISSUE_12_CLEAN = ["ISBN 978-3-16-148410-0", "zip 10001-1234", "version 10.0.19041.1", "2024 2025 2026 2027"]
+
+
+@pytest.mark.parametrize(("text", "kind"), ISSUE_12_FOUND)
+def test_w2_issue_12_forms_are_found_with_their_kind(text: str, kind: ContactKind) -> None:
+    findings = scan(text)
+    assert [f.kind for f in findings] == [kind]
+    assert findings[0].snippet in text and len(findings[0].snippet) > len(text) / 2  # in the original's terms
+
+
+@pytest.mark.parametrize("text", ISSUE_12_CLEAN)
+def test_w2_issue_12_ordinary_numbers_are_clean(text: str) -> None:
+    assert scan(text) == []
+
+
 @pytest.mark.parametrize(("text", "snippet"), CONTACT_DETAILS)
 def test_w2_finds_contact_details(text: str, snippet: str) -> None:
     """W2/G6: each contact detail is found and reported as its snippet."""
@@ -178,11 +208,18 @@ def test_w2_numbers_below_seven_digits_are_clean(n: int) -> None:
     assert find_contact_details(f"${n:,}") == []
 
 
-@pytest.mark.parametrize("chunk", ["a.", "a-", "1-", "x dot ", "a (dot) ", "a at ", "1.", "@a."])
-def test_w2_adversarial_input_stays_fast(chunk: str) -> None:
-    """Bounded repetitions keep matching linear: a long pathological text is checked at once."""
-    import time
+@pytest.mark.parametrize("chunk", ["a.", "a-", "1-", "x dot ", "a (dot) ", "a at ", "1.", "@a.", "1 ", "o-",
+                                   "a_b ", "+1 "])
+def test_w2_adversarial_input_is_checked_whole(chunk: str) -> None:
+    """Bounded repetitions keep matching linear (timed in benchmarks/contact_details.py, not here):
+    a long pathological text is checked to its end and every finding points into it."""
+    text = chunk * 3000 + " mail dana@gmail.com"
+    findings = scan(text)
+    assert findings and findings[-1].snippet.endswith("dana@gmail.com")
+    assert all(text[f.start:f.end].strip() == f.snippet for f in findings)
 
-    started = time.perf_counter()
-    find_contact_details(chunk * 3000)
-    assert time.perf_counter() - started < 2.0
+
+def test_w2_a_written_address_with_any_top_level_domain_is_an_email() -> None:
+    """A plain '@' and a dotted host: the top-level domain need not be a known one."""
+    assert [f.kind for f in scan("mail me at a@b.example")] == [ContactKind.EMAIL]
+    assert [f.kind for f in scan("dana@studio.photography")] == [ContactKind.EMAIL]

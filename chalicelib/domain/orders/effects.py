@@ -49,7 +49,8 @@ def order_text(value: str | None, path: str, *, required: bool, rule: str) -> st
         first = errors[0].code
         message = {"required": f"a {path} is required", "too_long": f"the {path} is too long"}.get(
             first, f"the {path} must not contain contact details")
-        raise InvalidInput(message, fields=errors)
+        w2 = first == "contact_details"  # the same problem code as messages and offers (W2)
+        raise InvalidInput(message, code="contact_details" if w2 else None, rule="W2" if w2 else None, fields=errors)
     return text
 
 
