@@ -72,7 +72,7 @@ infra: deps node
 
 contract: deps
 	@echo "==> contract tests (schemathesis against the locally served API)"
-	@$(PY) -m pytest tests/contract -q -p no:cacheprovider
+	@$(PY) -m pytest tests/contract -q -p no:cacheprovider -n 2
 
 test: lint unit integration infra contract
 	@echo "==> all suites passed"
