@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from chalicelib.domain.buyer_requests import BuyerRequest, RequestDraft, RequestState
 from chalicelib.domain.codec import to_primitive
-from chalicelib.domain.custom_offers import OfferDraft
 from chalicelib.domain.events import Actor
 from chalicelib.handlers.api import Api, Call
-from chalicelib.handlers.api_custom_offers import offer_out
+from chalicelib.handlers.api_custom_offers import offer_draft, offer_out
 from chalicelib.handlers.schemas import PageQuery
 from chalicelib.handlers.schemas.buyer_requests import (
     AttachmentOut,
@@ -113,11 +112,7 @@ def dismiss_buyer_request(call: Call, request_id: str) -> None:
 def answer_request(call: Call, request_id: str) -> CustomOfferOut:
     """Based on one of your published gigs in the request's category; the buyer accepts it with
     ``POST /custom-offers/{offer_id}/acceptance`` (B3)."""
-    b = call.body
-    draft = OfferDraft(gig_id=b.gig_id, description=b.description, price=b.price, delivery_days=b.delivery_days,
-                       revisions=b.revisions, requirements_asked=b.requirements_asked,
-                       custom_extras=tuple((c.id, c.quantity) for c in b.custom_extras), expiry_days=b.expiry_days)
-    offer = buyer_requests.send_offer(request_id, call.user.user_id, draft, runtime.clock())
+    offer = buyer_requests.send_offer(request_id, call.user.user_id, offer_draft(call.body), runtime.clock())
     return offer_out(offer, Actor.SELLER)
 
 

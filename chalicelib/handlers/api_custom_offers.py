@@ -41,6 +41,17 @@ def offer_out(offer: CustomOffer, role: Actor) -> CustomOfferOut:
     })
 
 
+def offer_draft(b: CustomOfferIn) -> OfferDraft:
+    """The offer a body describes, in a conversation or in answer to a buyer request (B2)."""
+    milestones = tuple(Milestone(m.name, m.description, m.delivery_days, m.amount, m.revisions) for m in b.milestones)
+    price = b.price if b.price is not None else sum(m.amount for m in milestones)  # C2: their sum
+    days = b.delivery_days if b.delivery_days is not None else sum(m.delivery_days for m in milestones)
+    return OfferDraft(gig_id=b.gig_id, description=b.description, price=price, delivery_days=days,
+                      revisions=b.revisions, requirements_asked=b.requirements_asked,
+                      custom_extras=tuple((c.id, c.quantity) for c in b.custom_extras), expiry_days=b.expiry_days,
+                      milestones=milestones)
+
+
 @api.route("/conversations/{conversation_id}/custom-offers", "POST",
            summary="Send a custom offer in a conversation the buyer opened (sellers, C1, O5)",
            request=CustomOfferIn, response=CustomOfferOut, location="/custom-offers/{id}", status=201,
@@ -50,15 +61,7 @@ def send_offer(call: Call, conversation_id: str) -> CustomOfferOut:
     kind ``custom_offer`` and expires after ``expiry_days`` (7 by default, 1–30). It may be split
     into milestones (C2): the buyer then pays the first one on accepting, each later one when
     starting it."""
-    b = call.body
-    milestones = tuple(Milestone(m.name, m.description, m.delivery_days, m.amount, m.revisions) for m in b.milestones)
-    price = b.price if b.price is not None else sum(m.amount for m in milestones)  # C2: their sum
-    days = b.delivery_days if b.delivery_days is not None else sum(m.delivery_days for m in milestones)
-    draft = OfferDraft(gig_id=b.gig_id, description=b.description, price=price, delivery_days=days,
-                       revisions=b.revisions, requirements_asked=b.requirements_asked,
-                       custom_extras=tuple((c.id, c.quantity) for c in b.custom_extras), expiry_days=b.expiry_days,
-                       milestones=milestones)
-    offer, _ = custom_offers.send(conversation_id, call.user.user_id, draft, runtime.clock())
+    offer, _ = custom_offers.send(conversation_id, call.user.user_id, offer_draft(call.body), runtime.clock())
     return offer_out(offer, Actor.SELLER)
 
 

@@ -237,3 +237,21 @@ def test_b1_a_fire_for_a_closed_request_does_nothing(api, clock, posted):
     fire = runtime.current().timers[DeadlineKind.BUYER_REQUEST_EXPIRY]
     assert fire(deadline, clock) is False
     assert api.get(f"/buyer-requests/{posted['id']}", BUYER).json["state"] == "closed"
+
+
+def test_b2_c2_an_offer_on_a_request_may_come_in_milestones_and_the_buyer_sees_them(api, clock, posted, sellers):
+    """B3's list shows each offer's milestones; accepting places the plan and charges the first (C2)."""
+    milestones = [{"name": "Plans", "description": "Plans of the kitchen", "delivery_days": 5, "revisions": 1,
+                   "amount": usd(60_000)},
+                  {"name": "Works", "description": "Site management to the end", "delivery_days": 13,
+                   "revisions": 1, "amount": usd(60_000)}]
+    body = {k: v for k, v in offer_body(sellers[SELLER]).items() if k not in ("price", "delivery_days")}
+    sent = api.post(f"/buyer-requests/{posted['id']}/offers", SELLER,
+                    body={**body, "revisions": None, "milestones": milestones})
+    assert sent.status_code == 201, sent.json
+    (listed,) = api.get(f"/buyer-requests/{posted['id']}/offers", BUYER).json["items"]
+    assert [m["name"] for m in listed["milestones"]] == ["Plans", "Works"]
+    assert listed["price"] == usd(120_000) and listed["delivery_days"] == 18
+    order = api.post(f"/custom-offers/{listed['id']}/acceptance", BUYER)
+    assert order.status_code == 201, order.json
+    assert len(order.json["milestones"]) == 2 and order.json["money"]["paid"] == usd(60_000)
