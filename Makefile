@@ -72,7 +72,7 @@ infra: deps node
 
 contract: deps
 	@echo "==> contract tests (schemathesis against the locally served API)"
-	@$(PY) -m pytest tests/contract -q -p no:cacheprovider -n 2
+	@$(PY) -m pytest tests/contract -q -p no:cacheprovider
 
 test: lint unit integration infra contract
 	@echo "==> all suites passed"
