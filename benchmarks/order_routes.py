@@ -7,12 +7,11 @@ the real Chalice app (``local.gateway.ProblemTestClient``); each request is meas
 as a whole, each measured as one block."""
 from __future__ import annotations
 
-import statistics
 from datetime import UTC, datetime
 
 from benchmarks import calls
-from benchmarks.report import heading, line, ms, progress, table
-from benchmarks.routes import Result, Scenario
+from benchmarks.report import heading, line, ms, progress
+from benchmarks.routes import Result, Scenario, print_lifecycles, print_route_calls
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 SECTION = "orders"
@@ -179,30 +178,8 @@ def run() -> dict:
 
 def _print(results: list[Result], order_routes: set, lifecycles: list) -> None:
     heading(f"4. Orders: DynamoDB calls per order route (moto, demo data, clock from {START.isoformat()})")
-    rows = []
-    for i, r in enumerate(results, 1):
-        mark = "" if r.ok else f" (expected {r.expected})"
-        rows.append([i, r.method, r.template, r.variant, r.user, f"{r.status}{mark}",
-                     f"{r.tally.ddb_total}{'' if r.tally.consistent else ' !'}", r.tally.breakdown(),
-                     ms(r.tally.seconds)])
-    table(["#", "METHOD", "PATH", "REQUEST", "AS", "STATUS", "DDB", "DYNAMODB CALLS BY OPERATION", "MS"], rows,
-          right=(0, 6, 8))
-    missing = sorted(order_routes - {(r.method, r.template) for r in results})
-    line()
-    line("NOT EXERCISED: " + (", ".join(f"{m} {p}" for m, p in missing) if missing else "none (every order route)"))
-    unexpected = [r for r in results if not r.ok]
-    for r in unexpected:
-        line(f"UNEXPECTED: {r.method} {r.template} [{r.variant}] -> {r.status}: {str(r.body)[:300]}")
-
+    print_route_calls(results, order_routes, "every order route")
     line()
     line(f"Whole lifecycle, {LIFECYCLES} runs: place -> requirements -> deliver -> revision -> deliver -> accept "
          "(6 requests)")
-    rows = []
-    for tally, steps in lifecycles:
-        rows.append([ms(tally.seconds), ms(tally.call_seconds), tally.ddb_total, tally.breakdown(),
-                     " / ".join(f"{r.tally.ddb_total}" for r in steps),
-                     "ok" if all(r.ok for r in steps) else "UNEXPECTED STATUS"])
-    table(["MS", "OF WHICH CALLS", "DDB", "BREAKDOWN", "DDB PER STEP", "STATUS"], rows, right=(0, 1, 2))
-    secs = [t.seconds for t, _ in lifecycles]
-    line(f"median {ms(statistics.median(secs))} ms (min {ms(min(secs))}, max {ms(max(secs))}); "
-         "in-process under moto: relative only.")
+    print_lifecycles(lifecycles)

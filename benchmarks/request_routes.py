@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from benchmarks import calls
-from benchmarks.report import heading, line, ms, progress, table
-from benchmarks.routes import Result, Scenario
+from benchmarks.report import heading, line, progress, table
+from benchmarks.routes import Result, Scenario, print_route_calls
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 SECTION = "buyer_requests"
@@ -149,21 +149,7 @@ def run() -> dict:
 
 def _print(results: list[Result], request_routes: set, reaction_tallies: list, feeds: list) -> None:
     heading(f"5. Buyer requests: DynamoDB calls per route (moto, demo data, clock from {START.isoformat()})")
-    rows = []
-    for i, r in enumerate(results, 1):
-        mark = "" if r.ok else f" (expected {r.expected})"
-        rows.append([i, r.method, r.template, r.variant, r.user, f"{r.status}{mark}",
-                     f"{r.tally.ddb_total}{'' if r.tally.consistent else ' !'}", r.tally.breakdown(),
-                     ms(r.tally.seconds)])
-    table(["#", "METHOD", "PATH", "REQUEST", "AS", "STATUS", "DDB", "DYNAMODB CALLS BY OPERATION", "MS"], rows,
-          right=(0, 6, 8))
-    missing = sorted(request_routes - {(r.method, r.template) for r in results})
-    line()
-    line("NOT EXERCISED: " + (", ".join(f"{m} {p}" for m, p in missing) if missing else
-                              "none (every buyer-request route)"))
-    for r in results:
-        if not r.ok:
-            line(f"UNEXPECTED: {r.method} {r.template} [{r.variant}] -> {r.status}: {str(r.body)[:300]}")
+    print_route_calls(results, request_routes, "every buyer-request route")
     line()
     line("Reactions (the dispatcher's whole run, outbox reads included):")
     table(["REACTION", "DDB", "DYNAMODB CALLS BY OPERATION"],

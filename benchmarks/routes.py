@@ -433,3 +433,35 @@ def _print(results: list[Result], operations: set, chalice_routes: set, load_tal
     line("transaction size: a moto artefact, not DynamoDB latency. Client creation is the app's own cost.")
     line(f"Demo data load: {load_tally.ddb_total} DynamoDB calls ({load_tally.breakdown()}), "
          f"{ms(load_tally.seconds)} ms.")
+
+
+def print_route_calls(results: list[Result], routes: set, every: str) -> None:
+    """The per-request table of a route section (orders, buyer requests, milestones): calls by
+    operation, the routes of ``routes`` no request called, and any unexpected status."""
+    rows = []
+    for i, r in enumerate(results, 1):
+        mark = "" if r.ok else f" (expected {r.expected})"
+        rows.append([i, r.method, r.template, r.variant, r.user, f"{r.status}{mark}",
+                     f"{r.tally.ddb_total}{'' if r.tally.consistent else ' !'}", r.tally.breakdown(),
+                     ms(r.tally.seconds)])
+    table(["#", "METHOD", "PATH", "REQUEST", "AS", "STATUS", "DDB", "DYNAMODB CALLS BY OPERATION", "MS"], rows,
+          right=(0, 6, 8))
+    missing = sorted(routes - {(r.method, r.template) for r in results})
+    line()
+    line("NOT EXERCISED: " + (", ".join(f"{m} {p}" for m, p in missing) if missing else f"none ({every})"))
+    for r in results:
+        if not r.ok:
+            line(f"UNEXPECTED: {r.method} {r.template} [{r.variant}] -> {r.status}: {str(r.body)[:300]}")
+
+
+def print_lifecycles(lifecycles: list) -> None:
+    """Whole lifecycles run several times: (tally of the run, the steps' results) each."""
+    rows = []
+    for tally, steps in lifecycles:
+        rows.append([ms(tally.seconds), ms(tally.call_seconds), tally.ddb_total, tally.breakdown(),
+                     " / ".join(f"{r.tally.ddb_total}" for r in steps),
+                     "ok" if all(r.ok for r in steps) else "UNEXPECTED STATUS"])
+    table(["MS", "OF WHICH CALLS", "DDB", "BREAKDOWN", "DDB PER STEP", "STATUS"], rows, right=(0, 1, 2))
+    secs = [t.seconds for t, _ in lifecycles]
+    line(f"median {ms(statistics.median(secs))} ms (min {ms(min(secs))}, max {ms(max(secs))}); "
+         "in-process under moto: relative only.")

@@ -260,11 +260,7 @@ def fire_expiry(deadline: Record[Deadline], clock: Clock) -> bool:
     now = clock.now()
     uow = runtime.current().unit_of_work()
     if record is None or record.value.id != deadline.value.ref or record.value.state is not RequestState.OPEN:
-        deadline_store.stage_clear(uow, deadline)
-        try:
-            uow.commit()
-        except Conflict:
-            pass  # already gone
+        deadline_store.drop_stale(uow, deadline)
         return False
     if not record.value.is_expired(now):
         return False

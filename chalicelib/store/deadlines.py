@@ -9,6 +9,7 @@ from chalicelib.config import settings
 from chalicelib.domain.clock import iso
 from chalicelib.domain.codec import from_primitive
 from chalicelib.domain.deadlines import Deadline, DeadlineKind, shard_of
+from chalicelib.domain.errors import Conflict
 from chalicelib.store.models import DeadlineItem
 from chalicelib.store.orders import OrderTimerItem, timer_deadline
 from chalicelib.store.records import Record
@@ -47,6 +48,17 @@ def stage_set(uow: UnitOfWork, deadline: Deadline, existing: Record[Deadline, De
 def stage_clear(uow: UnitOfWork, existing: Record[Deadline] | None) -> None:
     if existing:
         uow.delete(existing.item)
+
+
+def drop_stale(uow: UnitOfWork, existing: Record[Deadline]) -> None:
+    """A fire found its subject ended (or gone): the transaction that ended it deleted this deadline,
+    but the due index (eventually consistent) may still show it. Delete it if it is still there;
+    already gone (the version-checked delete fails) is the same outcome."""
+    stage_clear(uow, existing)
+    try:
+        uow.commit()
+    except Conflict:
+        pass
 
 
 def due(now: datetime, shard: int, limit: int) -> Iterator[Record[Deadline]]:
