@@ -46,6 +46,8 @@ TAGS = {
                      "them (C1, C2).",
     "buyer-requests": "What buyers ask for; matching sellers see them in a feed and answer with an offer "
                       "(B1–B3).",
+    "reviews": "Double-blind reviews of completed orders, the seller's reply, operators hiding a review, and "
+               "the published reviews and ratings of gigs and sellers (R1).",
     "notifications": "The in-app feed (A3); the live channel pushes the same entries over a WebSocket.",
     "operations": "Operators' tools: dead-lettered outbox events, and the test clock where it is on.",
 }

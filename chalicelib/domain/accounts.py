@@ -35,6 +35,8 @@ class NotificationKind(StrEnum):
     FILE_BLOCKED = "file_blocked"
     FILE_COMMENT = "file_comment"  # F2/F3
     BUYER_REQUEST = "buyer_request"  # B1: a request in a seller's category; B2/B3: offers on one's request
+    REVIEW_INVITATION = "review_invitation"  # R1: review a completed order (at completion, and a reminder)
+    REVIEW = "review"  # R1: a review was written about you, reviews published, a reply, a review hidden
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from datetime import datetime
 from chalicelib.domain.accounts import Availability, ChannelPreference, SellerProfile, User
 from chalicelib.domain.codec import from_primitive, to_primitive
 from chalicelib.handlers.api import Api, Call
+from chalicelib.handlers.api_reviews import rating_out
 from chalicelib.handlers.schemas.accounts import (
     AvailabilityIn,
     AvailabilityOut,
@@ -84,7 +85,8 @@ def delete_availability(call: Call) -> MeOut:
 @api.route("/sellers/{seller_id}", "GET", summary="A seller's public profile", response=SellerOut, public=True)
 def get_seller(call: Call, seller_id: str) -> SellerOut:
     clock = runtime.clock()
-    user = accounts.public_seller(seller_id)
+    user, rating = accounts.public_seller(seller_id)
     assert user.seller is not None
     return SellerOut(id=user.id, username=user.username, seller_since=user.seller_since,
-                     away=public_availability(user, clock.now()), **to_primitive(user.seller))
+                     away=public_availability(user, clock.now()), rating=rating_out(rating),
+                     **to_primitive(user.seller))

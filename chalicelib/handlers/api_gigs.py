@@ -6,6 +6,7 @@ from chalicelib.domain.gigs import Gig, GigAction
 from chalicelib.domain.pricing import Selection
 from chalicelib.handlers.api import Api, Call
 from chalicelib.handlers.api_accounts import public_availability
+from chalicelib.handlers.api_reviews import rating_out
 from chalicelib.handlers.schemas import PageQuery
 from chalicelib.handlers.schemas.gigs import (
     BrowseQueryIn,
@@ -59,6 +60,7 @@ def get_gig(call: Call, gig_id: str) -> GigOut:
     display_name = seller.seller.display_name if seller.seller else seller.username
     out.seller = GigSellerOut(id=seller.id, display_name=display_name, away=public_availability(seller, clock.now()))
     out.orderable = page.orderable
+    out.rating = rating_out(page.rating)
     return out
 
 

@@ -13,10 +13,12 @@ from chalicelib.domain.deadlines import Deadline, DeadlineKind
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.files import profile_photo_errors
 from chalicelib.domain.ids import new_id
+from chalicelib.domain.reviews import Rating
 from chalicelib.services import files, gig_visibility, runtime
 from chalicelib.store import deadlines as deadline_store
 from chalicelib.store import files as file_store
 from chalicelib.store import gigs as gig_store
+from chalicelib.store import reviews as review_store
 from chalicelib.store import users as user_store
 from chalicelib.store.models import UserItem
 from chalicelib.store.records import Record
@@ -28,11 +30,12 @@ def profile(user_id: str, username: str, email: str | None, clock: Clock) -> Use
     return user_store.get_or_new(user_id, username, email, clock.now()).value
 
 
-def public_seller(seller_id: str) -> User:
+def public_seller(seller_id: str) -> tuple[User, Rating]:
+    """The public profile and the seller's rating (R1: one GetItem of its counters)."""
     found = user_store.get(seller_id)
     if not found or not found.value.is_seller:
         raise NotFound("No such seller.")
-    return found.value
+    return found.value, review_store.seller_rating(seller_id)
 
 
 def update_preferences(user_id: str, username: str, email: str | None,
