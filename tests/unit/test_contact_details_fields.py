@@ -1,8 +1,9 @@
 """W2: every free text people write to each other or publish goes through the one check
 (``contact_details_error``): gig tags, requirement answers, delivery, revision and progress-update
 messages, request and cancellation reasons, offer descriptions (custom offers and the lines of an
-order's offers), decline reasons and offer requests, review texts and the seller's reply (R1). Each field is tried with a form the old
-detector let through; the refusal names the field, rule W2 and the kind found, never the text."""
+order's offers), decline reasons and offer requests, review texts and the seller's reply (R1). Each
+field is tried with a form the old detector let through; the refusal names the field, rule W2 and
+the kind found, never the text."""
 from __future__ import annotations
 
 from collections.abc import Callable
