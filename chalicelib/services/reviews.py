@@ -113,14 +113,27 @@ def _wanted(value: OrderReviews, now: datetime) -> dict[DeadlineKind, datetime]:
     return out
 
 
+def _may_exist(stored: ReviewsRecord) -> set[DeadlineKind]:
+    """The deadlines the last committed write may have left (whatever the time was then): none for
+    a new window; never again once published, nor a reminder once the buyer reviewed or was reminded."""
+    before = stored.value
+    if stored.window is None or before.window.published_at is not None:
+        return set()
+    if before.buyer is not None or before.window.reminded_at is not None:
+        return {DeadlineKind.REVIEW_PUBLICATION}
+    return set(_DEADLINE_KINDS)
+
+
 def _stage_deadlines(uow: UnitOfWork, stored: ReviewsRecord, value: OrderReviews, now: datetime,
                      fired: Record[Deadline] | None = None) -> None:
+    """Brings the deadlines in line with ``_wanted``, reading only those that may exist."""
     order_id = value.window.order_id
     wanted = _wanted(value, now)
+    may_exist = _may_exist(stored)
     for kind in _DEADLINE_KINDS:
         if fired is not None and fired.value.kind is kind:
             existing: Record[Deadline] | None = fired
-        elif stored.window is None:  # a new window has none yet
+        elif kind not in may_exist:
             existing = None
         else:
             existing = deadline_store.get(kind, order_id)
