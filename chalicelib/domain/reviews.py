@@ -235,11 +235,10 @@ def draft_errors(author: Actor, draft: Draft) -> list[FieldError]:
 
 
 def _raise_invalid(errors: list[FieldError], what: str) -> None:
+    if any(e.rule == "W2" for e in errors):
+        raise InvalidInput(f"The {what} contains contact details.", code="contact_details", rule="W2", fields=errors)
     if errors:
-        w2 = any(e.rule == "W2" for e in errors)
-        raise InvalidInput(f"The {what} contains contact details." if w2 else f"The {what} is invalid.",
-                           code="contact_details" if w2 else f"invalid_{what}",
-                           rule="W2" if w2 else errors[0].rule, fields=errors)
+        raise InvalidInput(f"The {what} is invalid.", code="invalid_review", rule=errors[0].rule, fields=errors)
 
 
 @dataclass(frozen=True)
@@ -318,12 +317,11 @@ class OrderReviews:
         rule = ACTIONS[action]
         if role not in rule.actors:
             who = " or ".join(sorted(a.value for a in rule.actors))
-            raise Forbidden(f"Only the {who} may {action.value} here.", code=f"{action.value}_not_allowed",
+            raise Forbidden(f"Only the {who} may {action.value} here.", code="review_action_not_allowed",
                             rule="R1")
         phase = self.phase(now)
         if phase not in rule.phases:
-            message, code = _PHASE_REFUSALS[phase]
-            raise Conflict(message, code=code, rule="R1")
+            raise _phase_refusal(phase)
         return phase
 
     def _check_submit(self, role: Actor, now: datetime) -> None:
@@ -405,15 +403,16 @@ class OrderReviews:
         return (replace(self, buyer=hidden) if author is Actor.BUYER else replace(self, seller=hidden)), hidden
 
 
-# Why an action is refused in a phase that does not allow it (message, code).
-_PHASE_REFUSALS: dict[ReviewPhase, tuple[str, str]] = {
-    ReviewPhase.BLIND: ("The reviews of this order are not published yet.", "reviews_not_published"),
-    ReviewPhase.DUE: (f"The blind period of {BLIND_PERIOD.days} days after completion is over; the reviews in are "
-                      "being published.", "blind_period_over"),
-    ReviewPhase.OPEN: (f"The blind period of {BLIND_PERIOD.days} days after completion is over and the buyer has "
-                       "not reviewed.", "blind_period_over"),
-    ReviewPhase.PUBLISHED: ("The reviews of this order are published; none is added or edited now.",
-                            "reviews_published"),
-    ReviewPhase.CLOSED: (f"The review window of {REVIEW_WINDOW.days} days after completion has closed.",
-                         "review_window_closed"),
-}
+def _phase_refusal(phase: ReviewPhase) -> Conflict:
+    """Why an action is refused in a phase that does not allow it (R1)."""
+    if phase is ReviewPhase.BLIND:
+        return Conflict("The reviews of this order are not published yet.", code="reviews_not_published", rule="R1")
+    if phase is ReviewPhase.PUBLISHED:
+        return Conflict("The reviews of this order are published; none is added or edited now.",
+                        code="reviews_published", rule="R1")
+    if phase is ReviewPhase.CLOSED:
+        return Conflict(f"The review window of {REVIEW_WINDOW.days} days after completion has closed.",
+                        code="review_window_closed", rule="R1")
+    return Conflict(f"The blind period of {BLIND_PERIOD.days} days after completion is over"
+                    + ("; the reviews in are being published." if phase is ReviewPhase.DUE else
+                       " and the buyer has not reviewed."), code="blind_period_over", rule="R1")

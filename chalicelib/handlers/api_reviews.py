@@ -3,9 +3,12 @@ operator hides a review; gig and seller pages list the published buyer reviews. 
 calls one service function."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.events import Actor
-from chalicelib.domain.reviews import Draft, OrderReviews, Rating, Ratings, Review
+from chalicelib.domain.reviews import Draft, OrderReviews, Rating, Ratings, Review, ReviewAction
+from chalicelib.handlers.actions import REVIEW_ACTION_ROUTES, link
 from chalicelib.handlers.api import Api, Call
 from chalicelib.handlers.schemas import PageQuery
 from chalicelib.handlers.schemas.reviews import (
@@ -77,7 +80,20 @@ def order_reviews_out(order_id: str, value: OrderReviews | None, role: Actor) ->
         closes_at=w.closes_at, published_at=w.published_at,
         buyer_review=review_out(r, role) if (r := shown[Actor.BUYER]) else None,
         seller_review=review_out(r, role) if (r := shown[Actor.SELLER]) else None,
-        your_role=your_role, allowed_actions=[a.value for a in value.allowed_actions(role, now)])
+        your_role=your_role, allowed_actions=_links(order_id, value, role, now))
+
+
+def _links(order_id: str, value: OrderReviews, role: Actor, now: datetime) -> list[dict]:
+    out = []
+    for action in value.allowed_actions(role, now):
+        route = REVIEW_ACTION_ROUTES[action]
+        if action is ReviewAction.HIDE:
+            out += [link(action, route, order_id=order_id, author=author.value)
+                    for author in (Actor.BUYER, Actor.SELLER)
+                    if (review := value.review_by(author)) is not None and review.hidden is None]
+        else:
+            out.append(link(action, route, order_id=order_id))
+    return out
 
 
 @api.route("/orders/{order_id}/reviews", "GET", summary="An order's reviews as the caller may see them "

@@ -66,6 +66,10 @@ def reviews_of(api, order_id: str, user: str) -> dict:
     return response.json
 
 
+def actions(page: dict) -> list[str]:
+    return [a["action"] for a in page["allowed_actions"]]
+
+
 def feed_kinds(api, user: str) -> list[str]:
     return [n["kind"] for n in api.get("/me/notifications", user).json["items"]]
 
@@ -82,8 +86,8 @@ def review_events(order_id: str) -> list[str]:
 def test_r1_the_buyers_review_is_hidden_from_the_seller_until_the_seller_rates(api, clock, complete, published_gig):
     order_id = complete()
     mine = reviews_of(api, order_id, BUYER)
-    assert mine["phase"] == "blind" and mine["allowed_actions"] == ["review"]
-    assert reviews_of(api, order_id, SELLER)["allowed_actions"] == []  # R1: the buyer first
+    assert mine["phase"] == "blind" and actions(mine) == ["review"]
+    assert actions(reviews_of(api, order_id, SELLER)) == []  # R1: the buyer first
     clock.advance(days=1)
 
     written = api.post(f"/orders/{order_id}/reviews", BUYER, body=BUYER_REVIEW)
@@ -92,7 +96,8 @@ def test_r1_the_buyers_review_is_hidden_from_the_seller_until_the_seller_rates(a
     assert written.json["published_at"] is None and written.json["ratings"]["service_as_described"] == 4
     seller_side = reviews_of(api, order_id, SELLER)
     assert seller_side["buyer_review"] is None and seller_side["phase"] == "blind"
-    assert seller_side["allowed_actions"] == ["review"]
+    assert seller_side["allowed_actions"] == [{"action": "review", "method": "POST",
+                                              "path": f"/orders/{order_id}/reviews"}]
     assert reviews_of(api, order_id, BUYER)["buyer_review"]["text"] == BUYER_REVIEW["text"]  # one's own: always
     assert reviews_of(api, order_id, OPERATOR)["buyer_review"] is not None
     assert gig_rating(api, published_gig["id"])["count"] == 0
@@ -142,7 +147,7 @@ def test_r1_reviews_publish_by_themselves_10_days_after_completion_through_the_s
     assert sweep(clock).fired == 1
     seller_side = reviews_of(api, order_id, SELLER)
     assert seller_side["phase"] == "published" and seller_side["buyer_review"]["ratings"]["overall"] == 5
-    assert seller_side["seller_review"] is None and seller_side["allowed_actions"] == ["reply"]
+    assert seller_side["seller_review"] is None and actions(seller_side) == ["reply"]
     assert gig_rating(api, published_gig["id"])["count"] == 1
 
     # Exactly once: the sweep again, and the same deadline record fired again, change nothing.
@@ -257,6 +262,8 @@ def test_r1_the_seller_replies_once_and_an_operator_hides_a_review_with_an_audit
     assert (second.status_code, second.json["code"]) == (409, "already_replied")
     assert api.get(f"/gigs/{published_gig['id']}/reviews").json["items"][0]["reply"]["text"].startswith("Thank")
 
+    assert [a["path"] for a in reviews_of(api, order_id, OPERATOR)["allowed_actions"]] == [
+        f"/orders/{order_id}/reviews/buyer/hide", f"/orders/{order_id}/reviews/seller/hide"]
     assert api.post(f"/orders/{order_id}/reviews/buyer/hide", SELLER, body={"reason": "x"}).status_code == 403
     assert api.op("POST", f"/orders/{order_id}/reviews/nobody/hide", OPERATOR,
                   body={"reason": "x"}).status_code == 404

@@ -15,16 +15,18 @@ from chalicelib.domain.reviews import (
     REPLY_TEXT_MAX,
     REVIEW_TEXT_MAX,
     REVIEW_WINDOW,
-    ReviewAction,
     ReviewPhase,
 )
-from chalicelib.handlers.schemas import RequestModel
+from chalicelib.handlers.actions import REVIEW_ACTION_ROUTES
+from chalicelib.handlers.schemas import ActionLinkOut, PartyRole, RequestModel
 
 STARS = f"{RATING_MIN} to {RATING_MAX}."
 PhaseName = Literal["awaiting_completion", "blind", "due", "open", "published", "closed"]
 assert set(PhaseName.__args__) == {p.value for p in ReviewPhase} | {"awaiting_completion"}  # type: ignore[attr-defined]
-ActionName = Literal["review", "reply", "hide"]
-assert set(ActionName.__args__) <= {a.value for a in ReviewAction}  # type: ignore[attr-defined]
+
+
+class ReviewActionOut(ActionLinkOut):
+    action: Literal.__getitem__(tuple(a.value for a in REVIEW_ACTION_ROUTES))  # type: ignore[valid-type]
 
 
 class ReviewIn(RequestModel):
@@ -87,8 +89,9 @@ class OrderReviewsOut(BaseModel):
     buyer_review: ReviewOut | None = Field(description="The buyer's: always to the buyer; to the seller once "
                                                        "published and not hidden; always to operators.")
     seller_review: ReviewOut | None = Field(description="The seller's, likewise.")
-    your_role: Literal["buyer", "seller", "operator"]
-    allowed_actions: list[ActionName]
+    your_role: PartyRole
+    allowed_actions: list[ReviewActionOut] = Field(description="What the caller may do now, and the route that "
+                                                               "does it (hide: one per review that may be hidden).")
 
 
 class PublicReviewOut(BaseModel):
