@@ -20,6 +20,7 @@ type Gig = Schemas["GigOut"];
 type Answer = Schemas["AnswerIn"];
 type Problem = Schemas["Problem"];
 type OrderState = Order["state"];
+type Action = Schemas["OrderActionOut"]["action"];
 type Tier = Schemas["PlaceOrderIn"]["tier"];
 
 const TIERS: readonly Tier[] = ["basic", "standard", "premium"];
@@ -46,6 +47,14 @@ function expectState(step: string, order: Order, state: OrderState): Order {
   }
   console.log(`${step}: order ${order.number} is ${order.state}`);
   return order;
+}
+
+/** The order page names what the caller may do now and the route that does it. */
+function expectAction(step: string, order: Order, action: Action, path: string): void {
+  const link = order.allowed_actions.find((allowed) => allowed.action === action);
+  if (link === undefined || link.method !== "POST" || link.path !== path) {
+    throw new Error(`${step}: ${action} is not offered as POST ${path}: ${JSON.stringify(order.allowed_actions)}`);
+  }
 }
 
 function env(name: string): string {
@@ -106,6 +115,7 @@ async function walk(): Promise<Order> {
   const order_id = placed.id;
   const path = { order_id };
   expectState("placed", placed, "awaiting_requirements");
+  expectAction("placed", placed, "submit_requirements", `/orders/${order_id}/requirements`);
 
   const answers = gig.requirements.map(answer).filter((a): a is Answer => a !== undefined);
   const started = must("requirements", await buyer.POST("/orders/{order_id}/requirements", {
@@ -117,11 +127,16 @@ async function walk(): Promise<Order> {
     throw new Error("an order in progress has a due time (O3)");
   }
 
+  const sellers = must("the seller's order page", await seller.GET("/orders/{order_id}", { params: { path } }));
+  expectAction("the seller's order page", sellers, "deliver", `/orders/${order_id}/deliveries`);
+
   const delivered = must("deliver", await seller.POST("/orders/{order_id}/deliveries", {
     params: { path },
     body: { message: "Here is the work: plans attached to the conversation." },
   }));
   expectState("delivered", delivered, "delivered");
+  const buyers = must("the buyer's order page", await buyer.GET("/orders/{order_id}", { params: { path } }));
+  expectAction("the buyer's order page", buyers, "accept", `/orders/${order_id}/acceptance`);
 
   const accepted = must("accept", await buyer.POST("/orders/{order_id}/acceptance", { params: { path } }));
   expectState("accepted", accepted, "completed");
