@@ -16,7 +16,7 @@ from chalicelib.domain.clock import Clock, SystemClock
 from chalicelib.domain.deadlines import DeadlineKind
 from chalicelib.domain.dev_clock import ShiftedClock
 from chalicelib.domain.messaging import CONVERSATION
-from chalicelib.services import accounts, buyer_requests, conversations, custom_offers, files, orders
+from chalicelib.services import accounts, buyer_requests, conversations, custom_offers, files, orders, warnings
 from chalicelib.services.payments import PaymentPort, port_for
 from chalicelib.services.reactions import default_reactions
 from chalicelib.services.runtime import Registrations, Runtime, UnitOfWorkFactory
@@ -46,6 +46,8 @@ def registrations() -> Registrations:
         .timer(DeadlineKind.CUSTOM_OFFER_EXPIRY, custom_offers.fire_expiry)  # C1
         .timer(DeadlineKind.BUYER_REQUEST_EXPIRY, buyer_requests.fire_expiry)  # B1
         .timer(DeadlineKind.FILE_SCAN, files.fire_scan_deadline)  # F1
+        .timer(DeadlineKind.WARNING_LAPSE, warnings.fire_warning_lapse)  # W1
+        .timer(DeadlineKind.SUSPENSION_END, warnings.fire_suspension_end)  # W1
     )
 
 

@@ -23,6 +23,8 @@ class DeadlineKind(StrEnum):
     CUSTOM_OFFER_EXPIRY = "custom_offer_expiry"  # C1: an unanswered custom offer expires (subject, ref: its id)
     BUYER_REQUEST_EXPIRY = "buyer_request_expiry"  # B1: an open request closes after 14 days (subject, ref: its id)
     FILE_SCAN = "file_scan"  # F1: a file with no verdict by then becomes unscannable
+    WARNING_LAPSE = "warning_lapse"  # W1: a warning stops counting after 90 days (subject, ref: its id)
+    SUSPENSION_END = "suspension_end"  # W1: a suspension ends by itself (subject: the user, ref: the suspension id)
 
 
 @dataclass(frozen=True)

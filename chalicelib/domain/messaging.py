@@ -63,6 +63,9 @@ class Thread:
         return f"{self.kind}:{self.id}"
 
 
+REMOVED_TEXT = "[This message was removed by the marketplace's moderators.]"  # W1
+
+
 @dataclass(frozen=True)
 class Message:
     id: str
@@ -79,6 +82,12 @@ class Message:
     kind: str = TEXT  # one of MESSAGE_KINDS (C1)
     offer_id: str | None = None  # the custom offer a ``custom_offer`` message shows
     gig_id: str | None = None  # the gig an ``offer_request`` asks about
+    removed_at: datetime | None = None  # W1: hidden by an operator after a report
+
+    def remove(self, now: datetime) -> Message:
+        """W1: an operator hides a reported message: its text and attachments are gone from the
+        thread (the report keeps what was reported, for operators)."""
+        return replace(self, text=REMOVED_TEXT, attachment_ids=(), call_link=None, removed_at=now)
 
     @staticmethod
     def new(thread: Thread | str, sender_id: str, sender_role: Actor, text: str,

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from chalicelib.config import settings
 from chalicelib.domain.clock import Clock
@@ -37,6 +37,9 @@ from chalicelib.notify.push import PushSender
 from chalicelib.observability import logger
 from chalicelib.store import outbox
 from chalicelib.store.records import Record
+
+if TYPE_CHECKING:
+    from chalicelib.services.identity import IdentityPort
 
 # [decision] a claim on one (event, handler) lasts this long: longer than any one handler run,
 # short enough that a crashed dispatcher's work is picked up within a few runs.
@@ -101,19 +104,23 @@ class Reactions:
 
 
 def default_reactions(*, email: EmailSender | None = None, push: PushSender | None = None,
-                      live: LiveSender | None = None) -> Reactions:
+                      live: LiveSender | None = None, identity: IdentityPort | None = None) -> Reactions:
     """The reactions the app runs: notifications (feed, e-mail, push) on every event, and the F3
     invitation e-mail. The senders default to SES, SNS and the configured live endpoint (none: no live push)."""
     # Imported here: those services import this module's report and context types.
     from chalicelib.services.buyer_requests import BuyerRequestReactions
     from chalicelib.services.collaboration import InvitationMailer
+    from chalicelib.services.identity import AccountIdentityReaction, identity_port_for
     from chalicelib.services.notifications import NotificationHandler
 
     return (Reactions()
             .on("*", "notifications", NotificationHandler(email=email, push=push, live=live))
             .on("invitation.created", "invitation_email", InvitationMailer(email=email))
             # B1: fan a new request out to its category's sellers; B3: lapse the rest once it ended.
-            .on("buyer_request.*", "buyer_requests", BuyerRequestReactions()))
+            .on("buyer_request.*", "buyer_requests", BuyerRequestReactions())
+            # W1: a block disables the sign-in (and signs out everywhere); an unblock enables it.
+            .on("account.*", "account_identity",
+                AccountIdentityReaction(identity if identity is not None else identity_port_for(settings()))))
 
 
 class ReactionsFailed(Exception):
