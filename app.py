@@ -17,9 +17,9 @@ from chalicelib.handlers import (
     api_orders,
     api_reactions,
     api_reports,
+    api_warnings,
     scan_consumer,
     schedules,
-    api_warnings,
     ws_live,
 )
 from chalicelib.handlers.middleware import http_middleware

@@ -9,7 +9,7 @@ from chalicelib.domain.warnings import AccountWarning, ViolationType
 from chalicelib.handlers.api import Api, Call
 from chalicelib.handlers.schemas import PageQuery
 from chalicelib.handlers.schemas.warnings import (
-    ReasonIn,
+    StandingReasonIn,
     RestrictionOut,
     StandingOut,
     WarningIn,
@@ -63,14 +63,14 @@ def user_warnings(call: Call, user_id: str) -> WarningPage:
 
 
 @api.route("/users/{user_id}/suspension-lift", "POST", summary="End a suspension early (operators, W1)",
-           request=ReasonIn, response=StandingOut, operator_only=True, idempotent=True)
+           request=StandingReasonIn, response=StandingOut, operator_only=True, idempotent=True)
 def lift_suspension(call: Call, user_id: str) -> StandingOut:
     user = warnings.lift(call.user.user_id, user_id, call.body.reason, runtime.clock())
     return standing_out(user, runtime.clock().now())
 
 
 @api.route("/users/{user_id}/unblock", "POST", summary="Unblock an account (operators, W1)",
-           request=ReasonIn, response=StandingOut, operator_only=True, idempotent=True)
+           request=StandingReasonIn, response=StandingOut, operator_only=True, idempotent=True)
 def unblock(call: Call, user_id: str) -> StandingOut:
     """In AWS the user's sign-in is enabled again."""
     user = warnings.unblock(call.user.user_id, user_id, call.body.reason, runtime.clock())

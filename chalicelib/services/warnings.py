@@ -149,10 +149,11 @@ def _restriction_event(user_id: str, before: Restriction | None, after: Restrict
         kind, summary = "account.unblocked", "Your account is unblocked."
     else:
         kind, summary = "account.reinstated", "Your suspension has ended: your account works again."
+    changed = after if after is not None else before
     return Event.new(kind, _stream(user_id), now, actor, actor_id, summary, recipients=(user_id,),
                      notification=NotificationKind.ACCOUNT_STANDING,
                      data={"until": iso(after.until) if after and after.until else None,
-                           "restriction_id": (after or before).id if (after or before) else None})
+                           "restriction_id": changed.id if changed else None})
 
 
 def lift(operator_id: str, user_id: str, reason: str, clock: Clock) -> User:

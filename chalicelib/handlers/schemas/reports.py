@@ -36,7 +36,7 @@ class ReportActionIn(RequestModel):
         return self
 
 
-class ReportOut(BaseModel):
+class QueuedReportOut(BaseModel):
     id: str
     kind: ReportKindName
     subject_id: str = Field(description="The message, the file, or (contact_details) the user.")
@@ -54,6 +54,6 @@ class ReportOut(BaseModel):
     allowed_actions: list[ReportActionName]
 
 
-class ReportPage(BaseModel):
-    items: list[ReportOut]
+class QueuedReportPage(BaseModel):
+    items: list[QueuedReportOut]
     next_cursor: str | None

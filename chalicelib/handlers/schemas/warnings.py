@@ -57,5 +57,5 @@ class WarningPage(BaseModel):
     standing: StandingOut
 
 
-class ReasonIn(RequestModel):
+class StandingReasonIn(RequestModel):
     reason: str = Field(min_length=1, max_length=REASON_MAX, description="Why (the audit log keeps it).")
