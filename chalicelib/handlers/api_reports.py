@@ -6,7 +6,7 @@ from chalicelib.domain.reports import Report, ReportAction
 from chalicelib.domain.warnings import ViolationType
 from chalicelib.handlers.api import Api, Call
 from chalicelib.handlers.schemas import PageQuery
-from chalicelib.handlers.schemas.reports import ReportActionIn, QueuedReportOut, QueuedReportPage
+from chalicelib.handlers.schemas.reports import QueuedReportOut, QueuedReportPage, ReportActionIn
 from chalicelib.services import reports, runtime
 
 api = Api(__name__, tag="reports")

@@ -9,9 +9,9 @@ from chalicelib.domain.warnings import AccountWarning, ViolationType
 from chalicelib.handlers.api import Api, Call
 from chalicelib.handlers.schemas import PageQuery
 from chalicelib.handlers.schemas.warnings import (
-    StandingReasonIn,
     RestrictionOut,
     StandingOut,
+    StandingReasonIn,
     WarningIn,
     WarningOut,
     WarningPage,
