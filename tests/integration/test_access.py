@@ -92,6 +92,7 @@ MATRIX = [
     ("GET", "/gigs/{draft}/media/{image}/download", None, {OWNER: 404, OTHER: 404, STRANGER: 404, OPERATOR: 404}),
     ("GET", "/file-reports", None, {OWNER: 403, OTHER: 403, STRANGER: 401, OPERATOR: 200}),
     ("GET", "/operator/dead-letters", None, {OWNER: 403, OTHER: 403, STRANGER: 401, OPERATOR: 200}),
+    ("GET", "/operator/audit-log", None, {OWNER: 403, OTHER: 403, STRANGER: 401, OPERATOR: 200}),
     ("POST", "/operator/dead-letters/{event_id}/replay", None,
      {OWNER: 403, OTHER: 403, STRANGER: 401, OPERATOR: 200}),
     # W1: operators warn, lift and unblock ({seller} is dana, neither suspended nor blocked: 409);
