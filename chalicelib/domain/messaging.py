@@ -97,10 +97,10 @@ class Message:
         attachments = tuple(attachment_ids)
         errors = message_errors(text, attachments, call_link, sender_role)
         if errors:
-            w2 = any(e.rule == "W2" for e in errors)
-            raise InvalidInput("The message contains contact details." if w2 else "The message is invalid.",
-                               code="contact_details" if w2 else "invalid_message",
-                               rule="W2" if w2 else errors[0].rule, fields=errors)
+            if any(e.rule == "W2" for e in errors):  # two raises: problem_codes.py reads each code
+                raise InvalidInput("The message contains contact details.", code="contact_details", rule="W2",
+                                   fields=errors)
+            raise InvalidInput("The message is invalid.", code="invalid_message", rule=errors[0].rule, fields=errors)
         return Message(id=new_id("msg"), thread=str(thread), sender_id=sender_id, text=text, at=at,
                        attachment_ids=attachments, call_link=call_link, seq=seq, kind=kind, offer_id=offer_id,
                        gig_id=gig_id)
