@@ -148,7 +148,7 @@ def _run_scenario(s: Scenario, ids: dict[str, str]) -> None:
     # --- a new seller: profile, gig lifecycle -----------------------------------------------
     s.call("PUT", "/me/seller-profile", user="erin", body=ERIN_PROFILE, variant="first activation")
     s.call("PUT", "/me/seller-profile", user="erin", body={**ERIN_PROFILE, "skills": ["painting", "trim"]},
-           variant="update of an active profile")
+           headers={"If-Match": "*"}, variant="update of an active profile")
     draft = s.call("POST", "/gigs", user="erin", body=erin_gig("I will paint the interior of your home"),
                    variant="complete draft, no Idempotency-Key", expect=201)
     gig_id = draft["id"] if isinstance(draft, dict) and "id" in draft else "gig_missing"

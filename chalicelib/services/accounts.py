@@ -13,6 +13,7 @@ from chalicelib.domain.deadlines import Deadline, DeadlineKind
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.files import profile_photo_errors
 from chalicelib.domain.ids import new_id
+from chalicelib.domain.preconditions import IfMatch, Versioned
 from chalicelib.services import files, gig_visibility, runtime
 from chalicelib.store import deadlines as deadline_store
 from chalicelib.store import files as file_store
@@ -25,7 +26,13 @@ from chalicelib.store.unit_of_work import UnitOfWork
 
 def profile(user_id: str, username: str, email: str | None, clock: Clock) -> User:
     """The caller's profile; a user who never wrote anything gets the defaults (A1: can buy)."""
-    return user_store.get_or_new(user_id, username, email, clock.now()).value
+    return profile_versioned(user_id, username, email, clock)[0]
+
+
+def profile_versioned(user_id: str, username: str, email: str | None, clock: Clock) -> tuple[User, int | None]:
+    """The profile and the version its ETag names (None: never written, so no ETag)."""
+    record = user_store.get_or_new(user_id, username, email, clock.now())
+    return record.value, (int(record.item.version) if record.item.version is not None else None)
 
 
 def public_seller(seller_id: str) -> User:
@@ -45,10 +52,14 @@ def update_preferences(user_id: str, username: str, email: str | None,
     return record.value
 
 
-def activate_seller(user_id: str, username: str, email: str | None, seller: SellerProfile, clock: Clock) -> User:
+def activate_seller(user_id: str, username: str, email: str | None, seller: SellerProfile, clock: Clock,
+                    if_match: IfMatch | None = None) -> Versioned[User]:
     """A1: selling needs a complete seller profile; saving it again updates it. The photo must be
-    the seller's own clean profile-photo upload (422 naming ``photo`` otherwise)."""
+    the seller's own clean profile-photo upload (422 naming ``photo`` otherwise). Over an existing
+    seller profile the caller's If-Match must name the profile's current version (428/412)."""
     record = user_store.get_or_new(user_id, username, email, clock.now())
+    version = int(record.item.version) if record.item.version is not None else None
+    (if_match or IfMatch()).check(version, replaces=record.value.seller is not None)
     target = photo_target(user_id)
     photo = file_store.get(seller.photo) if seller.photo.strip() else None
     photo_errors = profile_photo_errors(seller.photo, photo.value if photo else None, user_id, target)
@@ -64,7 +75,7 @@ def activate_seller(user_id: str, username: str, email: str | None, seller: Sell
     if previous and previous != seller.photo:
         files.stage_detach(uow, [previous], target)
     uow.commit()
-    return record.value
+    return Versioned(record.value, int(record.item.version))
 
 
 PHOTO_KIND = "seller"  # profile photos attach to "seller:<user id>"
