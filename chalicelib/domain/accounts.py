@@ -22,24 +22,31 @@ AVAILABILITY_MESSAGE_MAX = 300
 
 
 class NotificationKind(StrEnum):
-    """The kinds of event a user can tune push and e-mail for (A3)."""
+    """What a notification is about: one vocabulary for the feed's ``kind``, the preferences (A3)
+    and the OpenAPI document, dotted like the events (``<object>.<what happened>``)."""
 
-    ORDER_PLACED = "order_placed"
-    ORDER_MESSAGE = "order_message"
-    ORDER_DELIVERED = "order_delivered"
-    REVISION_REQUESTED = "revision_requested"
-    ORDER_COMPLETED = "order_completed"
-    ORDER_CANCELLED = "order_cancelled"
-    ORDER_LATE = "order_late"
-    RESOLUTION_REQUEST = "resolution_request"
-    INBOX_MESSAGE = "inbox_message"
-    FILE_BLOCKED = "file_blocked"
-    FILE_COMMENT = "file_comment"  # F2/F3
-    BUYER_REQUEST = "buyer_request"  # B1: a request in a seller's category; B2/B3: offers on one's request
-    REVIEW_INVITATION = "review_invitation"  # R1: review a completed order (at completion, and a reminder)
-    REVIEW = "review"  # R1: a review was written about you, reviews published, a reply, a review hidden
-    ACCOUNT_STANDING = "account_standing"  # W1: warnings, suspensions, blocks (always e-mailed)
-    REPORT_OUTCOME = "report_outcome"  # W1: what became of one's report
+    ORDER_PLACED = "order.placed"
+    ORDER_MESSAGE = "order.message_received"
+    ORDER_DELIVERED = "order.delivered"
+    REVISION_REQUESTED = "order.revision_requested"
+    ORDER_COMPLETED = "order.completed"
+    ORDER_CANCELLED = "order.cancelled"
+    ORDER_LATE = "order.late"
+    RESOLUTION_REQUEST = "order.resolution_request"
+    INBOX_MESSAGE = "message.received"
+    FILE_BLOCKED = "file.blocked"
+    FILE_COMMENT = "file.commented"  # F2/F3
+    BUYER_REQUEST = "buyer_request.activity"  # B1: a request in a seller's category; B2/B3: offers on one's request
+    REVIEW_INVITATION = "review.invited"  # R1: review a completed order (at completion, and a reminder)
+    REVIEW = "review.activity"  # R1: a review was written about you, reviews published, a reply, a review hidden
+    ACCOUNT_STANDING = "account.standing_changed"  # W1: warnings, suspensions, blocks (always e-mailed)
+    REPORT_OUTCOME = "report.resolved"  # W1: what became of one's report
+
+    @classmethod
+    def _missing_(cls, value: object) -> NotificationKind | None:
+        """The names of the first vocabulary (``order_placed``: the member's name in lower case)
+        are still read: stored preferences and older clients use them."""
+        return cls.__members__.get(str(value).upper())
 
 
 @dataclass(frozen=True)
