@@ -10,6 +10,7 @@ from chalicelib.handlers import (
     api_collaboration,
     api_custom_offers,
     api_files,
+    api_gig_approvals,
     api_gigs,
     api_messages,
     api_meta,
@@ -32,7 +33,8 @@ app.experimental_feature_flags.update(["WEBSOCKETS"])
 app.register_middleware(http_middleware, "http")
 
 for module in (api_meta, api_accounts, api_catalogue, api_gigs, api_files, api_orders, api_messages,
-               api_notifications, api_collaboration, api_reactions, api_custom_offers, api_buyer_requests):
+               api_notifications, api_collaboration, api_reactions, api_custom_offers, api_buyer_requests,
+               api_gig_approvals):
     app.register_blueprint(module.api.blueprint)
 if settings().test_clock:  # the local run and stages that enable it; never production (config.py)
     from chalicelib.handlers import api_dev_clock
