@@ -32,7 +32,6 @@ from chalicelib.domain.gigs import (
     draft_errors,
     publish_errors,
 )
-
 from chalicelib.domain.levels import SellerLevel
 
 from .gig_factory import (
