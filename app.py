@@ -5,6 +5,7 @@ from chalice import Chalice
 from chalicelib.config import settings
 from chalicelib.handlers import (
     api_accounts,
+    api_audit,
     api_buyer_requests,
     api_catalogue,
     api_collaboration,
@@ -34,7 +35,7 @@ app.register_middleware(http_middleware, "http")
 
 for module in (api_meta, api_accounts, api_catalogue, api_gigs, api_files, api_orders, api_messages,
                api_notifications, api_collaboration, api_reactions, api_custom_offers, api_buyer_requests,
-               api_gig_approvals):
+               api_audit, api_gig_approvals):
     app.register_blueprint(module.api.blueprint)
 if settings().test_clock:  # the local run and stages that enable it; never production (config.py)
     from chalicelib.handlers import api_dev_clock

@@ -37,7 +37,7 @@ def _gig(clock):
     from local.tokens import user_id_for
 
     for category in demo.CATALOGUE:
-        catalogue.put_category(category)
+        catalogue.put_category(category, "seed", clock)
     seller_id = user_id_for("dana")
     from local.media_seed import seed_gig_image, seed_profile_photo
 

@@ -97,7 +97,8 @@ def _feed_by_categories(s: Scenario, clock) -> list[tuple[int, Result]]:
     out = []
     for n in range(1, MAX_CATEGORIES + 1):
         slug = f"bench-cat-{n}"
-        catalogue.put_category(Category(slug, f"Bench category {n}", (Subcategory("general", "General"),)))
+        category = Category(slug, f"Bench category {n}", (Subcategory("general", "General"),))
+        catalogue.put_category(category, "seed", clock)
         gig = gigs.create_draft(seller, {
             "title": f"I will help with bench job {n}", "category": slug, "subcategory": "general",
             "tags": ["bench"], "description": "A gig for the feed benchmark.", "media": [cover],

@@ -27,7 +27,7 @@ def _setup(sellers: int, due: int, clock) -> list[str]:
     from local.tokens import user_id_for
 
     for category in demo.CATALOGUE:
-        catalogue.put_category(category)
+        catalogue.put_category(category, "seed", clock)
     profile = demo.SELLERS["lior"]
     gig_fields = demo.GIGS["lior"][0]
     today = clock.now().date()

@@ -11,6 +11,7 @@ from pydantic.json_schema import JsonSchemaMode, models_json_schema
 from chalicelib.gateway_responses import PROBLEM_CONTENT_TYPE
 from chalicelib.handlers.api import OPERATIONS, Operation
 from chalicelib.handlers.schemas import Problem
+from chalicelib.problem_codes import problem_codes
 
 REF = "#/components/schemas/{model}"
 TITLE = "Marketplace API"
@@ -113,6 +114,8 @@ def build() -> dict:
     ops = sorted(OPERATIONS, key=lambda o: (o.path, o.method))
     refs, defs = models_json_schema(_models(ops), ref_template=REF)
     components = dict(defs.get("$defs", {}))
+    # A client switches over the codes: every one this API answers (chalicelib/problem_codes.py).
+    components["Problem"]["properties"]["code"]["enum"] = problem_codes()
     problem = {"description": "Problem (RFC 9457)",
                "content": {PROBLEM_CONTENT_TYPE: {"schema": refs[(Problem, "serialization")]}}}
     # Any route may meet a busy store (503); rate-limited routes may answer 429. Both say when.

@@ -127,7 +127,7 @@ def load(progress: Callable[[str], None] = print, scanner=None) -> dict[str, str
 
     clock = runtime.clock()
     for category in CATALOGUE:
-        catalogue.put_category(category)
+        catalogue.put_category(category, "seed", clock)
     progress(f"catalogue: {len(CATALOGUE)} categories")
     tokens: dict[str, str] = {}
     for name, profile in SELLERS.items():

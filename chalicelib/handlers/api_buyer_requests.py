@@ -7,6 +7,7 @@ from __future__ import annotations
 from chalicelib.domain.buyer_requests import BuyerRequest, RequestDraft, RequestState
 from chalicelib.domain.codec import to_primitive
 from chalicelib.domain.events import Actor
+from chalicelib.handlers.actions import REQUEST_ACTION_ROUTES, link
 from chalicelib.handlers.api import Api, Call
 from chalicelib.handlers.api_custom_offers import offer_draft, offer_out
 from chalicelib.handlers.schemas import PageQuery
@@ -44,7 +45,8 @@ def request_out(request: BuyerRequest, role: Actor, attachments: list[FileRef] |
                                       state=f.state.value) for f in shown],
         "your_role": role.value if role in (Actor.BUYER, Actor.SELLER) else "operator",
         "your_offer_id": your_offer_id,
-        "allowed_actions": [a.value for a in request.allowed_actions(role, now)],
+        "allowed_actions": [link(a, REQUEST_ACTION_ROUTES[a], request_id=request.id)
+                            for a in request.allowed_actions(role, now)],
     })
 
 

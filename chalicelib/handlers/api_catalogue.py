@@ -5,7 +5,7 @@ from chalicelib.domain.catalogue import Category
 from chalicelib.domain.codec import from_primitive, to_primitive
 from chalicelib.handlers.api import Api, Call
 from chalicelib.handlers.schemas.catalogue import CatalogueOut, CategoryIn, CategoryOut
-from chalicelib.services import catalogue
+from chalicelib.services import catalogue, runtime
 
 api = Api(__name__, tag="catalogue")
 
@@ -20,10 +20,10 @@ def get_catalogue(call: Call) -> CatalogueOut:
            request=CategoryIn, response=CategoryOut, operator_only=True)
 def put_category(call: Call, slug: str) -> CategoryOut:
     category = from_primitive(Category, {"slug": slug, **call.body.model_dump(mode="json")})
-    return CategoryOut(**to_primitive(catalogue.put_category(category)))
+    return CategoryOut(**to_primitive(catalogue.put_category(category, call.user.user_id, runtime.clock())))
 
 
 @api.route("/catalogue/categories/{slug}", "DELETE", summary="Remove an unused category (operators)",
            operator_only=True)
 def delete_category(call: Call, slug: str) -> None:
-    catalogue.delete_category(slug)
+    catalogue.delete_category(slug, call.user.user_id, runtime.clock())

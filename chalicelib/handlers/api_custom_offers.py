@@ -7,6 +7,7 @@ from chalicelib.domain.codec import to_primitive
 from chalicelib.domain.custom_offers import CustomOffer, OfferDraft, OfferState
 from chalicelib.domain.events import Actor
 from chalicelib.domain.orders import Milestone
+from chalicelib.handlers.actions import OFFER_ACTION_ROUTES, link
 from chalicelib.handlers.api import Api, Call
 from chalicelib.handlers.api_messages import message_out
 from chalicelib.handlers.api_orders import order_out
@@ -37,7 +38,8 @@ def offer_out(offer: CustomOffer, role: Actor) -> CustomOfferOut:
         **{k: v for k, v in data.items() if k not in ("extra_lines",)},
         "total": offer.total, "extras": data["extra_lines"],
         "your_role": role.value if role in (Actor.SELLER, Actor.BUYER) else "operator",
-        "allowed_actions": [a.value for a in offer.allowed_actions(role, now)],
+        "allowed_actions": [link(a, OFFER_ACTION_ROUTES[a], offer_id=offer.id)
+                            for a in offer.allowed_actions(role, now)],
     })
 
 

@@ -112,7 +112,7 @@ def resume_gig(call: Call, gig_id: str) -> GigOut:
 @api.route("/gigs/{gig_id}/remove", "POST", summary="Remove a gig (operators)", request=RemoveIn,
            response=GigOut, operator_only=True, idempotent=True)
 def remove_gig(call: Call, gig_id: str) -> GigOut:
-    return gig_out(gigs.remove(gig_id, call.body.reason, runtime.clock()))
+    return gig_out(gigs.remove(gig_id, call.user.user_id, call.body.reason, runtime.clock()))
 
 
 @api.route("/me/gigs", "GET", summary="The caller's gigs, every state", query=PageQuery, response=OwnGigPage)

@@ -3,6 +3,8 @@ operators' cancellation, private notes and earnings (O1–O12, M1, M3). Thin: ea
 service function and shapes its answer."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from chalicelib.domain.codec import to_primitive
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.events import Actor
@@ -12,11 +14,13 @@ from chalicelib.domain.orders import (
     NEXT_MILESTONE_WAIT,
     REVIEW_PERIOD,
     Order,
+    OrderAction,
     OrderState,
     plan,
 )
 from chalicelib.domain.pricing import Selection
 from chalicelib.domain.requirements import Answer
+from chalicelib.handlers.actions import ORDER_ACTION_ROUTES, link
 from chalicelib.handlers.api import Api, Call
 from chalicelib.handlers.api_messages import message_out
 from chalicelib.handlers.schemas import PageQuery
@@ -53,6 +57,21 @@ def _viewer(call: Call) -> Viewer:
     return Viewer(call.user.user_id, call.user.is_operator)
 
 
+def order_actions(order: Order, role: Actor, now: datetime) -> list[dict]:
+    """The order page's allowed actions as links (O4), with the request kinds one may open (O12)."""
+    out = []
+    request_id = order.request.id if order.request else ""
+    for action in order.allowed_actions(role, now):
+        route = ORDER_ACTION_ROUTES.get(action)
+        if route is None:  # the system's (timers): never a person's
+            continue
+        entry = link(action, route, order_id=order.id, request_id=request_id)
+        if action is OrderAction.OPEN_REQUEST:
+            entry["kinds"] = [k.value for k in order.openable_request_kinds(role, now)]
+        out.append(entry)
+    return out
+
+
 def order_out(order: Order, viewer: Viewer, history=None) -> OrderOut:
     now = runtime.clock().now()
     role = order.role_of(viewer.user_id)
@@ -66,7 +85,7 @@ def order_out(order: Order, viewer: Viewer, history=None) -> OrderOut:
                                                                                key=lambda kv: kv[1].due_at)],
         money={"paid": balance.paid, "refunded": balance.refunded, "seller_earnings": balance.seller_earnings,
                "platform_fees": balance.platform_fees, "held": balance.held},
-        allowed_actions=[a.value for a in order.allowed_actions(role or Actor.OPERATOR, now)],
+        allowed_actions=order_actions(order, role or Actor.OPERATOR, now),
         history=[to_primitive(e) for e in history] if history is not None else None,
         milestones=[to_primitive(m) for m in plan(order)],
     )

@@ -3,9 +3,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from chalicelib.domain.audit import AuditAction, ObjectKind
+from chalicelib.domain.audit import record as audit_entry
 from chalicelib.domain.catalogue import Catalogue, Category, validate_slug
+from chalicelib.domain.clock import Clock
 from chalicelib.domain.errors import Conflict, FieldError, InvalidInput, NotFound
 from chalicelib.services import runtime
+from chalicelib.store import audit as audit_store
 from chalicelib.store import catalogue as catalogue_store
 from chalicelib.store import gigs as gig_store
 
@@ -14,7 +18,7 @@ def get() -> Catalogue:
     return catalogue_store.load()
 
 
-def put_category(category: Category) -> Category:
+def put_category(category: Category, operator_id: str, clock: Clock) -> Category:
     """Creates or replaces a category. A subcategory that listed gigs use cannot be dropped (G2:
     their category is fixed once published)."""
     validate_slug(category.slug)
@@ -35,11 +39,13 @@ def put_category(category: Category) -> Category:
                                    for slug in in_use])
     uow = runtime.current().unit_of_work()
     catalogue_store.stage_save(uow, existing, category)
+    audit_store.stage(uow, audit_entry(operator_id, AuditAction.CATEGORY_SAVED, ObjectKind.CATEGORY, category.slug,
+                                       "", clock, {"created": str(existing is None).lower()}))
     uow.commit()
     return category
 
 
-def delete_category(slug: str) -> None:
+def delete_category(slug: str, operator_id: str, clock: Clock) -> None:
     existing = catalogue_store.get(slug)
     if existing is None:
         raise NotFound("No such category.")
@@ -47,4 +53,5 @@ def delete_category(slug: str) -> None:
         raise Conflict("Published gigs use this category; it cannot be removed.", code="category_in_use", rule="G2")
     uow = runtime.current().unit_of_work()
     catalogue_store.stage_delete(uow, existing)
+    audit_store.stage(uow, audit_entry(operator_id, AuditAction.CATEGORY_REMOVED, ObjectKind.CATEGORY, slug, "", clock))
     uow.commit()

@@ -13,11 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from chalicelib.domain.audit import AuditAction, ObjectKind
+from chalicelib.domain.audit import record as audit_entry
 from chalicelib.domain.dev_clock import AdvanceClock, ClockShift, ShiftedClock, advanced
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.events import Actor, Event
 from chalicelib.observability import logger
 from chalicelib.services import reactions, runtime, sweeper
+from chalicelib.store import audit as audit_store
 from chalicelib.store import dev_clock as store
 from chalicelib.store import events as event_store
 
@@ -71,6 +74,9 @@ def advance(command: AdvanceClock, operator_id: str) -> tuple[ClockReading, Sett
         "dev_clock.advanced", STREAM, now, Actor.OPERATOR, operator_id,
         f"Test clock advanced by {_span(step)} to {shift.set_at:%Y-%m-%d %H:%M:%S} UTC",
         data={"by_seconds": step.total_seconds(), "offset_seconds": shift.offset.total_seconds()}))
+    audit_store.stage(uow, audit_entry(operator_id, AuditAction.CLOCK_ADVANCED, ObjectKind.CLOCK, "test-clock", "",
+                                       clock, {"by_seconds": str(int(step.total_seconds())),
+                                               "offset_seconds": str(int(shift.offset.total_seconds()))}))
     try:
         uow.commit()
     except Conflict:

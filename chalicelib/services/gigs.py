@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.domain.accounts import User
+from chalicelib.domain.audit import AuditAction, ObjectKind
+from chalicelib.domain.audit import record as audit_entry
 from chalicelib.domain.catalogue import Catalogue
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.codec import from_primitive
@@ -18,6 +20,7 @@ from chalicelib.domain.levels import SellerLevel
 from chalicelib.domain.pricing import Quote, Selection, price_selection
 from chalicelib.services import files as file_service
 from chalicelib.services import runtime
+from chalicelib.store import audit as audit_store
 from chalicelib.store import catalogue as catalogue_store
 from chalicelib.store import gigs as gig_store
 from chalicelib.store import users as user_store
@@ -138,14 +141,15 @@ def seller_action(seller_id: str, gig_id: str, action: GigAction, clock: Clock) 
     return gig
 
 
-def remove(gig_id: str, reason: str, clock: Clock) -> Gig:
-    """An operator takes a gig down (G9)."""
+def remove(gig_id: str, operator_id: str, reason: str, clock: Clock) -> Gig:
+    """An operator takes a gig down (G9), recorded in the audit log (W1) in the same transaction."""
     record = gig_store.get(gig_id)
     if record is None:
         raise NotFound("No such gig.")
     gig = record.value.apply(GigAction.REMOVE, Actor.OPERATOR, clock.now(), reason=reason)
     uow = runtime.current().unit_of_work()
     gig_store.stage_save(uow, record, gig)
+    audit_store.stage(uow, audit_entry(operator_id, AuditAction.GIG_REMOVED, ObjectKind.GIG, gig_id, reason, clock))
     uow.commit()
     return gig
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from chalicelib.domain.accounts import NotificationKind, User
+from chalicelib.domain.audit import AuditAction, ObjectKind
+from chalicelib.domain.audit import record as audit_entry
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.deadlines import Deadline
 from chalicelib.domain.errors import Conflict, NotFound
@@ -52,6 +54,7 @@ from chalicelib.domain.relationships import Relationship
 from chalicelib.domain.requirements import Answer
 from chalicelib.services import files, messaging, runtime
 from chalicelib.services.viewer import Viewer  # noqa: F401  (callers name it from here too)
+from chalicelib.store import audit as audit_store
 from chalicelib.store import events as event_store
 from chalicelib.store import gigs as gig_store
 from chalicelib.store import orders as order_store
@@ -354,7 +357,10 @@ def operator_cancel(order_id: str, operator_id: str, reason: str, seller_at_faul
     record = order_store.get(order_id)
     if record is None:
         raise NotFound("No such order.")
-    return _transition(record, Actor.OPERATOR, operator_id, OperatorCancel(reason, seller_at_fault), clock)
+    uow = _unit_of_work()  # the audit entry commits with the cancellation, or neither does (W1)
+    audit_store.stage(uow, audit_entry(operator_id, AuditAction.ORDER_CANCELLED, ObjectKind.ORDER, order_id,
+                                       reason, clock, {"seller_at_fault": str(seller_at_fault).lower()}))
+    return _transition(record, Actor.OPERATOR, operator_id, OperatorCancel(reason, seller_at_fault), clock, uow)
 
 
 # -- timers ------------------------------------------------------------------------------------

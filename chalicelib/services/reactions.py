@@ -27,6 +27,8 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from chalicelib.config import settings
+from chalicelib.domain.audit import AuditAction, ObjectKind
+from chalicelib.domain.audit import record as audit_entry
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.events import Event
@@ -229,6 +231,7 @@ def replay(event_id: str, operator_id: str, clock: Clock) -> DeadLetter:
     if record is None:
         raise NotFound("No such dead letter.", code="dead_letter_not_found")
     status = outbox.status_of(record.item).replayed(operator_id, clock.now())
-    outbox.replay(record, status)
+    outbox.replay(record, status, audit_entry(operator_id, AuditAction.DEAD_LETTER_REPLAYED, ObjectKind.DEAD_LETTER,
+                                              event_id, "", clock, {"kind": record.value.kind}))
     logger.info("dead letter replayed", extra={"event_id": event_id, "operator_id": operator_id})
     return DeadLetter(record.value, status)

@@ -27,6 +27,7 @@ ALL = "AUDIT"
 
 class AuditItem(TableItem, discriminator="audit_entry"):
     action = UnicodeAttribute()
+    object_kind = UnicodeAttribute()
     data = JSONAttribute()
 
 
@@ -37,7 +38,7 @@ def _sk(entry: AuditEntry) -> str:
 def stage(uow: UnitOfWork, entry: AuditEntry) -> None:
     """Adds the entry to the action's transaction (put only if new: an entry is never rewritten)."""
     item = AuditItem(f"AUDIT#{entry.object_kind.value}#{entry.object_id}", _sk(entry))
-    item.action = entry.action.value
+    item.action, item.object_kind = entry.action.value, entry.object_kind.value
     item.gsi1pk, item.gsi1sk = f"AUDITOP#{entry.operator_id}", _sk(entry)
     item.gsi2pk, item.gsi2sk = ALL, _sk(entry)
     item.data = to_primitive(entry)
@@ -47,7 +48,8 @@ def stage(uow: UnitOfWork, entry: AuditEntry) -> None:
 def page(*, operator_id: str | None, object_kind: ObjectKind | None, object_id: str | None,
          action: AuditAction | None, since: datetime | None, until: datetime | None, limit: int,
          cursor: str | None) -> tuple[list[AuditEntry], str | None]:
-    """Entries newest first. ``object_kind`` and ``object_id`` go together (the caller checks)."""
+    """Entries newest first. ``object_id`` needs ``object_kind`` (the caller checks); a kind alone
+    filters."""
     low = iso(since) if since else "0"
     high = (iso(until) if until else "9") + "~"  # "~" sorts after every "#<id>" suffix
     query: Any
@@ -61,6 +63,8 @@ def page(*, operator_id: str | None, object_kind: ObjectKind | None, object_id: 
     conditions = []
     if action is not None:
         conditions.append(AuditItem.action == action.value)
+    if object_kind is not None and key != "pk":
+        conditions.append(AuditItem.object_kind == object_kind.value)
     if operator_id is not None and key != "gsi1pk":
         conditions.append(AuditItem.gsi1pk == f"AUDITOP#{operator_id}")
     condition = None

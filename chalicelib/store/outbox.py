@@ -19,11 +19,13 @@ from typing import Any
 
 from pynamodb.attributes import UnicodeAttribute
 
+from chalicelib.domain.audit import AuditEntry
 from chalicelib.domain.clock import iso
 from chalicelib.domain.codec import from_primitive, to_primitive
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.events import SECRET, Event
 from chalicelib.domain.reactions import OutboxStatus
+from chalicelib.store import audit as audit_store
 from chalicelib.store import cursors
 from chalicelib.store.events import outbox_shard_of
 from chalicelib.store.models import EventItem
@@ -132,9 +134,10 @@ def dead_letter(event_id: str) -> Record[Event] | None:
     return _record(item)
 
 
-def replay(record: Record[Event], status: OutboxStatus) -> None:
+def replay(record: Record[Event], status: OutboxStatus, audit: AuditEntry) -> None:
     """Puts a dead letter back in the outbox, due at once, with ``status`` (attempts reset, the
-    replay recorded). Conditioned on it still being a dead letter: a concurrent replay is a 409."""
+    replay recorded) and the operator's action in the audit log, in one transaction. Conditioned on it
+    still being a dead letter: a concurrent replay is a 409."""
     item, event = record.item, record.value
     item.status = to_primitive(status)
     uow = UnitOfWork()
@@ -144,6 +147,7 @@ def replay(record: Record[Event], status: OutboxStatus) -> None:
                               EventItem.gsi1pk.remove(), EventItem.gsi1sk.remove(),
                               EventItem.gsi2pk.remove(), EventItem.gsi2sk.remove()],
                condition=EventItem.gsi2pk == f"DEAD_LETTER#{event.id}")
+    audit_store.stage(uow, audit)
     uow.commit()
 
 

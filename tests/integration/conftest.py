@@ -48,6 +48,20 @@ def clock(test_runtime):
     runtime.use_clock(previous)
 
 
+PROBLEM_CODES_SEEN: set[str] = set()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def problem_codes_are_documented():
+    """Every problem code the suite received is in the document's enum (chalicelib/problem_codes.py
+    reads them from the source; a code it missed fails here)."""
+    yield
+    from chalicelib.problem_codes import problem_codes
+
+    missing = PROBLEM_CODES_SEEN - set(problem_codes())
+    assert not missing, f"problem codes answered but not in the OpenAPI enum: {sorted(missing)}"
+
+
 class Api:
     """Requests as a named user (or nobody), answers with parsed JSON bodies."""
 
@@ -62,6 +76,8 @@ class Api:
         payload = raw if raw is not None else (json.dumps(body) if body is not None else None)
         response = self._client.http.request(method, path, headers=all_headers, body=payload or b"")
         response.json = json.loads(response.body) if response.body else None
+        if response.status_code >= 400 and isinstance(response.json, dict) and "code" in response.json:
+            PROBLEM_CODES_SEEN.add(response.json["code"])
         return response
 
     def get(self, path, as_user=None, **kw):

@@ -102,6 +102,7 @@ MATRIX = [
     ("GET", "/gigs/{draft}/media/{image}/download", None, {OWNER: 404, OTHER: 404, STRANGER: 404, OPERATOR: 404}),
     ("GET", "/file-reports", None, {OWNER: 403, OTHER: 403, STRANGER: 401, OPERATOR: 200}),
     ("GET", "/operator/dead-letters", None, {OWNER: 403, OTHER: 403, STRANGER: 401, OPERATOR: 200}),
+    ("GET", "/operator/audit-log", None, {OWNER: 403, OTHER: 403, STRANGER: 401, OPERATOR: 200}),
     ("POST", "/operator/dead-letters/{event_id}/replay", None,
      {OWNER: 403, OTHER: 403, STRANGER: 401, OPERATOR: 200}),
 ]

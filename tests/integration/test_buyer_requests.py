@@ -58,7 +58,8 @@ def posted(api, clock, sellers):
 
 
 def test_b1_a_request_reaches_the_sellers_of_its_category_and_they_are_notified(api, clock, posted, sellers):
-    assert posted["state"] == "open" and posted["your_role"] == "buyer" and posted["allowed_actions"] == ["close"]
+    assert posted["state"] == "open" and posted["your_role"] == "buyer" and posted["allowed_actions"] == [
+        {"action": "close", "method": "POST", "path": f"/buyer-requests/{posted['id']}/closure"}]
     assert posted["budget"] == usd(150_000)
     for seller in (SELLER, OTHER_SELLER):
         feed = api.get("/me/request-feed", seller).json

@@ -45,12 +45,14 @@ def test_c1_an_accepted_offer_places_the_order_at_the_offers_price_and_terms(api
     sent = send(api, chat)
     assert sent.status_code == 201, sent.json
     offer = sent.json
-    assert offer["state"] == "pending" and offer["price"] == usd(23_456) and offer["allowed_actions"] == ["withdraw"]
+    assert offer["state"] == "pending" and offer["price"] == usd(23_456)
+    assert offer["allowed_actions"] == [
+        {"action": "withdraw", "method": "POST", "path": f"/custom-offers/{offer['id']}/withdrawal"}]
     # C1: it appears in the conversation as a message of its own kind.
     newest = api.get(f"/conversations/{chat['conversation_id']}/messages", BUYER).json["items"][0]
     assert (newest["kind"], newest["offer_id"], newest["sender_id"]) == ("custom_offer", offer["id"], uid(SELLER))
     seen = api.get(f"/custom-offers/{offer['id']}", BUYER).json
-    assert seen["your_role"] == "buyer" and seen["allowed_actions"] == ["accept", "decline"]
+    assert seen["your_role"] == "buyer" and [a["action"] for a in seen["allowed_actions"]] == ["accept", "decline"]
 
     accepted = api.post(f"/custom-offers/{offer['id']}/acceptance", BUYER)
     assert accepted.status_code == 201, accepted.json

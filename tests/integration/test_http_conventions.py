@@ -307,3 +307,27 @@ def test_a_message_write_that_met_a_transaction_conflict_is_retried_inside(api, 
     assert faults.injected == 1
     assert written.status_code == 201, written.json
     assert len(api.get(path, "dana").json["items"]) == before + 1
+
+
+# --- allowed_actions are links (issue 13) ---------------------------------------------------------
+def test_every_action_a_person_may_be_offered_has_a_route_that_exists():
+    from app import app  # noqa: F401 - registers every route
+    from chalicelib.domain import buyer_requests, custom_offers
+    from chalicelib.domain.events import Actor
+    from chalicelib.domain.orders import ORDER_TRANSITIONS, OrderAction
+    from chalicelib.handlers.actions import OFFER_ACTION_ROUTES, ORDER_ACTION_ROUTES, REQUEST_ACTION_ROUTES
+
+    served = {(op.method, op.path) for op in OPERATIONS}
+    for table in (ORDER_ACTION_ROUTES, OFFER_ACTION_ROUTES, REQUEST_ACTION_ROUTES):
+        for action, route in table.items():
+            assert (route.method, route.path) in served, (action, route)
+    people = {Actor.BUYER, Actor.SELLER, Actor.OPERATOR}
+    order_actions = {t.action for t in ORDER_TRANSITIONS if t.actors & people}
+    # placing is POST /orders: there is no order page to link from before it
+    assert order_actions - set(ORDER_ACTION_ROUTES) == {OrderAction.PLACE}, "an order action without a route"
+    offer_actions = {a for a, t in custom_offers.TRANSITIONS.items() if t.actor in people}
+    assert offer_actions <= set(OFFER_ACTION_ROUTES)
+    assert set(buyer_requests.RequestAction) - set(REQUEST_ACTION_ROUTES) <= {
+        buyer_requests.RequestAction.ACCEPT_OFFER,  # taken through the offer's acceptance (B3)
+        buyer_requests.RequestAction.EXPIRE}
+

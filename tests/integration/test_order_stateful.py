@@ -150,7 +150,7 @@ class OrderLifecycle(RuleBasedStateMachine):
     # -- set-up through the services --------------------------------------------------------------
     def seller_with_published_gigs(self) -> None:
         for category in demo_catalogue().categories:
-            catalogue.put_category(category)
+            catalogue.put_category(category, "seed", self.clock)
         photo = seed_profile_photo(SELLER, self.clock)  # A1: the seller's own clean photo
         accounts.activate_seller(SELLER, "dana", None, replace(PROFILE, photo=photo), self.clock)
         accounts.set_seller_level(SELLER, SellerLevel.LEVEL_1)  # G9: publishes without review

@@ -403,7 +403,25 @@ def test_the_order_page_shows_history_with_actors_and_countdowns_O4(api, order, 
     assert [(e["kind"], e["actor_role"]) for e in page["history"]] == [
         ("order.place", "buyer"), ("order.submit_requirements", "buyer"), ("order.deliver", "seller")]
     assert page["timers"] == [{"kind": "order_auto_complete", "due_at": page["review_ends_at"]}]
-    assert set(page["allowed_actions"]) >= {"accept", "request_revision", "open_request"}
+    assert {a["action"] for a in page["allowed_actions"]} >= {"accept", "request_revision", "open_request"}
+
+
+def test_allowed_actions_are_links_to_follow_with_the_request_kinds_one_may_open_O4_O12(api, order, clock):
+    order.start()
+    order.deliver()
+    actions = {a["action"]: a for a in order.page()["allowed_actions"]}
+    assert actions["accept"] == {"action": "accept", "method": "POST", "path": f"/orders/{order.id}/acceptance",
+                                 "kinds": None}
+    # O12: a buyer opens cancellations, and progress updates only while the seller works
+    assert actions["open_request"]["kinds"] == ["cancellation"]
+    seller_view = {a["action"]: a for a in api.get(f"/orders/{order.id}", SELLER).json["allowed_actions"]}
+    assert set(seller_view["open_request"]["kinds"]) == {"cancellation", "extras", "modification"}
+    assert "accept" not in seller_view
+    followed = api.request(actions["accept"]["method"], actions["accept"]["path"], BUYER, body={})
+    assert followed.status_code == 200, followed.json
+    after = order.page()
+    assert after["state"] == "completed"
+    assert [a["kinds"] for a in after["allowed_actions"] if a["action"] == "open_request"] in ([], [[]])
 
 
 def test_orders_are_listed_per_role_newest_first_and_paginated(api, order, clock):

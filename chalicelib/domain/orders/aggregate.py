@@ -23,13 +23,14 @@ from .commands import (
     ExpireRequirements,
     MarkLate,
     MarkLateCancellable,
+    OpenResolutionRequest,
     OrderCommand,
     Place,
 )
 from .effects import ON_ENTER
 from .guards import NEEDS_INPUT, Context
 from .milestones import StageRun
-from .resolution import ResolutionRequest
+from .resolution import REQUEST_RULES, RequestKind, ResolutionRequest
 from .states import ACTIVE, OrderAction, OrderState
 from .table import ORDER_TRANSITIONS, SUMMARIES, TIMER_ACTIONS, Transition
 from .terms import OrderLine, Stage, Terms
@@ -201,6 +202,17 @@ class Order:
             if all(check in NEEDS_INPUT or check(self, ctx) is None for check in row.checks):
                 out.append(action)
         return out
+
+    def openable_request_kinds(self, role: Actor, now: datetime) -> list[RequestKind]:
+        """O12: the kinds of resolution request ``role`` could open now: the open-request row's
+        checks run once per kind (the kind is the only input they read)."""
+        if OrderAction.OPEN_REQUEST not in self.allowed_actions(role, now):
+            return []
+        row = self._row(OrderAction.OPEN_REQUEST, role)
+        assert row is not None  # allowed_actions found it
+        return [kind for kind in REQUEST_RULES
+                if all(check(self, Context(role, None, now, OpenResolutionRequest(kind))) is None
+                       for check in row.checks)]
 
     # -- the one way an order changes -----------------------------------------------------------
     def apply(self, command: OrderCommand, role: Actor | str, actor_id: str | None, now: datetime) -> Outcome:

@@ -1,6 +1,8 @@
 """Request and response models (pydantic). The OpenAPI document is generated from these."""
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -8,6 +10,16 @@ class RequestModel(BaseModel):
     """Bodies and queries refuse unknown fields, so a typo is a 422, not silently ignored."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+PartyRole = Literal["buyer", "seller", "operator"]  # how the caller stands to a resource
+
+
+class ActionLinkOut(BaseModel):
+    """An action the caller may take now, and the route that takes it."""
+
+    method: Literal["POST", "PUT", "PATCH", "DELETE"]
+    path: str = Field(description="The route to call, relative to the server URL, its parameters filled in.")
 
 
 class FieldErrorOut(BaseModel):

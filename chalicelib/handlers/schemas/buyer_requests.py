@@ -13,7 +13,8 @@ from chalicelib.domain.buyer_requests import (
     DESCRIPTION_MAX,
     RequestState,
 )
-from chalicelib.handlers.schemas import PageQuery, RequestModel
+from chalicelib.handlers.actions import REQUEST_ACTION_ROUTES
+from chalicelib.handlers.schemas import ActionLinkOut, PageQuery, PartyRole, RequestModel
 from chalicelib.handlers.schemas.custom_offers import CustomOfferOut
 from chalicelib.handlers.schemas.gigs import PriceIn, PriceOut
 
@@ -40,6 +41,10 @@ class AttachmentOut(BaseModel):
     state: FileStateName = Field(description="F1: only a clean file can be downloaded (GET /files/{id}/download).")
 
 
+class RequestActionOut(ActionLinkOut):
+    action: Literal.__getitem__(tuple(a.value for a in REQUEST_ACTION_ROUTES))  # type: ignore[valid-type]
+
+
 class BuyerRequestOut(BaseModel):
     id: str
     state: RequestStateName
@@ -55,9 +60,10 @@ class BuyerRequestOut(BaseModel):
     ended_at: datetime | None
     accepted_offer_id: str | None
     order_id: str | None
-    your_role: Literal["buyer", "seller", "operator"]
+    your_role: PartyRole
     your_offer_id: str | None = Field(None, description="A seller's own offer on this request (B2: one).")
-    allowed_actions: list[Literal["close"]]
+    allowed_actions: list[RequestActionOut] = Field(description="What the caller may do now, and the route that "
+                                                                "does it.")
 
 
 class BuyerRequestPage(BaseModel):

@@ -27,7 +27,8 @@ from chalicelib.domain.orders import (
     MILESTONES_MAX,
     MILESTONES_MIN,
 )
-from chalicelib.handlers.schemas import PageQuery, RequestModel
+from chalicelib.handlers.actions import OFFER_ACTION_ROUTES
+from chalicelib.handlers.schemas import ActionLinkOut, PageQuery, PartyRole, RequestModel
 from chalicelib.handlers.schemas.gigs import CustomExtraChoice, PriceIn, PriceOut, QuoteLineOut, RequirementOut
 
 OfferStateName = Literal["pending", "accepted", "declined", "withdrawn", "expired", "lapsed"]
@@ -88,6 +89,10 @@ class MilestoneOut(BaseModel):
     revisions: int | None
 
 
+class OfferActionOut(ActionLinkOut):
+    action: Literal.__getitem__(tuple(a.value for a in OFFER_ACTION_ROUTES))  # type: ignore[valid-type]
+
+
 class CustomOfferOut(BaseModel):
     id: str
     state: OfferStateName
@@ -112,8 +117,8 @@ class CustomOfferOut(BaseModel):
     answered_at: datetime | None
     decline_reason: str | None
     order_id: str | None
-    your_role: Literal["seller", "buyer", "operator"]
-    allowed_actions: list[Literal["accept", "decline", "withdraw"]]
+    your_role: PartyRole
+    allowed_actions: list[OfferActionOut] = Field(description="What the caller may do now, and the route that does it.")
     milestones: list[MilestoneOut] = Field(description="C2: empty for an offer in one piece.")
 
 

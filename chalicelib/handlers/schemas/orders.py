@@ -6,20 +6,26 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from chalicelib.domain.events import Actor
+from chalicelib.domain.ledger import EntryKind
 from chalicelib.domain.orders import (
     LATE_CANCEL_HOURS,
     OFFER_LINES_MAX,
+    ORDER_TIMERS,
     TEXT_MAX,
     MilestoneState,
     OrderState,
     RequestKind,
 )
 from chalicelib.domain.requirements import ANSWER_FILES_MAX, ANSWER_TEXT_MAX
-from chalicelib.handlers.schemas import PageQuery, RequestModel
+from chalicelib.handlers.actions import ORDER_ACTION_ROUTES
+from chalicelib.handlers.schemas import ActionLinkOut, PageQuery, PartyRole, RequestModel
 from chalicelib.handlers.schemas.gigs import PriceIn, PriceOut, QuoteLineOut, RequirementOut, SelectionIn
 
 # The states an order can be listed in (every state but the one before placement).
 ListedState = Literal.__getitem__(tuple(s.value for s in OrderState if s is not OrderState.NEW))
+OrderTimerKind = Literal.__getitem__(tuple(k.value for k in ORDER_TIMERS))
+OrderActionName = Literal.__getitem__(tuple(a.value for a in ORDER_ACTION_ROUTES))  # the ones a person takes
 NOTE_MAX = 5_000  # [decision] the seller's private note (O4)
 LINE_DESCRIPTION_MAX = 200  # [decision] a custom line of an offer (O10)
 
@@ -142,7 +148,7 @@ class RequestOut(BaseModel):
 class TimerOut(BaseModel):
     """A countdown both parties see (O4)."""
 
-    kind: str
+    kind: OrderTimerKind  # type: ignore[valid-type]
     due_at: datetime
 
 
@@ -164,9 +170,9 @@ class MoneyOut(BaseModel):
 
 
 class EventOut(BaseModel):
-    kind: str
+    kind: str = Field(description="What happened, ``order.<action>`` (e.g. order.delivered).")
     summary: str
-    actor_role: str
+    actor_role: Actor
     actor_id: str | None
     at: datetime
     data: dict[str, Any]
@@ -198,6 +204,12 @@ class MilestonePlanOut(BaseModel):
     held: PriceOut
 
 
+class OrderActionOut(ActionLinkOut):
+    action: OrderActionName  # type: ignore[valid-type]
+    kinds: list[RequestKind] | None = Field(None, description="For open_request: the kinds the caller may open "
+                                                              "now (O12).")
+
+
 class OrderOut(BaseModel):
     id: str
     number: str
@@ -205,8 +217,8 @@ class OrderOut(BaseModel):
     gig_title: str
     buyer_id: str
     seller_id: str
-    your_role: str
-    state: str
+    your_role: PartyRole
+    state: OrderState
     late: bool = Field(description="O9: past the due time without a delivery.")
     late_cancellable: bool = Field(description=f"O9: {LATE_CANCEL_HOURS} hours late; the buyer may cancel alone.")
     tier: str
@@ -229,7 +241,8 @@ class OrderOut(BaseModel):
     request: RequestOut | None
     timers: list[TimerOut]
     money: MoneyOut
-    allowed_actions: list[str]
+    allowed_actions: list[OrderActionOut] = Field(
+        description="What the caller may do now, and the route that does it (checks that need input are not run).")
     history: list[EventOut] | None = Field(None, description="Every event, oldest first (on the order page).")
     milestones: list[MilestonePlanOut] = Field(
         default_factory=list, description="C2: the plan of a milestone order, every milestone with its state; "
@@ -242,7 +255,7 @@ class OrderSummaryOut(BaseModel):
     gig_title: str
     buyer_id: str
     seller_id: str
-    state: str
+    state: OrderState
     late: bool
     total: PriceOut
     placed_at: datetime
@@ -269,7 +282,7 @@ class DeliveryPage(BaseModel):
 
 class LedgerEntryOut(BaseModel):
     seq: int
-    kind: str
+    kind: EntryKind
     amount: PriceOut
     at: datetime
     memo: str
