@@ -111,6 +111,10 @@ def erin_gig(title: str) -> dict:
     }
 
 
+def _id(answer: Any) -> str:
+    return answer.get("id", "missing") if isinstance(answer, dict) else "missing"
+
+
 def _run_scenario(s: Scenario, ids: dict[str, str]) -> None:
     today = START.date()
     future = {"start_date": (today + timedelta(days=3)).isoformat(),
@@ -148,7 +152,7 @@ def _run_scenario(s: Scenario, ids: dict[str, str]) -> None:
     # --- a new seller: profile, gig lifecycle -----------------------------------------------
     s.call("PUT", "/me/seller-profile", user="erin", body=ERIN_PROFILE, variant="first activation")
     s.call("PUT", "/me/seller-profile", user="erin", body={**ERIN_PROFILE, "skills": ["painting", "trim"]},
-           variant="update of an active profile")
+           headers={"If-Match": "*"}, variant="update of an active profile")
     draft = s.call("POST", "/gigs", user="erin", body=erin_gig("I will paint the interior of your home"),
                    variant="complete draft, no Idempotency-Key", expect=201)
     gig_id = draft["id"] if isinstance(draft, dict) and "id" in draft else "gig_missing"
@@ -263,6 +267,36 @@ def _run_scenario(s: Scenario, ids: dict[str, str]) -> None:
            user="dana", variant="withdraw")
     s.call("POST", "/gigs/{gig_id}/offer-requests", path=f"/gigs/{kitchen}/offer-requests", user="bob",
            body={"text": "Could you plan a small kitchen too?"}, variant="opens the pair's conversation", expect=201)
+
+    # --- reviews (R1) ---------------------------------------------------------------------------
+    reviewed = s.call("POST", "/conversations/{conversation_id}/custom-offers",
+                      path=f"/conversations/{conversation}/custom-offers", user="dana",
+                      body={**offer_body, "requirements_asked": False}, variant="an offer to review", expect=201)
+    placed = s.call("POST", "/custom-offers/{offer_id}/acceptance",
+                    path=f"/custom-offers/{_id(reviewed)}/acceptance", user="alice",
+                    variant="accept, no requirements: in progress", expect=201)
+    order_id = _id(placed)
+    s.call("POST", "/orders/{order_id}/deliveries", path=f"/orders/{order_id}/deliveries", user="dana",
+           body={"message": "Plans attached"}, variant="deliver, to complete for a review", expect=201)
+    s.call("POST", "/orders/{order_id}/acceptance", path=f"/orders/{order_id}/acceptance", user="alice",
+           variant="complete, for a review")
+    reviews = f"/orders/{order_id}/reviews"
+    s.call("GET", "/orders/{order_id}/reviews", path=reviews, user="dana", variant="no window stored yet: the order")
+    s.call("POST", "/orders/{order_id}/reviews", path=reviews, user="alice", expect=201,
+           body={"overall": 5, "communication": 5, "service_as_described": 4, "would_recommend": 5,
+                 "text": "Clear plans and quick answers."},
+           variant="the buyer's, blind (opens the window: window, review, deadline, event)")
+    s.call("GET", "/orders/{order_id}/reviews", path=reviews, user="dana", variant="the seller, blind")
+    s.call("POST", "/orders/{order_id}/reviews", path=reviews, user="dana", expect=201,
+           body={"overall": 5, "text": "A clear brief."},
+           variant="the seller's: both publish (reviews, counters, deadlines, event)")
+    s.call("POST", "/orders/{order_id}/reviews/reply", path=f"{reviews}/reply", user="dana", expect=201,
+           body={"text": "Thank you!"}, variant="the seller's one reply")
+    s.call("GET", "/gigs/{gig_id}/reviews", path=f"/gigs/{kitchen}/reviews?limit=20", variant="1 review")
+    s.call("GET", "/sellers/{seller_id}/reviews", path=f"/sellers/{ids['dana']}/reviews?limit=20",
+           variant="1 review")
+    s.call("POST", "/orders/{order_id}/reviews/{author}/hide", path=f"{reviews}/buyer/hide", user="olga",
+           body={"reason": "Bench: hidden"}, variant="hide: review, counters, audit entry, event")
 
     # --- Idempotency-Key ----------------------------------------------------------------------
     body = erin_gig("I will paint your hallway and stairs")

@@ -48,6 +48,8 @@ TAGS = {
                      "them (C1, C2).",
     "buyer-requests": "What buyers ask for; matching sellers see them in a feed and answer with an offer "
                       "(B1–B3).",
+    "reviews": "Double-blind reviews of completed orders, the seller's reply, operators hiding a review, and "
+               "the published reviews and ratings of gigs and sellers (R1).",
     "notifications": "The in-app feed (A3); the live channel pushes the same entries over a WebSocket.",
     "operations": "Operators' tools: dead-lettered outbox events, and the test clock where it is on.",
 }
@@ -86,6 +88,8 @@ LOCATION_HEADER = {"description": "The path of the created resource (or of the l
 REPLAYED_HEADER = {"description": "`true` when this is the stored answer to an earlier request with the "
                                   "same `Idempotency-Key`; absent otherwise.",
                    "schema": {"type": "string", "enum": ["true"]}}
+ETAG_HEADER = {"description": "The resource's version as a strong entity tag (`\"7\"`): send it back as "
+                              "`If-Match` on a write.", "schema": {"type": "string"}}
 
 
 def _models(ops: list[Operation]) -> list[tuple[type[BaseModel], JsonSchemaMode]]:
@@ -130,6 +134,13 @@ def build() -> dict:
         if op.query:
             query_schema = components.pop(op.query.__name__, None) or op.query.model_json_schema(ref_template=REF)
             params += _query_parameters(query_schema, set(query_schema.get("required", [])))
+        if op.etag and op.method != "GET":
+            params.append({"name": "If-Match", "in": "header", "required": False,
+                           "description": "The ETag last read: the write happens only if the resource is still "
+                                          "at that version (else 412)."
+                                          + (" Required when the write replaces an existing resource (428)."
+                                             if op.if_match_required else ""),
+                           "schema": {"type": "string"}})
         if op.idempotent:
             params.append({"name": "Idempotency-Key", "in": "header", "required": False,
                            "description": "Replays return the first answer; another request with the "
@@ -143,12 +154,20 @@ def build() -> dict:
             headers["Location"] = LOCATION_HEADER
         if op.idempotent:
             headers["Idempotent-Replayed"] = REPLAYED_HEADER
+        if op.etag and op.response:
+            headers["ETag"] = ETAG_HEADER
         if headers:
             success["headers"] = headers
         responses = {str(op.status if op.response else 204): success}
         responses |= {status: {**problem, "description": text} for status, text in _problems(op)}
         if op.rate_limited:
             responses["429"] = too_many
+        if op.etag and op.method != "GET":
+            responses["412"] = {**problem, "description": "If-Match names a version that is no longer current "
+                                                          "(RFC 9457)"}
+            if op.if_match_required:
+                responses["428"] = {**problem, "description": "This write replaces the resource: If-Match is "
+                                                              "required (RFC 9457)"}
         responses |= {"503": unavailable, "default": problem}
         summary, rules = split_rules(op.summary)
         entry: dict = {

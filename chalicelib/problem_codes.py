@@ -21,6 +21,15 @@ def _name(func: ast.expr) -> str:
     return func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
 
 
+def _literals(node: ast.expr) -> set[str]:
+    """The strings a ``code=`` expression can be: a literal, or either branch of ``a if c else b``."""
+    if isinstance(node, ast.IfExp):
+        return _literals(node.body) | _literals(node.orelse)
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return {node.value}
+    return set()
+
+
 def _scan(tree: ast.AST) -> set[str]:
     found: set[str] = set()
     for node in ast.walk(tree):
@@ -34,9 +43,8 @@ def _scan(tree: ast.AST) -> set[str]:
             continue
         for kw in node.keywords:
             if kw.arg == "code":
-                if isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, str):
-                    found.add(kw.value.value)
-                elif (isinstance(kw.value, ast.JoinedStr) and kw.value.values
+                found |= _literals(kw.value)
+                if (isinstance(kw.value, ast.JoinedStr) and kw.value.values
                       and isinstance(tail := kw.value.values[-1], ast.Constant) and tail.value == "_only"):
                     found.update(f"{party}_only" for party in _PARTY_ONLY)
         index = _POSITIONAL.get(_name(node.func))

@@ -36,7 +36,9 @@ class NotificationKind(StrEnum):
     FILE_BLOCKED = "file_blocked"
     FILE_COMMENT = "file_comment"  # F2/F3
     BUYER_REQUEST = "buyer_request"  # B1: a request in a seller's category; B2/B3: offers on one's request
-    GIG_REVIEW = "gig_review"  # G9: an operator approved or rejected one's gig (or an edit of it)
+    REVIEW_INVITATION = "review_invitation"  # R1: review a completed order (at completion, and a reminder)
+    REVIEW = "review"  # R1: a review was written about you, reviews published, a reply, a review hidden
+    GIG_APPROVAL = "gig_approval"  # G9: an operator approved or rejected one's gig (or an edit of it)
 
 
 @dataclass(frozen=True)

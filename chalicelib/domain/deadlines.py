@@ -22,6 +22,9 @@ class DeadlineKind(StrEnum):
     ORDER_NEXT_MILESTONE = "order_next_milestone"  # C2: the next milestone was not paid in time; the order ends
     CUSTOM_OFFER_EXPIRY = "custom_offer_expiry"  # C1: an unanswered custom offer expires (subject, ref: its id)
     BUYER_REQUEST_EXPIRY = "buyer_request_expiry"  # B1: an open request closes after 14 days (subject, ref: its id)
+    # R1 (subject, ref: the order id): the blind period ended, the reviews in publish; the buyer's reminder
+    REVIEW_PUBLICATION = "review_publication"
+    REVIEW_REMINDER = "review_reminder"  # R1: the buyer has not reviewed 2 days before the window closes
     FILE_SCAN = "file_scan"  # F1: a file with no verdict by then becomes unscannable
 
 

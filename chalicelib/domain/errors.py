@@ -65,6 +65,20 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class PreconditionFailed(Conflict):
+    """If-Match named a version that is no longer the resource's (412): someone changed it since
+    the client read it. Read it again, then write."""
+
+    code = "precondition_failed"
+
+
+class PreconditionRequired(Conflict):
+    """A write that would replace a resource came without If-Match (428): without it a stale copy
+    would silently overwrite a newer one."""
+
+    code = "precondition_required"
+
+
 # How long a client should wait before retrying (the Retry-After header of a 429 or 503) when the
 # error does not know better.
 UNAVAILABLE_RETRY_AFTER_SECONDS = 30

@@ -51,7 +51,9 @@ TITLES: dict[NotificationKind, str] = {
     NotificationKind.FILE_BLOCKED: "A file was blocked",
     NotificationKind.FILE_COMMENT: "New comment on a file",
     NotificationKind.BUYER_REQUEST: "Buyer request",
-    NotificationKind.GIG_REVIEW: "Your gig was reviewed",  # G9: approved (live) or rejected (with the reason)
+    NotificationKind.REVIEW_INVITATION: "Review your order",
+    NotificationKind.REVIEW: "Reviews",
+    NotificationKind.GIG_APPROVAL: "Gig approval",  # G9: approved (live) or rejected (with the reason)
 }
 SUBJECT_MAX = 120  # [decision] SES allows more; mail clients show less
 PUSH_BODY_MAX = 180  # [decision] what a lock screen shows

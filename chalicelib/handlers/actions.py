@@ -11,6 +11,7 @@ from typing import Any
 from chalicelib.domain.buyer_requests import RequestAction
 from chalicelib.domain.custom_offers import OfferAction
 from chalicelib.domain.orders import OrderAction
+from chalicelib.domain.reviews import ReviewAction
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,13 @@ OFFER_ACTION_ROUTES: dict[OfferAction, ActionRoute] = {
 
 REQUEST_ACTION_ROUTES: dict[RequestAction, ActionRoute] = {
     RequestAction.CLOSE: ActionRoute("POST", "/buyer-requests/{request_id}/closure"),
+}
+
+# R1: hiding names the review (``author``: buyer or seller); one link per review an operator may hide.
+REVIEW_ACTION_ROUTES: dict[ReviewAction, ActionRoute] = {
+    ReviewAction.SUBMIT: ActionRoute("POST", "/orders/{order_id}/reviews"),
+    ReviewAction.REPLY: ActionRoute("POST", "/orders/{order_id}/reviews/reply"),
+    ReviewAction.HIDE: ActionRoute("POST", "/orders/{order_id}/reviews/{author}/hide"),
 }
 
 

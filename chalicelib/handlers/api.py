@@ -5,8 +5,10 @@ Idempotency-Key, calls the view, and turns every failure into problem+json. View
 
 HTTP conventions it applies to every answer: ``Location`` on a 201 (from the route's ``location``
 template, filled from the path parameters and the answer), ``Idempotent-Replayed: true`` on an
-answer replayed for an Idempotency-Key, ``Retry-After`` on 429 and 503 (problems.py), and CORS that
-exposes all of them to browsers."""
+answer replayed for an Idempotency-Key, ``Retry-After`` on 429 and 503 (problems.py), ``ETag`` on
+resources people edit with ``If-Match`` honoured on their writes (412 stale, 428 missing where a
+write replaces the resource; domain/preconditions.py), and CORS that exposes all of them to
+browsers."""
 from __future__ import annotations
 
 import functools
@@ -22,6 +24,7 @@ from pydantic import BaseModel, ValidationError
 
 from chalicelib.config import settings
 from chalicelib.domain.errors import DomainError, FieldError
+from chalicelib.domain.preconditions import IfMatch, etag
 from chalicelib.gateway_responses import CORS_ALLOW_ORIGIN
 from chalicelib.handlers.identity import Identity, identity_from_context
 from chalicelib.handlers.problems import (
@@ -40,10 +43,11 @@ IDEMPOTENCY_HEADER = "idempotency-key"
 LOCATION = "Location"
 REPLAYED = "Idempotent-Replayed"
 CORRELATION = "X-Correlation-Id"
+ETAG = "ETag"
 # Every response header a browser client reads: CORS hides all but a few safelisted ones unless
 # they are named here.
-EXPOSED_HEADERS = (LOCATION, RETRY_AFTER, REPLAYED, CORRELATION)
-CORS = CORSConfig(allow_origin=CORS_ALLOW_ORIGIN, allow_headers=["Idempotency-Key", CORRELATION],
+EXPOSED_HEADERS = (LOCATION, RETRY_AFTER, REPLAYED, CORRELATION, ETAG)
+CORS = CORSConfig(allow_origin=CORS_ALLOW_ORIGIN, allow_headers=["Idempotency-Key", CORRELATION, "If-Match"],
                   expose_headers=list(EXPOSED_HEADERS), max_age=600)
 
 
@@ -69,6 +73,10 @@ class Operation:
     location: str | None = None
     # May answer 429 (a per-caller limit): documented with Retry-After.
     rate_limited: bool = False
+    # The answer carries the resource's ETag; a write honours If-Match (412 when stale).
+    etag: bool = False
+    # A write that replaces the whole resource: without If-Match over an existing one, 428.
+    if_match_required: bool = False
 
 
 OPERATIONS: list[Operation] = []
@@ -82,6 +90,12 @@ class Call:
     body: Any
     query: Any
     request: Any = field(repr=False, default=None)
+    if_match: IfMatch = field(default_factory=IfMatch)
+    version: int | None = None  # set by the view (``tag``): the answer's ETag
+
+    def tag(self, version: int | None) -> None:
+        """The version of the resource the answer shows (an ETag route's view calls this)."""
+        self.version = version
 
     @property
     def user(self) -> Identity:
@@ -148,8 +162,10 @@ def base_path(op: Operation, context: Mapping[str, Any] | None) -> str:
 
 
 def _response(op: Operation, path_params: Mapping[str, str], status: int, body: str,
-              replayed: bool = False, prefix: str = "") -> Response:
+              replayed: bool = False, prefix: str = "", version: int | None = None) -> Response:
     headers: dict[str, str | list[str]] = {REPLAYED: "true"} if replayed else {}
+    if op.etag and version is not None:
+        headers[ETAG] = etag(version)
     if status == 204:
         return Response(body="", status_code=204, headers=headers)
     headers["Content-Type"] = "application/json"
@@ -169,7 +185,7 @@ class Api:
               query: type[BaseModel] | None = None, response: type[BaseModel] | None = None,
               status: int = 200, public: bool = False, operator_only: bool = False,
               idempotent: bool = False, description: str = "", location: str | None = None,
-              rate_limited: bool = False) -> Callable:
+              rate_limited: bool = False, etag: bool = False, if_match_required: bool = False) -> Callable:
         """``location``: for a 201, where the created resource lives (see Operation.location);
         by default the route's path plus the answer's ``id``."""
         if status == 201 and location is None:
@@ -180,7 +196,7 @@ class Api:
                            tag=self.tag, public=public, operator_only=operator_only, idempotent=idempotent,
                            status=status, request=request, query=query, response=response,
                            description=description or (view.__doc__ or "").strip(), location=location,
-                           rate_limited=rate_limited)
+                           rate_limited=rate_limited, etag=etag, if_match_required=if_match_required)
             OPERATIONS.append(op)
 
             @functools.wraps(view)
@@ -206,11 +222,14 @@ class Api:
             call = Call(identity=identity,
                         body=_parse_body(request, op.request) if op.request else None,
                         query=_parse_query(request, op.query) if op.query else None,
-                        request=request)
+                        request=request,
+                        if_match=IfMatch.parse(request.headers.get("if-match"), op.if_match_required)
+                        if op.etag and op.method != "GET" else IfMatch())
             key = request.headers.get(IDEMPOTENCY_HEADER) if op.idempotent else None
             prefix = base_path(op, request.context)
             if key is None:
-                return _response(op, params, *self._run(op, view, call, params), prefix=prefix)
+                return _response(op, params, *self._run(op, view, call, params), prefix=prefix,
+                                 version=call.version)
             # Imported on first use: Powertools' idempotency utility is not needed by most calls.
             from chalicelib.handlers.idempotency import run_idempotent
 

@@ -6,6 +6,7 @@ from datetime import datetime
 from chalicelib.domain.accounts import Availability, ChannelPreference, SellerProfile, User
 from chalicelib.domain.codec import from_primitive, to_primitive
 from chalicelib.handlers.api import Api, Call
+from chalicelib.handlers.api_reviews import rating_out
 from chalicelib.handlers.schemas.accounts import (
     AvailabilityIn,
     AvailabilityOut,
@@ -40,10 +41,12 @@ def public_availability(user: User, now: datetime) -> PublicAvailability | None:
                               allow_new_clients_contact=period.allow_new_clients_contact)
 
 
-@api.route("/me", "GET", summary="The caller's profile", response=MeOut)
+@api.route("/me", "GET", summary="The caller's profile", response=MeOut, etag=True)
 def get_me(call: Call) -> MeOut:
+    """The ETag names the profile's version: send it as If-Match to update the seller profile."""
     clock = runtime.clock()
-    user = accounts.profile(call.user.user_id, call.user.username, call.user.email, clock)
+    user, version = accounts.profile_versioned(call.user.user_id, call.user.username, call.user.email, clock)
+    call.tag(version)
     return me_out(user, call, clock.now())
 
 
@@ -57,12 +60,16 @@ def put_preferences(call: Call) -> MeOut:
 
 
 @api.route("/me/seller-profile", "PUT", summary="Activate or update the seller profile (A1)",
-           request=SellerProfileIn, response=MeOut)
+           request=SellerProfileIn, response=MeOut, etag=True, if_match_required=True)
 def put_seller_profile(call: Call) -> MeOut:
+    """Activating needs no precondition; replacing an active profile needs If-Match with the ETag of
+    ``GET /me`` (428 without it, 412 when the profile changed since)."""
     clock = runtime.clock()
     profile = from_primitive(SellerProfile, call.body.model_dump(mode="json"))
-    user = accounts.activate_seller(call.user.user_id, call.user.username, call.user.email, profile, clock)
-    return me_out(user, call, clock.now())
+    saved = accounts.activate_seller(call.user.user_id, call.user.username, call.user.email, profile, clock,
+                                     call.if_match)
+    call.tag(saved.version)
+    return me_out(saved.value, call, clock.now())
 
 
 @api.route("/me/availability", "PUT", summary="Set an out-of-office period (A4)", request=AvailabilityIn,
@@ -84,7 +91,8 @@ def delete_availability(call: Call) -> MeOut:
 @api.route("/sellers/{seller_id}", "GET", summary="A seller's public profile", response=SellerOut, public=True)
 def get_seller(call: Call, seller_id: str) -> SellerOut:
     clock = runtime.clock()
-    user = accounts.public_seller(seller_id)
+    user, rating = accounts.public_seller(seller_id)
     assert user.seller is not None
     return SellerOut(id=user.id, username=user.username, seller_since=user.seller_since,
-                     away=public_availability(user, clock.now()), **to_primitive(user.seller))
+                     away=public_availability(user, clock.now()), rating=rating_out(rating),
+                     **to_primitive(user.seller))

@@ -7,6 +7,7 @@ from chalicelib.domain.levels import SellerLevel
 from chalicelib.domain.pricing import Selection
 from chalicelib.handlers.api import Api, Call
 from chalicelib.handlers.api_accounts import public_availability
+from chalicelib.handlers.api_reviews import rating_out
 from chalicelib.handlers.schemas import PageQuery
 from chalicelib.handlers.schemas.gigs import (
     BrowseQueryIn,
@@ -69,6 +70,7 @@ def get_gig(call: Call, gig_id: str) -> GigOut:
                               level=seller.seller_level or SellerLevel.NEW_SELLER,
                               away=public_availability(seller, clock.now()))
     out.orderable = page.orderable
+    out.rating = rating_out(page.rating)
     return out
 
 

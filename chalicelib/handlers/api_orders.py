@@ -181,23 +181,29 @@ def stop_order(call: Call, order_id: str) -> OrderOut:
 
 # -- seller ------------------------------------------------------------------------------------------
 @api.route("/orders/{order_id}/delivery-draft", "GET", summary="The seller's saved delivery draft (O6)",
-           response=DraftOut)
+           response=DraftOut, etag=True)
 def get_draft(call: Call, order_id: str) -> DraftOut:
-    data = orders.get_doc(order_id, _viewer(call), orders.DRAFT)
-    if data is None:
+    doc = orders.get_doc(order_id, _viewer(call), orders.DRAFT)
+    if doc is None:
         raise NotFound("No draft saved.")
-    return DraftOut.model_validate(data)
+    call.tag(doc.version)
+    return DraftOut.model_validate(doc.value)
 
 
 @api.route("/orders/{order_id}/delivery-draft", "PUT", summary="Save a delivery draft (O6)", request=DraftIn,
-           response=DraftOut)
+           response=DraftOut, etag=True, if_match_required=True)
 def put_draft(call: Call, order_id: str) -> DraftOut:
-    return DraftOut.model_validate(orders.put_doc(order_id, _viewer(call), orders.DRAFT, call.body.model_dump()))
+    """Replacing a saved draft needs If-Match with its ETag (428 without, 412 when stale); the
+    first save needs none."""
+    doc = orders.put_doc(order_id, _viewer(call), orders.DRAFT, call.body.model_dump(), call.if_match)
+    call.tag(doc.version)
+    return DraftOut.model_validate(doc.value)
 
 
-@api.route("/orders/{order_id}/delivery-draft", "DELETE", summary="Discard the delivery draft", status=204)
+@api.route("/orders/{order_id}/delivery-draft", "DELETE", summary="Discard the delivery draft", status=204,
+           etag=True)
 def delete_draft(call: Call, order_id: str) -> None:
-    orders.delete_doc(order_id, _viewer(call), orders.DRAFT)
+    orders.delete_doc(order_id, _viewer(call), orders.DRAFT, call.if_match)
 
 
 @api.route("/orders/{order_id}/deliveries", "POST", summary="Deliver: a message and/or files, never empty (O6)",
@@ -224,16 +230,20 @@ def send_progress_update(call: Call, order_id: str) -> OrderOut:
 
 
 @api.route("/orders/{order_id}/private-note", "GET", summary="The seller's private note (O4: seller only)",
-           response=NoteOut)
+           response=NoteOut, etag=True)
 def get_note(call: Call, order_id: str) -> NoteOut:
-    data = orders.get_doc(order_id, _viewer(call), orders.NOTE)
-    return NoteOut.model_validate(data or {"text": ""})
+    doc = orders.get_doc(order_id, _viewer(call), orders.NOTE)
+    call.tag(doc.version if doc else None)
+    return NoteOut.model_validate(doc.value if doc else {"text": ""})
 
 
 @api.route("/orders/{order_id}/private-note", "PUT", summary="Write the seller's private note (O4)",
-           request=NoteIn, response=NoteOut)
+           request=NoteIn, response=NoteOut, etag=True, if_match_required=True)
 def put_note(call: Call, order_id: str) -> NoteOut:
-    return NoteOut.model_validate(orders.put_doc(order_id, _viewer(call), orders.NOTE, call.body.model_dump()))
+    """Rewriting a note needs If-Match with its ETag (428 without, 412 when stale)."""
+    doc = orders.put_doc(order_id, _viewer(call), orders.NOTE, call.body.model_dump(), call.if_match)
+    call.tag(doc.version)
+    return NoteOut.model_validate(doc.value)
 
 
 # -- conversation ------------------------------------------------------------------------------------

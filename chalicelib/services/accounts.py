@@ -14,10 +14,13 @@ from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.files import profile_photo_errors
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.levels import SellerLevel
+from chalicelib.domain.preconditions import IfMatch, Versioned
+from chalicelib.domain.reviews import Rating
 from chalicelib.services import files, gig_visibility, runtime
 from chalicelib.store import deadlines as deadline_store
 from chalicelib.store import files as file_store
 from chalicelib.store import gigs as gig_store
+from chalicelib.store import reviews as review_store
 from chalicelib.store import users as user_store
 from chalicelib.store.models import UserItem
 from chalicelib.store.records import Record
@@ -26,14 +29,21 @@ from chalicelib.store.unit_of_work import UnitOfWork
 
 def profile(user_id: str, username: str, email: str | None, clock: Clock) -> User:
     """The caller's profile; a user who never wrote anything gets the defaults (A1: can buy)."""
-    return user_store.get_or_new(user_id, username, email, clock.now()).value
+    return profile_versioned(user_id, username, email, clock)[0]
 
 
-def public_seller(seller_id: str) -> User:
+def profile_versioned(user_id: str, username: str, email: str | None, clock: Clock) -> tuple[User, int | None]:
+    """The profile and the version its ETag names (None: never written, so no ETag)."""
+    record = user_store.get_or_new(user_id, username, email, clock.now())
+    return record.value, (int(record.item.version) if record.item.version is not None else None)
+
+
+def public_seller(seller_id: str) -> tuple[User, Rating]:
+    """The public profile and the seller's rating (R1: one GetItem of its counters)."""
     found = user_store.get(seller_id)
     if not found or not found.value.is_seller:
         raise NotFound("No such seller.")
-    return found.value
+    return found.value, review_store.seller_rating(seller_id)
 
 
 def update_preferences(user_id: str, username: str, email: str | None,
@@ -46,10 +56,14 @@ def update_preferences(user_id: str, username: str, email: str | None,
     return record.value
 
 
-def activate_seller(user_id: str, username: str, email: str | None, seller: SellerProfile, clock: Clock) -> User:
+def activate_seller(user_id: str, username: str, email: str | None, seller: SellerProfile, clock: Clock,
+                    if_match: IfMatch | None = None) -> Versioned[User]:
     """A1: selling needs a complete seller profile; saving it again updates it. The photo must be
-    the seller's own clean profile-photo upload (422 naming ``photo`` otherwise)."""
+    the seller's own clean profile-photo upload (422 naming ``photo`` otherwise). Over an existing
+    seller profile the caller's If-Match must name the profile's current version (428/412)."""
     record = user_store.get_or_new(user_id, username, email, clock.now())
+    version = int(record.item.version) if record.item.version is not None else None
+    (if_match or IfMatch()).check(version, replaces=record.value.seller is not None)
     target = photo_target(user_id)
     photo = file_store.get(seller.photo) if seller.photo.strip() else None
     photo_errors = profile_photo_errors(seller.photo, photo.value if photo else None, user_id, target)
@@ -65,7 +79,7 @@ def activate_seller(user_id: str, username: str, email: str | None, seller: Sell
     if previous and previous != seller.photo:
         files.stage_detach(uow, [previous], target)
     uow.commit()
-    return record.value
+    return Versioned(record.value, int(record.item.version))
 
 
 def set_seller_level(seller_id: str, level: SellerLevel) -> User:

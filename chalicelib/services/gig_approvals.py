@@ -8,7 +8,7 @@ is listed, or the revision swapped into the live gig) or reject with a reason (t
 ``rejected``; a revision is marked rejected and the live gig stays as it was). Each decision is one
 transaction: the gig and its listings, an audit entry (W1) and the ``gig.approved`` /
 ``gig.rejected`` event that tells the seller, through the outbox's notifications reaction
-(kind ``gig_review``, A3), with the operator's reason."""
+(kind ``gig_approval``, A3), with the operator's reason."""
 from __future__ import annotations
 
 from chalicelib.domain.accounts import NotificationKind
@@ -79,7 +79,7 @@ def _decide(operator_id: str, gig_id: str, action: GigAction, reason: str, clock
     event_store.stage(uow, Event.new(
         "gig.approved" if approved else "gig.rejected", f"{STREAM_KIND}:{gig.id}", now, Actor.OPERATOR,
         operator_id, _summary(gig, title_before, why, revision=was_revision),
-        recipients=(gig.seller_id,), notification=NotificationKind.GIG_REVIEW,
+        recipients=(gig.seller_id,), notification=NotificationKind.GIG_APPROVAL,
         data={"gig_id": gig.id, "subject": subject, "state": gig.state.value, "reason": why}))
     uow.commit()
     return gig

@@ -18,11 +18,13 @@ from chalicelib.domain.gigs import LIVE_STATES, Gig, GigAction, GigState
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.levels import SellerLevel
 from chalicelib.domain.pricing import Quote, Selection, price_selection
+from chalicelib.domain.reviews import Rating
 from chalicelib.services import files as file_service
 from chalicelib.services import runtime
 from chalicelib.store import audit as audit_store
 from chalicelib.store import catalogue as catalogue_store
 from chalicelib.store import gigs as gig_store
+from chalicelib.store import reviews as review_store
 from chalicelib.store import users as user_store
 from chalicelib.store.gigs import BrowseQuery
 from chalicelib.store.models import UserItem
@@ -167,6 +169,7 @@ class GigPage:
     gig: Gig
     seller: User
     orderable: bool  # O2/A4: an order placed now would be taken
+    rating: Rating  # R1: the gig's published buyer reviews (one GetItem of its counters)
 
 
 def get_page(gig_id: str, clock: Clock) -> GigPage:
@@ -180,7 +183,8 @@ def get_page(gig_id: str, clock: Clock) -> GigPage:
     seller = user_store.get(gig.seller_id)
     if seller is None or not seller.value.is_seller:
         raise NotFound("No such gig.")
-    return GigPage(gig, seller.value, orderable=gig.is_listed and seller.value.is_available(clock.now()))
+    return GigPage(gig, seller.value, orderable=gig.is_listed and seller.value.is_available(clock.now()),
+                   rating=review_store.gig_rating(gig.id))
 
 
 def get_own(seller_id: str, gig_id: str) -> Gig:

@@ -49,6 +49,7 @@ from chalicelib.domain.orders import (
     payments_in,
     settled_in,
 )
+from chalicelib.domain.preconditions import IfMatch, Versioned
 from chalicelib.domain.pricing import Selection, gig_terms, order_lines, price_extras
 from chalicelib.domain.relationships import Relationship
 from chalicelib.domain.requirements import Answer
@@ -264,27 +265,32 @@ def _seller_only(order_id: str, viewer: Viewer) -> OrderRecord:
     return record
 
 
-def get_doc(order_id: str, viewer: Viewer, name: str) -> dict | None:
+def get_doc(order_id: str, viewer: Viewer, name: str) -> Versioned[dict] | None:
     _seller_only(order_id, viewer)
     item = order_store.get_doc(order_id, name)
-    return item.data if item else None
+    return Versioned(item.data, int(item.version)) if item else None
 
 
-def put_doc(order_id: str, viewer: Viewer, name: str, data: dict) -> dict:
+def put_doc(order_id: str, viewer: Viewer, name: str, data: dict, if_match: IfMatch) -> Versioned[dict]:
+    """Replaces the draft or note: conditioned on If-Match (a stale copy never overwrites a newer
+    one, 412) and on the version read (a racing write makes this a 409)."""
     _seller_only(order_id, viewer)
-    item = order_store.get_doc(order_id, name) or order_store.new_doc(order_id, name)
+    existing = order_store.get_doc(order_id, name)
+    if_match.check(int(existing.version) if existing else None)
+    item = existing or order_store.new_doc(order_id, name)
     item.data = data
     uow = _unit_of_work()
     uow.save(item)
     uow.commit()
-    return data
+    return Versioned(data, int(item.version))
 
 
-def delete_doc(order_id: str, viewer: Viewer, name: str) -> None:
+def delete_doc(order_id: str, viewer: Viewer, name: str, if_match: IfMatch) -> None:
     _seller_only(order_id, viewer)
     item = order_store.get_doc(order_id, name)
     if item is None:
         raise NotFound("Nothing saved.")
+    if_match.check(int(item.version))
     uow = _unit_of_work()
     uow.delete(item)
     uow.commit()

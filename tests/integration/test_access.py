@@ -158,9 +158,21 @@ def _dead_letter(recipient: str) -> str:
     return event.id
 
 
+# Writes that honour If-Match, and where their resource's ETag is read: the matrix sends the ETag
+# the caller can read, as a client would (428/412 are the conditional-write tests' concern).
+ETAG_READS = {"/me/seller-profile": "/me", "/private-note": None, "/delivery-draft": None}
+
+
 def _call(api, method, path, body, caller):
     groups = ("operators",) if caller == OPERATOR else ()
-    return api.request(method, path, caller, body=body, groups=groups)
+    headers = {}
+    if method in ("PUT", "PATCH", "DELETE"):
+        for suffix, read in ETAG_READS.items():
+            if path.endswith(suffix):
+                seen = api.request("GET", read or path, caller, groups=groups)
+                if seen.status_code == 200 and "ETag" in seen.headers:
+                    headers["If-Match"] = seen.headers["ETag"]
+    return api.request(method, path, caller, body=body, groups=groups, headers=headers)
 
 
 def caller_groups(method: str, expected: dict, callers: list) -> list[tuple]:
@@ -204,7 +216,7 @@ def test_matrix_covers_every_route():
     from app import app
 
     served = {(m, p) for p, methods in app.routes.items() for m in methods}
-    served -= {("GET", "/openapi.json"), ("GET", "/docs")}
+    served -= {("GET", "/openapi.json"), ("GET", "/docs"), ("GET", "/docs/assets/{name}")}
     covered = {(m, t.replace("{gig}", "{gig_id}").replace("{draft}", "{gig_id}").replace("{paused}", "{gig_id}")
                 .replace("{pending}", "{gig_id}").replace("{seller}", "{seller_id}")
                 .replace("{notification}", "{notification_id}")
@@ -218,6 +230,8 @@ def test_matrix_covers_every_route():
     covered |= {(m, t.replace("{offer}", "{offer_id}").replace("{gig}", "{gig_id}").replace("{between}", "{order_id}"))
                 for m, t, _, _ in OFFER_MATRIX}
     covered |= {(m, t.replace("{breq}", "{request_id}")) for m, t, _, _ in REQUEST_MATRIX}
+    covered |= {(m, re.sub(r"\{(completed|published)\}", "{order_id}", t).replace("/buyer/hide", "/{author}/hide")
+                 .replace("{gig}", "{gig_id}").replace("{seller}", "{seller_id}")) for m, t, _, _ in REVIEW_MATRIX}
     assert served - covered == set()
 
 
@@ -466,3 +480,45 @@ def request_world(api, clock, published_gig, make_seller):
     dict(zip(REQUEST_CALLERS, ["buyer", "seller", "another_seller", "stranger", "no_token", "operator"], strict=True))))
 def test_buyer_request_route_access(api, request_world, method, template, body, expected, group):
     check_group(api, request_world, method, template, body, expected, group)
+
+
+# -- reviews (R1): the buyer, the seller, another user, a stranger, an operator ----------------------
+REVIEW_BODY = {"overall": 5, "communication": 5, "service_as_described": 4, "would_recommend": 5,
+               "text": "Clear plan, on time."}
+REVIEW_MATRIX = [
+    ("GET", "/orders/{completed}/reviews", None, _only(200, {BUYER, SELLER}, operator=200)),
+    # The buyer reviews first (the seller's try with it is a 409, R1); operators never write one.
+    ("POST", "/orders/{completed}/reviews", REVIEW_BODY,
+     {BUYER: 201, SELLER: 409, OTHER: 404, STRANGER: 401, OPERATOR: 403}),
+    ("POST", "/orders/{published}/reviews/reply", {"text": "Thank you!"}, _only(201, {SELLER})),
+    ("POST", "/orders/{published}/reviews/buyer/hide", {"reason": "Abusive words"},
+     {BUYER: 403, SELLER: 403, OTHER: 403, STRANGER: 401, OPERATOR: 200}),
+    ("GET", "/gigs/{gig}/reviews", None, {c: 200 for c in ALL}),
+    ("GET", "/sellers/{seller}/reviews", None, {c: 200 for c in ALL}),
+]
+
+
+@pytest.fixture
+def review_world(api, clock, published_gig):
+    """alice bought dana's gig twice, both completed: {completed} has no review yet, {published} has
+    both reviews, published."""
+    gig = published_gig
+    answers = {"answers": [{"requirement_id": gig["requirements"][0]["id"], "text": "12 m2"}]}
+    world = {"gig": gig["id"], "seller": uid(SELLER)}
+    for name in ("completed", "published"):
+        order_id = api.post("/orders", BUYER, body={"gig_id": gig["id"], "tier": "basic"}).json["id"]
+        assert api.post(f"/orders/{order_id}/requirements", BUYER, body=answers).status_code == 200
+        assert api.post(f"/orders/{order_id}/deliveries", SELLER, body={"message": "Done"}).status_code == 201
+        assert api.post(f"/orders/{order_id}/acceptance", BUYER).json["state"] == "completed"
+        world[name] = order_id
+    published = world["published"]
+    assert api.post(f"/orders/{published}/reviews", BUYER, body=REVIEW_BODY).status_code == 201
+    assert api.post(f"/orders/{published}/reviews", SELLER, body={"overall": 5, "text": "Kind"}).status_code == 201
+    return world
+
+
+@pytest.mark.parametrize("method,template,body,expected,group", matrix_cases(
+    REVIEW_MATRIX, [BUYER, SELLER, OTHER, STRANGER, OPERATOR],
+    {BUYER: "buyer", SELLER: "seller", OTHER: "other", STRANGER: "stranger", OPERATOR: "operator"}))
+def test_review_route_access(api, review_world, method, template, body, expected, group):
+    check_group(api, review_world, method, template, body, expected, group)

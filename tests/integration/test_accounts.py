@@ -258,9 +258,52 @@ def test_a1_a_clean_own_photo_is_attached_to_the_profile_and_seen_by_others(api,
     assert api.get(f"/files/{first}/download", "bob").status_code == 200  # as public as the profile
     # Saving again with the same photo is fine; a new photo takes its place and the old one is the
     # owner's alone again.
-    assert api.put("/me/seller-profile", "alice", body={**SELLER_PROFILE, "photo": first}).status_code == 200
+    again = api.put("/me/seller-profile", "alice", body={**SELLER_PROFILE, "photo": first},
+                    headers={"If-Match": response.headers["ETag"]})
+    assert again.status_code == 200, again.json
     second = seed_profile_photo(uid("alice"), clock)
-    assert api.put("/me/seller-profile", "alice", body={**SELLER_PROFILE, "photo": second}).status_code == 200
+    assert api.put("/me/seller-profile", "alice", body={**SELLER_PROFILE, "photo": second},
+                   headers={"If-Match": again.headers["ETag"]}).status_code == 200
     assert api.get(f"/files/{first}", "alice").json["attached_to"] is None
     assert api.get(f"/files/{first}", "bob").status_code == 404
     assert api.get(f"/files/{second}", "bob").status_code == 200
+
+
+# --- ETag and If-Match (HTTP conventions, issue 13) ---------------------------------------------
+def test_the_profile_carries_an_etag_and_a_stale_or_missing_if_match_writes_nothing(api, clock):
+    from local.media_seed import seed_profile_photo
+
+    photo = seed_profile_photo(uid("alice"), clock)
+    first = api.put("/me/seller-profile", "alice", body={**SELLER_PROFILE, "photo": photo})
+    assert first.status_code == 200 and first.headers["ETag"] == api.get("/me", "alice").headers["ETag"]
+    stale = first.headers["ETag"]
+    # another tab changes the profile
+    newer = api.put("/me/seller-profile", "alice", body={**SELLER_PROFILE, "photo": photo, "skills": ["tiling"]},
+                    headers={"If-Match": stale})
+    assert newer.status_code == 200 and newer.headers["ETag"] != stale
+    # the first tab's stale copy is refused, and so is a blind overwrite
+    refused = api.put("/me/seller-profile", "alice", body={**SELLER_PROFILE, "photo": photo, "skills": ["paint"]},
+                      headers={"If-Match": stale})
+    assert refused.status_code == 412 and refused.json["code"] == "precondition_failed"
+    blind = api.put("/me/seller-profile", "alice", body={**SELLER_PROFILE, "photo": photo, "skills": ["paint"]})
+    assert blind.status_code == 428 and blind.json["code"] == "precondition_required"
+    for tag in ('W/' + newer.headers["ETag"], '"banana"', newer.headers["ETag"].strip('"')):  # weak, foreign, bare
+        odd = api.put("/me/seller-profile", "alice", body={**SELLER_PROFILE, "photo": photo, "skills": ["paint"]},
+                      headers={"If-Match": tag})
+        assert odd.status_code == 412, tag
+    assert api.get("/me", "alice").json["seller"]["skills"] == ["tiling"]  # nothing refused was written
+    listed = api.put("/me/seller-profile", "alice", body={**SELLER_PROFILE, "photo": photo, "skills": ["paint"]},
+                     headers={"If-Match": f'"0", {newer.headers["ETag"]}'})
+    assert listed.status_code == 200
+    assert api.put("/me/seller-profile", "alice", body={**SELLER_PROFILE, "photo": photo},
+                   headers={"If-Match": "*"}).status_code == 200
+
+
+def test_a_browser_may_send_if_match_and_read_the_etag(api):
+    from chalicelib.handlers.api import CORS
+
+    # the preflight API Gateway answers (Chalice renders it from this configuration)
+    assert "If-Match" in CORS.get_access_control_headers()["Access-Control-Allow-Headers"]
+    got = api.get("/me", "alice")
+    assert "ETag" not in got.headers  # never written: nothing to be stale against
+    assert "ETag" in got.headers["Access-Control-Expose-Headers"]

@@ -22,11 +22,13 @@ from tests.integration.test_access import (  # noqa: F401 - the access matrix's 
     OPERATOR,
     ORDER_MATRIX,
     REQUEST_MATRIX,
+    REVIEW_MATRIX,
     _call,
     _fill,
     offer_world,
     order_world,
     request_world,
+    review_world,
     world,
 )
 from tests.integration.test_root import _all_items
@@ -64,7 +66,7 @@ def test_every_201_route_declares_a_location_the_app_serves():
 
 def _rows_creating(op):
     for rows, fixture in ((MATRIX, "world"), (ORDER_MATRIX, "order_world"), (OFFER_MATRIX, "offer_world"),
-                            (REQUEST_MATRIX, "request_world")):
+                            (REQUEST_MATRIX, "request_world"), (REVIEW_MATRIX, "review_world")):
         for method, template, body, expected in rows:
             if method == op.method and _shape(template) == _shape(op.path) and 201 in expected.values():
                 caller = next(c for c, status in expected.items() if status == 201)
@@ -312,13 +314,18 @@ def test_a_message_write_that_met_a_transaction_conflict_is_retried_inside(api, 
 # --- allowed_actions are links (issue 13) ---------------------------------------------------------
 def test_every_action_a_person_may_be_offered_has_a_route_that_exists():
     from app import app  # noqa: F401 - registers every route
-    from chalicelib.domain import buyer_requests, custom_offers
+    from chalicelib.domain import buyer_requests, custom_offers, reviews
     from chalicelib.domain.events import Actor
     from chalicelib.domain.orders import ORDER_TRANSITIONS, OrderAction
-    from chalicelib.handlers.actions import OFFER_ACTION_ROUTES, ORDER_ACTION_ROUTES, REQUEST_ACTION_ROUTES
+    from chalicelib.handlers.actions import (
+        OFFER_ACTION_ROUTES,
+        ORDER_ACTION_ROUTES,
+        REQUEST_ACTION_ROUTES,
+        REVIEW_ACTION_ROUTES,
+    )
 
     served = {(op.method, op.path) for op in OPERATIONS}
-    for table in (ORDER_ACTION_ROUTES, OFFER_ACTION_ROUTES, REQUEST_ACTION_ROUTES):
+    for table in (ORDER_ACTION_ROUTES, OFFER_ACTION_ROUTES, REQUEST_ACTION_ROUTES, REVIEW_ACTION_ROUTES):
         for action, route in table.items():
             assert (route.method, route.path) in served, (action, route)
     people = {Actor.BUYER, Actor.SELLER, Actor.OPERATOR}
@@ -330,4 +337,6 @@ def test_every_action_a_person_may_be_offered_has_a_route_that_exists():
     assert set(buyer_requests.RequestAction) - set(REQUEST_ACTION_ROUTES) <= {
         buyer_requests.RequestAction.ACCEPT_OFFER,  # taken through the offer's acceptance (B3)
         buyer_requests.RequestAction.EXPIRE}
+    review_actions = {a for a, rule in reviews.ACTIONS.items() if rule.actors & people}  # R1
+    assert review_actions == set(REVIEW_ACTION_ROUTES)
 

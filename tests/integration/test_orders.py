@@ -387,6 +387,24 @@ def test_an_operator_cancels_and_marks_it_not_the_sellers_fault(api, order):
     assert again.status_code == 409
 
 
+def test_a_note_or_draft_is_rewritten_only_from_its_current_version_O4_O6(api, order):
+    order.place()
+    for path, body in (("private-note", {"text": "Prefers mornings"}), ("delivery-draft", {"message": "Plan"})):
+        url = f"/orders/{order.id}/{path}"
+        first = api.put(url, SELLER, body=body)
+        assert first.status_code == 200 and first.headers["ETag"] == api.get(url, SELLER).headers["ETag"]
+        assert api.put(url, SELLER, body=body).status_code == 428  # a blind rewrite would lose the other tab's
+        second = api.put(url, SELLER, body={k: v + " (2)" for k, v in body.items()},
+                         headers={"If-Match": first.headers["ETag"]})
+        assert second.status_code == 200, second.json
+        stale = api.put(url, SELLER, body=body, headers={"If-Match": first.headers["ETag"]})
+        assert stale.status_code == 412 and stale.json["code"] == "precondition_failed"
+        assert api.get(url, SELLER).json == second.json  # nothing refused was written
+    draft = f"/orders/{order.id}/delivery-draft"
+    assert api.delete(draft, SELLER, headers={"If-Match": '"1"'}).status_code == 412
+    assert api.delete(draft, SELLER, headers={"If-Match": api.get(draft, SELLER).headers["ETag"]}).status_code == 204
+
+
 def test_the_private_note_is_the_sellers_alone_O4(api, order):
     order.place()
     assert api.put(f"/orders/{order.id}/private-note", SELLER, body={"text": "Prefers mornings"}).status_code == 200

@@ -1,8 +1,9 @@
 """W2: every free text people write to each other or publish goes through the one check
 (``contact_details_error``): gig tags, requirement answers, delivery, revision and progress-update
 messages, request and cancellation reasons, offer descriptions (custom offers and the lines of an
-order's offers), decline reasons and offer requests. Each field is tried with a form the old
-detector let through; the refusal names the field, rule W2 and the kind found, never the text."""
+order's offers), decline reasons and offer requests, review texts and the seller's reply (R1). Each
+field is tried with a form the old detector let through; the refusal names the field, rule W2 and
+the kind found, never the text."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -30,6 +31,7 @@ from chalicelib.domain.orders import (
 )
 from chalicelib.domain.relationships import Relationship
 from chalicelib.domain.requirements import Answer
+from chalicelib.domain.reviews import Draft, OrderReviews, Ratings
 
 from .gig_factory import NOW, SELLER_ID, demo_catalogue, published_gig, valid_gig
 from .order_factory import BUYER_ID, OP, OPERATOR_ID, B, S, in_progress, open_request, place
@@ -149,3 +151,29 @@ def test_w2_decline_reasons_and_offer_requests() -> None:
     text, kind = EMAIL
     _refused(lambda: _offer().apply(OfferAction.DECLINE, Actor.BUYER, NOW, reason=text), "reason", text, kind)
     _refused(lambda: check_offer_request_text(text), "text", text, kind)
+
+
+def _published_reviews() -> OrderReviews:
+    """An order's reviews, both in and published (R1)."""
+    window = OrderReviews.open(order_id="ord_1", order_number="FO-AAAAA-BBBBB", gig_id="gig_1", gig_title="Plans",
+                               seller_id=SELLER_ID, buyer_id=BUYER_ID, completed_at=NOW)
+    written, _ = window.submit(Actor.BUYER, BUYER_ID, "alice", Draft(Ratings(5, 5, 5, 5), "Great work"), NOW)
+    published, _ = written.submit(Actor.SELLER, SELLER_ID, "dana", Draft(Ratings(5), "A pleasure"), NOW)
+    return published
+
+
+@pytest.mark.parametrize(("text", "kind"), [PHONE, SPELLED, WIDE, LINK])
+def test_w2_review_texts_and_the_sellers_reply(text: str, kind: str) -> None:
+    window = OrderReviews.open(order_id="ord_1", order_number="FO-AAAAA-BBBBB", gig_id="gig_1", gig_title="Plans",
+                               seller_id=SELLER_ID, buyer_id=BUYER_ID, completed_at=NOW)
+    _refused(lambda: window.submit(Actor.BUYER, BUYER_ID, "alice", Draft(Ratings(5, 5, 5, 5), text), NOW), "text",
+             text, kind)
+    _refused(lambda: _published_reviews().reply(Actor.SELLER, text, NOW + DAY), "text", text, kind)
+
+
+def test_w2_review_texts_with_ordinary_numbers_pass() -> None:
+    window = OrderReviews.open(order_id="ord_1", order_number="FO-AAAAA-BBBBB", gig_id="gig_1", gig_title="Plans",
+                               seller_id=SELLER_ID, buyer_id=BUYER_ID, completed_at=NOW)
+    written, _ = window.submit(Actor.BUYER, BUYER_ID, "alice",
+                               Draft(Ratings(5, 5, 5, 5), "3 rooms, 45 m², done in 5 days for $1,200"), NOW)
+    assert written.buyer is not None

@@ -21,6 +21,7 @@ def test_a_party_only_code_is_expanded_and_field_codes_are_another_vocabulary():
     assert scan('raise Forbidden("x", code=f"{rule.actor.value}_only")') == {"buyer_only", "seller_only"}
     assert scan('FieldError("price", "too high", code="out_of_range")') == set()
     assert scan('raise Conflict("x", code=dynamic)') == set()
+    assert scan('raise Conflict("x", code="a" if c else ("b" if d else "c"))') == {"a", "b", "c"}
 
 
 def test_the_whole_package_yields_the_codes_clients_meet_first():

@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 from chalicelib.domain.accounts import AvailabilityReason, LanguageLevel, NotificationKind
 from chalicelib.domain.levels import SellerLevel
 from chalicelib.handlers.schemas import RequestModel
+from chalicelib.handlers.schemas.reviews import RatingOut
 
 
 class ChannelPreferenceModel(RequestModel):
@@ -98,3 +99,4 @@ class SellerOut(SellerProfileOut):
     username: str
     seller_since: datetime | None
     away: PublicAvailability | None
+    rating: RatingOut = Field(description="R1: the seller's rating from their published buyer reviews")

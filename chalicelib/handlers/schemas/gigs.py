@@ -11,6 +11,7 @@ from chalicelib.domain.levels import SellerLevel
 from chalicelib.domain.money import CURRENCY
 from chalicelib.handlers.schemas import PageQuery, RequestModel
 from chalicelib.handlers.schemas.accounts import PublicAvailability
+from chalicelib.handlers.schemas.reviews import RatingOut
 
 MONEY_SCHEMA = {
     "type": "object",
@@ -232,6 +233,8 @@ class GigOut(BaseModel):
     seller: GigSellerOut | None = None
     orderable: bool | None = Field(None, description="The public gig page (GET /gigs/{gig_id}): whether an order "
                                                      "can be placed now (A4: false while the seller is away)")
+    rating: RatingOut | None = Field(None, description="The public gig page (GET /gigs/{gig_id}): the gig's rating "
+                                                       "from its published buyer reviews (R1)")
 
 
 class GigSummaryOut(BaseModel):
