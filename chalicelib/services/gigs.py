@@ -81,8 +81,8 @@ def edit(seller_id: str, gig_id: str, changes: dict[str, Any], clock: Clock) -> 
     or gallery becomes the gig's pending revision (the approved version stays listed); packages,
     prices and the other fields change in place (``Gig.edit``)."""
     record = _own(seller_id, gig_id)
-    seller = user_store.get(seller_id)
-    assert seller is not None
+    # G9: the level decides what of a live gig's edit waits for review; nothing else reads it.
+    seller = user_store.get(seller_id) if record.value.state in LIVE_STATES else None
     catalogue = catalogue_store.load()
     before = record.value.as_submitted().media
     fields = _domain_fields(_with_ids(changes))
@@ -90,11 +90,11 @@ def edit(seller_id: str, gig_id: str, changes: dict[str, Any], clock: Clock) -> 
     media_errors = [] if record.value.state == GigState.DRAFT else _media_errors(
         record.value, catalogue, fields.get("media", before), fields.get("category"), fields.get("subcategory"))
     file_service.check_gig_media(seller_id, before, fields.get("media", before))
-    gig = record.value.edit(clock.now(), catalogue, media_errors=media_errors, seller_level=_level(seller.value),
-                            **fields)
+    level = _level(seller.value) if seller is not None else SellerLevel.NEW_SELLER
+    gig = record.value.edit(clock.now(), catalogue, media_errors=media_errors, seller_level=level, **fields)
     uow = runtime.current().unit_of_work()
     gig_store.stage_save(uow, record, gig)
-    if gig.state in LIVE_STATES:  # the level read above decided what goes to review (G9)
+    if seller is not None:  # the level read above must still hold at the commit
         uow.check(seller.item, UserItem.version == seller.item.version)
     uow.commit()
     return gig
