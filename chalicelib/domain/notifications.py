@@ -59,6 +59,7 @@ TITLES: dict[NotificationKind, str] = {
     NotificationKind.REVIEW: "Reviews",
     NotificationKind.ACCOUNT_STANDING: "About your account",
     NotificationKind.REPORT_OUTCOME: "Your report was reviewed",
+    NotificationKind.GIG_APPROVAL: "Gig approval",  # G9: approved (live) or rejected (with the reason)
 }
 # W1: notices about one's account are e-mailed even to someone who turned e-mail off for them.
 ALWAYS_EMAILED = frozenset({NotificationKind.ACCOUNT_STANDING})
