@@ -1,10 +1,11 @@
 """W1: reports as operators' work. Every kind of report (a message reported as spam, O5; a file
-reported as suspicious, F1; repeated contact-detail refusals, W1/W2) is one ``Report`` in one
-queue, oldest first; an operator dismisses it, warns the user it is about (W1), or removes the
-content (the message or the file is hidden). The reporter, when a person, is told the outcome.
+reported as suspicious, F1; a published review, R1; repeated contact-detail refusals, W1/W2) is
+one ``Report`` in one queue, oldest first; an operator dismisses it, warns the user it is about
+(W1), or removes the content (the message, file or review is hidden). The reporter, when a
+person, is told the outcome.
 
-A new kind of report (reviews, R1) is one ``ReportKind`` member; ``REMOVABLE`` names the content
-its "remove content" action hides, when it has any. Pure: the time is passed in."""
+A new kind of report is one ``ReportKind`` member; ``REMOVABLE`` names the content its "remove
+content" action hides, when it has any. Pure: the time is passed in."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -22,17 +23,20 @@ class ReportKind(StrEnum):
     SPAM = "spam"  # O5: a message, reported by whom it was sent to
     FILE = "file"  # F1: a file, reported as suspicious by someone who sees it
     CONTACT_DETAILS = "contact_details"  # W1/W2: repeated contact-detail refusals, filed by the system
+    REVIEW = "review"  # R1: a published review, reported by someone who reads it (subject: "<order id>:<author>")
 
 
 class ContentKind(StrEnum):
     MESSAGE = "message"
     FILE = "file"
+    REVIEW = "review"
 
 
 # What "remove content" hides for each kind of report (a kind absent here has no content to remove).
 REMOVABLE: dict[ReportKind, ContentKind] = {
     ReportKind.SPAM: ContentKind.MESSAGE,
     ReportKind.FILE: ContentKind.FILE,
+    ReportKind.REVIEW: ContentKind.REVIEW,  # R1: hidden as an operator hides it
 }
 
 
@@ -60,7 +64,7 @@ RESOLUTIONS: dict[ReportAction, ReportState] = {
 class Report:
     id: str
     kind: ReportKind
-    subject_id: str  # the message, the file, or (contact details) the user
+    subject_id: str  # the message, the file, the review ("<order id>:<author>") or (contact details) the user
     subject_user_id: str  # whom it is about: the sender, the uploader, the user
     reporter_id: str | None  # None: filed by the system
     reason: str | None

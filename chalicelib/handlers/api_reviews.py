@@ -22,6 +22,8 @@ from chalicelib.handlers.schemas.reviews import (
     ReplyOut,
     ReviewIn,
     ReviewOut,
+    ReviewReportIn,
+    ReviewReportOut,
 )
 from chalicelib.services import reviews, runtime
 from chalicelib.services.viewer import Viewer
@@ -136,6 +138,19 @@ def hide_review(call: Call, order_id: str, author: str) -> ReviewOut:
         raise NotFound("No such review.")
     hidden = reviews.hide(order_id, Actor(author), call.user.user_id, call.body.reason, runtime.clock())
     return review_out(hidden, Actor.OPERATOR)
+
+
+@api.route("/orders/{order_id}/reviews/{author}/reports", "POST",
+           summary="Report a published review that breaks the rules; operators decide (W1, R1)",
+           request=ReviewReportIn, response=ReviewReportOut, location="/reports/{id}", status=201,
+           idempotent=True)
+def report_review(call: Call, order_id: str, author: str) -> ReviewReportOut:
+    """Anyone signed in may report a published review once (not their own); it joins the report
+    queue (``GET /reports``), where "remove content" hides it and the reporter is told the outcome."""
+    if author not in (Actor.BUYER.value, Actor.SELLER.value):
+        raise NotFound("No such review.")
+    filed = reviews.report(order_id, Actor(author), call.user.user_id, call.body.reason, runtime.clock())
+    return ReviewReportOut(id=filed.id, order_id=order_id, author=author, reason=filed.reason, at=filed.created_at)
 
 
 @api.route("/gigs/{gig_id}/reviews", "GET", summary="A gig's published buyer reviews, newest first (R1)",

@@ -70,7 +70,7 @@ def act(operator_id: str, report_id: str, action: ReportAction, note: str, clock
                                             report_id=report.id).id
     resolved = report.resolve(action, operator_id, note, now, warning_id)
     if action is ReportAction.REMOVE_CONTENT:
-        _stage_removal(uow, report, clock)
+        _stage_removal(uow, report, operator_id, note, clock)
     report_store.stage_save(uow, record, resolved)
     audit_store.stage(uow, audit.record(
         operator_id, AuditAction.REPORT_DISMISSED if action is ReportAction.DISMISS else AuditAction.REPORT_ACTIONED,
@@ -85,7 +85,7 @@ def act(operator_id: str, report_id: str, action: ReportAction, note: str, clock
     return resolved
 
 
-def _stage_removal(uow: UnitOfWork, report: Report, clock: Clock) -> None:
+def _stage_removal(uow: UnitOfWork, report: Report, operator_id: str, note: str, clock: Clock) -> None:
     """Hides what the report is about (domain/reports.REMOVABLE says what that is per kind)."""
     now = clock.now()
     if report.content is ContentKind.MESSAGE:
@@ -98,5 +98,10 @@ def _stage_removal(uow: UnitOfWork, report: Report, clock: Clock) -> None:
         if found is None:
             raise NotFound("The reported file is gone.")
         file_store.stage_save(uow, found, found.value.remove(now))
+    elif report.content is ContentKind.REVIEW:  # R1: hidden as an operator hides it (its own audit entry)
+        from chalicelib.services import reviews  # reviews files reports: imported on use
+
+        order_id, _, author = report.subject_id.rpartition(":")
+        reviews.stage_hidden(uow, order_id, Actor(author), operator_id, note or "Reported and removed", clock)
     else:  # resolve() refuses it first
         raise AssertionError(f"nothing to remove for a {report.kind} report")

@@ -19,9 +19,10 @@ from chalicelib.domain.accounts import NotificationKind
 from chalicelib.domain.audit import AuditAction, ObjectKind, record
 from chalicelib.domain.clock import Clock
 from chalicelib.domain.deadlines import Deadline, DeadlineKind
-from chalicelib.domain.errors import Conflict, NotFound
+from chalicelib.domain.errors import Conflict, Forbidden, NotFound
 from chalicelib.domain.events import Actor, Event
 from chalicelib.domain.orders import Order, OrderState
+from chalicelib.domain.reports import Report, ReportKind
 from chalicelib.domain.reviews import (
     BLIND_PERIOD,
     REMINDER_BEFORE,
@@ -34,13 +35,14 @@ from chalicelib.domain.reviews import (
     Review,
     ReviewPhase,
 )
-from chalicelib.services import runtime
+from chalicelib.services import reports, runtime
 from chalicelib.services.reactions import ReactionContext
 from chalicelib.services.viewer import Viewer
 from chalicelib.store import audit as audit_store
 from chalicelib.store import deadlines as deadline_store
 from chalicelib.store import events as event_store
 from chalicelib.store import orders as order_store
+from chalicelib.store import reports as report_store
 from chalicelib.store import reviews as review_store
 from chalicelib.store.records import Record
 from chalicelib.store.reviews import ReviewsRecord
@@ -233,11 +235,19 @@ def reply(order_id: str, viewer: Viewer, text: str, clock: Clock) -> Review:
 def hide(order_id: str, author: Actor, operator_id: str, reason: str, clock: Clock) -> Review:
     """R1 (W2, abuse): an operator hides a published review, with a reason; the audit entry (W1)
     and, for a buyer's review, the ratings' decrement are in the same transaction."""
+    uow = runtime.current().unit_of_work()
+    hidden = stage_hidden(uow, order_id, author, operator_id, reason, clock)
+    uow.commit()
+    return hidden
+
+
+def stage_hidden(uow: UnitOfWork, order_id: str, author: Actor, operator_id: str, reason: str,
+                 clock: Clock) -> Review:
+    """``hide`` into the caller's transaction (a review report's "remove content", W1)."""
     stored, _ = _load(order_id, Viewer(operator_id, is_operator=True))
     stored = _require(stored)
     now = clock.now()
     value, hidden = stored.value.hide(author, operator_id, reason, now)
-    uow = runtime.current().unit_of_work()
     if author is Actor.BUYER:
         review_store.stage_rating(uow, hidden, RatingDelta.of(hidden, -1))
     audit_store.stage(uow, record(operator_id, AuditAction.REVIEW_HIDDEN, ObjectKind.REVIEW, hidden.id, reason, clock,
@@ -245,8 +255,30 @@ def hide(order_id: str, author: Actor, operator_id: str, reason: str, clock: Clo
     event_store.stage(uow, _event(value, "hidden", now, Actor.OPERATOR, operator_id,
                                   f"Your review of order {value.window.order_number} was hidden by support",
                                   (hidden.author_id,), NotificationKind.REVIEW, hidden))
-    _commit(uow, stored, value, now)
+    _stage_deadlines(uow, stored, value, now, None)
+    review_store.stage_save(uow, stored, value)
     return hidden
+
+
+def report(order_id: str, author: Actor, reporter_id: str, reason: str | None, clock: Clock) -> Report:
+    """W1/R1: anyone signed in who can read a published review (it is public) may report it once,
+    but not their own; it joins the operators' report queue, where "remove content" hides it."""
+    stored = review_store.get(order_id)
+    review = stored.value.review_by(author) if stored else None
+    if review is None or not review.is_public:
+        raise NotFound("No such review.")
+    if review.author_id == reporter_id:
+        raise Forbidden("You cannot report your own review.", code="own_review", rule="W1")
+    uow = runtime.current().unit_of_work()
+    subject = f"{order_id}:{author.value}"
+    filed = reports.stage_filed(uow, ReportKind.REVIEW, subject, review.author_id, reporter_id, reason,
+                                review.text, clock)
+    report_store.stage_once(uow, ReportKind.REVIEW.value, subject, reporter_id, filed.id)
+    try:
+        uow.commit()
+    except Conflict:
+        raise Conflict("You have reported this review already.", code="already_reported", rule="W1") from None
+    return filed
 
 
 # -- the timers (R1) --------------------------------------------------------------------------------

@@ -52,6 +52,19 @@ def stage_save(uow: UnitOfWork, record: Record[Report, ReportItem], report: Repo
     uow.save(item)
 
 
+class ReportMarkerItem(TableItem, discriminator="report_marker"):
+    """One per (subject, reporter): a second report of the same thing by the same person is refused."""
+
+    report_id = JSONAttribute()
+
+
+def stage_once(uow: UnitOfWork, kind: str, subject_id: str, reporter_id: str, report_id: str) -> None:
+    """Put only if absent: of two identical reports (even racing) one fails as a Conflict."""
+    item = ReportMarkerItem(f"REPORTED#{kind}#{subject_id}", reporter_id)
+    item.report_id = report_id
+    uow.save(item, condition=ReportMarkerItem.pk.does_not_exist())
+
+
 def queue(limit: int, cursor: str | None) -> tuple[list[Report], str | None]:
     """Open reports, oldest first: one Query."""
     start = cursors.decode(cursor, expect={"gsi2pk": QUEUE})

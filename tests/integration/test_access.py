@@ -523,6 +523,9 @@ REVIEW_MATRIX = [
     ("POST", "/orders/{published}/reviews/reply", {"text": "Thank you!"}, _only(201, {SELLER})),
     ("POST", "/orders/{published}/reviews/buyer/hide", {"reason": "Abusive words"},
      {BUYER: 403, SELLER: 403, OTHER: 403, STRANGER: 401, OPERATOR: 200}),
+    # W1: a published review is public: anyone signed in but its author may report it (once).
+    ("POST", "/orders/{published}/reviews/buyer/reports", {"reason": "Untrue"},
+     {BUYER: 403, SELLER: 201, OTHER: 201, STRANGER: 401, OPERATOR: 201}),
     ("GET", "/gigs/{gig}/reviews", None, {c: 200 for c in ALL}),
     ("GET", "/sellers/{seller}/reviews", None, {c: 200 for c in ALL}),
 ]

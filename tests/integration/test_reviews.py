@@ -324,3 +324,35 @@ def test_r1_c4_a_stopped_milestone_order_is_reviewed(api, clock, published_gig):
     drain(clock)
     assert "review.invited" in feed_kinds(api, BUYER)
     assert api.post(f"/orders/{order_id}/reviews", BUYER, body=BUYER_REVIEW).status_code == 201
+
+
+def test_w1_a_published_review_can_be_reported_once_and_removing_it_hides_it(api, clock, complete, published_gig):
+    order_id = complete()
+    api.post(f"/orders/{order_id}/reviews", BUYER, body=BUYER_REVIEW)
+    url = f"/orders/{order_id}/reviews/buyer/reports"
+    blind = api.post(url, SELLER, body={"reason": "Not true"})
+    assert blind.status_code == 404  # not published yet: nobody else reads it (R1)
+    api.post(f"/orders/{order_id}/reviews", SELLER, body=SELLER_RATING)  # both in: published
+    assert api.post(url, BUYER, body={}).status_code == 403  # one's own review
+    assert api.post(f"/orders/{order_id}/reviews/nobody/reports", SELLER, body={}).status_code == 404
+    reported = api.post(url, SELLER, body={"reason": "Abusive and untrue"})
+    assert reported.status_code == 201, reported.json
+    assert reported.headers["Location"] == f"/reports/{reported.json['id']}"  # operators read it there
+    again = api.post(url, SELLER, body={"reason": "Still"})
+    assert (again.status_code, again.json["code"]) == (409, "already_reported")
+    assert api.post(url, STRANGER, body={}).status_code == 201  # public once published: anyone may report
+
+    queue = api.op("GET", "/reports", OPERATOR).json["items"]
+    mine = next(r for r in queue if r["id"] == reported.json["id"])
+    assert (mine["kind"], mine["subject_user_id"]) == ("review", uid(BUYER))
+    removed = api.op("POST", f"/reports/{mine['id']}/actions", OPERATOR,
+                     body={"action": "remove_content", "note": "Abusive words"})
+    assert removed.status_code == 200, removed.json
+    assert api.get(f"/gigs/{published_gig['id']}/reviews").json["items"] == []
+    assert gig_rating(api, published_gig["id"])["count"] == 0
+    assert reviews_of(api, order_id, OPERATOR)["buyer_review"]["hidden_reason"] == "Abusive words"
+    drain(clock)
+    assert "report.resolved" in feed_kinds(api, SELLER)  # the reporter is told the outcome
+    [entry], _ = audit_store.page(operator_id=None, object_kind=ObjectKind.REVIEW, object_id=None,
+                                  action=None, since=None, until=None, limit=10, cursor=None)
+    assert entry.reason == "Abusive words"  # the hiding's own entry, beside the report's

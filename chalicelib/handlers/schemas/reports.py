@@ -10,7 +10,7 @@ from chalicelib.domain.reports import NOTE_MAX, ReportAction, ReportKind, Report
 from chalicelib.handlers.schemas import RequestModel
 from chalicelib.handlers.schemas.warnings import ViolationName
 
-ReportKindName = Literal["spam", "file", "contact_details"]
+ReportKindName = Literal["spam", "file", "contact_details", "review"]
 assert set(ReportKindName.__args__) == {k.value for k in ReportKind}  # type: ignore[attr-defined]
 ReportActionName = Literal["dismiss", "warn", "remove_content"]
 assert set(ReportActionName.__args__) == {a.value for a in ReportAction}  # type: ignore[attr-defined]

@@ -21,6 +21,7 @@ from chalicelib.handlers.actions import REVIEW_ACTION_ROUTES
 from chalicelib.handlers.schemas import ActionLinkOut, PartyRole, RequestModel
 
 STARS = f"{RATING_MIN} to {RATING_MAX}."
+REPORT_REASON_MAX = 1000  # [decision] as long as an operator's note on it (W1)
 PhaseName = Literal["awaiting_completion", "blind", "due", "open", "published", "closed"]
 assert set(PhaseName.__args__) == {p.value for p in ReviewPhase} | {"awaiting_completion"}  # type: ignore[attr-defined]
 
@@ -39,6 +40,20 @@ class ReviewIn(RequestModel):
 
 class ReplyIn(RequestModel):
     text: str = Field(max_length=REPLY_TEXT_MAX, description="Required; no contact details (W2).")
+
+
+class ReviewReportIn(RequestModel):
+    reason: str | None = Field(None, max_length=REPORT_REASON_MAX, description="What breaks the rules (W2, abuse).")
+
+
+class ReviewReportOut(BaseModel):
+    """W1: the report, queued for operators; the reporter is told the outcome (a notification)."""
+
+    id: str
+    order_id: str
+    author: Literal["buyer", "seller"]
+    reason: str | None
+    at: datetime
 
 
 class HideIn(RequestModel):
