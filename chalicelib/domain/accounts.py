@@ -37,6 +37,7 @@ class NotificationKind(StrEnum):
     BUYER_REQUEST = "buyer_request"  # B1: a request in a seller's category; B2/B3: offers on one's request
     REVIEW_INVITATION = "review_invitation"  # R1: review a completed order (at completion, and a reminder)
     REVIEW = "review"  # R1: a review was written about you, reviews published, a reply, a review hidden
+    COUPON = "coupon"  # M2: a seller gave you a coupon
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,7 @@ class User:
     seller: SellerProfile | None = None
     seller_since: datetime | None = None
     availability: Availability | None = None
+    member: bool = False  # M2: a subscribed "member" seller, who may issue coupons (operators set it)
 
     @property
     def is_seller(self) -> bool:

@@ -53,6 +53,7 @@ TITLES: dict[NotificationKind, str] = {
     NotificationKind.BUYER_REQUEST: "Buyer request",
     NotificationKind.REVIEW_INVITATION: "Review your order",
     NotificationKind.REVIEW: "Reviews",
+    NotificationKind.COUPON: "A coupon for you",
 }
 SUBJECT_MAX = 120  # [decision] SES allows more; mail clients show less
 PUSH_BODY_MAX = 180  # [decision] what a lock screen shows
