@@ -34,8 +34,9 @@ NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
 SELLER, BUYER, OTHER = "usr_seller", "usr_buyer", "usr_other"
 
 
-def _issue(percent: int = 10, note: str = "", *, member: bool = True, completed: datetime | None = NOW - timedelta(days=3),
-           this_month: int = 0, buyer: str = BUYER, now: datetime = NOW) -> Coupon:
+def _issue(percent: int = 10, note: str = "", *, member: bool = True,
+           completed: datetime | None = NOW - timedelta(days=3), this_month: int = 0,
+           buyer: str = BUYER, now: datetime = NOW) -> Coupon:
     return issue(IssueCoupon(SELLER, buyer, percent, note), seller_is_member=member, last_completed_at=completed,
                  issued_this_month=this_month, now=now)
 
