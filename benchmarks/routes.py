@@ -291,8 +291,9 @@ def _run_scenario(s: Scenario, ids: dict[str, str]) -> None:
     coupon = s.call("POST", "/coupons", user="dana", body={"buyer_id": ids["alice"], "percent": 15,
                                                             "note": "Thanks, see you again"},
                     variant="seller, pair, month's count; coupon, count ADD, event", expect=201)
-    s.call("GET", "/me/coupons", path="/me/coupons?limit=20", user="alice", variant="1 coupon")
-    s.call("GET", "/me/coupons/issued", path="/me/coupons/issued?limit=20", user="dana", variant="1 coupon")
+    s.call("GET", "/me/coupons", path="/me/coupons?limit=20", user="alice", variant="2 (the demo's, this one)")
+    s.call("GET", "/me/coupons/issued", path="/me/coupons/issued?limit=20", user="dana",
+           variant="2 (the demo's, this one)")
     s.call("POST", "/orders", user="alice", body={"gig_id": kitchen, "tier": "basic", "coupon_id": _id(coupon)},
            variant="with a coupon: the placement plus the coupon read and saved used", expect=201)
 
