@@ -18,7 +18,9 @@ from chalicelib.handlers import (
     api_notifications,
     api_orders,
     api_reactions,
+    api_reports,
     api_reviews,
+    api_warnings,
     scan_consumer,
     schedules,
     ws_live,
@@ -36,7 +38,7 @@ app.register_middleware(http_middleware, "http")
 
 for module in (api_meta, api_accounts, api_catalogue, api_gigs, api_files, api_orders, api_messages,
                api_notifications, api_collaboration, api_reactions, api_custom_offers, api_buyer_requests,
-               api_audit, api_reviews, api_coupons):
+               api_audit, api_reviews, api_warnings, api_reports, api_coupons):
     app.register_blueprint(module.api.blueprint)
 if settings().test_clock:  # the local run and stages that enable it; never production (config.py)
     from chalicelib.handlers import api_dev_clock

@@ -52,6 +52,10 @@ TAGS = {
     "coupons": "Seller coupons: operators make a seller a member, a member seller gives a recent buyer a "
                "percentage off, the buyer uses it when placing an order (M2, M1).",
     "notifications": "The in-app feed (A3); the live channel pushes the same entries over a WebSocket.",
+    "warnings": "Warnings operators issue, the ladder's suspensions and blocks, lifting and unblocking; a "
+                "user's own warnings (W1).",
+    "reports": "The operators' report queue across spam, file and contact-detail reports, and the actions on "
+               "a report (W1).",
     "operations": "Operators' tools: dead-lettered outbox events, and the test clock where it is on.",
 }
 # Where the API is served: relative to this document (the deployed stage's prefix, /api, is kept),
@@ -211,7 +215,8 @@ def _problems(op: Operation) -> list[tuple[str, str]]:
     if not op.public:
         found.append(("401", "No valid token (RFC 9457)"))
     if op.operator_only or op.method != "GET":
-        found.append(("403", "Not allowed to do this (operators only, or not this party's action) (RFC 9457)"))
+        found.append(("403", "Not allowed to do this (operators only, not this party's action, or the caller's "
+                              "account is suspended or blocked, W1) (RFC 9457)"))
     if "{" in op.path:
         found.append(("404", "No such resource, or not one the caller may see (RFC 9457)"))
     if op.method != "GET":

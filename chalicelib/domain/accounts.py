@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from .contact_details import text_field_errors
 from .errors import Conflict, FieldError, InvalidInput
+from .warnings import Standing
 
 # [decision] limits on free text and lists of a seller profile.
 DISPLAY_NAME_MAX = 50
@@ -37,6 +38,8 @@ class NotificationKind(StrEnum):
     BUYER_REQUEST = "buyer_request"  # B1: a request in a seller's category; B2/B3: offers on one's request
     REVIEW_INVITATION = "review_invitation"  # R1: review a completed order (at completion, and a reminder)
     REVIEW = "review"  # R1: a review was written about you, reviews published, a reply, a review hidden
+    ACCOUNT_STANDING = "account_standing"  # W1: warnings, suspensions, blocks (always e-mailed)
+    REPORT_OUTCOME = "report_outcome"  # W1: what became of one's report
     COUPON = "coupon"  # M2: a seller gave you a coupon
 
 
@@ -126,11 +129,16 @@ class User:
     seller: SellerProfile | None = None
     seller_since: datetime | None = None
     availability: Availability | None = None
+    standing: Standing = field(default_factory=Standing)  # W1: active warnings, suspension or block
     member: bool = False  # M2: a subscribed "member" seller, who may issue coupons (operators set it)
 
     @property
     def is_seller(self) -> bool:
         return self.seller is not None
+
+    def takes_work(self, now: datetime) -> bool:
+        """A4 and W1: whether the seller's gigs are listed and take orders (not away, not suspended)."""
+        return self.is_available(now) and self.standing.restricted(now) is None
 
     def is_available(self, now: datetime) -> bool:
         """A4: unavailable sellers' gigs are hidden and take no orders."""

@@ -30,6 +30,8 @@ def channels_for(event: Event, recipient: User | None) -> tuple[Channel, ...]:
         return ()
     wants = recipient.wants(event.notification) if recipient else ChannelPreference()
     channels = []
+    if event.notification in ALWAYS_EMAILED:  # W1: each warning is e-mailed, whatever the preferences
+        wants = ChannelPreference(push=wants.push, email=True)
     if wants.email and recipient is not None and recipient.email:
         channels.append(Channel.EMAIL)
     if wants.push:
@@ -53,8 +55,12 @@ TITLES: dict[NotificationKind, str] = {
     NotificationKind.BUYER_REQUEST: "Buyer request",
     NotificationKind.REVIEW_INVITATION: "Review your order",
     NotificationKind.REVIEW: "Reviews",
+    NotificationKind.ACCOUNT_STANDING: "About your account",
+    NotificationKind.REPORT_OUTCOME: "Your report was reviewed",
     NotificationKind.COUPON: "A coupon for you",
 }
+# W1: notices about one's account are e-mailed even to someone who turned e-mail off for them.
+ALWAYS_EMAILED = frozenset({NotificationKind.ACCOUNT_STANDING})
 SUBJECT_MAX = 120  # [decision] SES allows more; mail clients show less
 PUSH_BODY_MAX = 180  # [decision] what a lock screen shows
 

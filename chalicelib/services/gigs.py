@@ -167,7 +167,7 @@ def get_page(gig_id: str, clock: Clock) -> GigPage:
     seller = user_store.get(gig.seller_id)
     if seller is None or not seller.value.is_seller:
         raise NotFound("No such gig.")
-    return GigPage(gig, seller.value, orderable=gig.is_listed and seller.value.is_available(clock.now()),
+    return GigPage(gig, seller.value, orderable=gig.is_listed and seller.value.takes_work(clock.now()),
                    rating=review_store.gig_rating(gig.id))
 
 
