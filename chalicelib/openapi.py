@@ -38,6 +38,7 @@ TAGS = {
     "accounts": "The caller's profile, preferences, seller profile and availability (A1, A3, A4).",
     "catalogue": "Categories and subcategories; operators edit them.",
     "gigs": "Sellers' gigs: drafts, publishing, browsing, quotes (G rules).",
+    "gig-approvals": "Operators' review of gigs before they are listed, and of new sellers' edits of live gigs (G9).",
     "files": "Uploads by presigned POST, scanning verdicts, downloads and reports (F1, G8).",
     "orders": "Orders from placement to completion: requirements, deliveries, revisions, timers, "
               "resolution requests, money and the ledger (O and M rules).",

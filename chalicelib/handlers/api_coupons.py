@@ -40,7 +40,7 @@ def set_membership(call: Call, seller_id: str) -> MembershipOut:
            f"{MONTHLY_LIMIT_TEXT})", request=CouponIn, response=CouponOut, status=201,
            location="/me/coupons/issued", idempotent=True)
 def issue_coupon(call: Call) -> CouponOut:
-    """The buyer is told in the app and by e-mail (A3, kind ``coupon``). Single use, valid on the
+    """The buyer is told in the app and by e-mail (A3, kind ``coupon.issued``). Single use, valid on the
     seller's gigs for an order of at least the minimum before the discount."""
     b = call.body
     coupon = coupons.issue(IssueCoupon(seller_id=call.user.user_id, buyer_id=b.buyer_id, percent=b.percent,

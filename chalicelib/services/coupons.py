@@ -5,7 +5,7 @@ Each use case is one transaction:
 - ``set_membership``: the user (version-checked) and the audit entry;
 - ``issue``: the coupon (put if new), the seller's monthly counter (a conditional ADD below the
   limit) and the ``coupon.issued`` event, whose outbox notification tells the buyer in the app and
-  by e-mail (A3, kind ``coupon``).
+  by e-mail (A3, kind ``coupon.issued``).
 Using a coupon is part of placing the order (``orders.place``): the coupon is saved used, on the
 condition that it is still unused, in the placement's transaction. Voiding is an outbox reaction
 (``CouponReactions``) on the order's cancellation, not a call in the order service."""

@@ -302,7 +302,8 @@ def stage_verdict(uow: UnitOfWork, record: Record[StoredFile], updated: StoredFi
             f"{updated.name} is {updated.state} and cannot be downloaded: {why}",
             recipients=(updated.owner_id,), notification=NotificationKind.FILE_BLOCKED,
             data={"file_id": updated.id, "state": updated.state.value, "signature": updated.signature,
-                  "reason": updated.reason, "version_id": updated.version_id}))
+                  "reason": updated.reason, "version_id": updated.version_id,
+                  "attached_to": updated.attached_to}))
 
 
 def fire_scan_deadline(deadline: Record[Deadline], clock: Clock) -> None:

@@ -17,6 +17,7 @@ from chalicelib.root import build_runtime
 from chalicelib.services import runtime
 from tests.integration.orders_under_stress import Faults
 from tests.integration.test_access import (  # noqa: F401 - the access matrix's fixtures, reused
+    COUPON_MATRIX,
     MATRIX,
     OFFER_MATRIX,
     OPERATOR,
@@ -25,6 +26,7 @@ from tests.integration.test_access import (  # noqa: F401 - the access matrix's 
     REVIEW_MATRIX,
     _call,
     _fill,
+    coupon_world,
     offer_world,
     order_world,
     request_world,
@@ -66,7 +68,8 @@ def test_every_201_route_declares_a_location_the_app_serves():
 
 def _rows_creating(op):
     for rows, fixture in ((MATRIX, "world"), (ORDER_MATRIX, "order_world"), (OFFER_MATRIX, "offer_world"),
-                            (REQUEST_MATRIX, "request_world"), (REVIEW_MATRIX, "review_world")):
+                            (REQUEST_MATRIX, "request_world"), (REVIEW_MATRIX, "review_world"),
+                            (COUPON_MATRIX, "coupon_world")):
         for method, template, body, expected in rows:
             if method == op.method and _shape(template) == _shape(op.path) and 201 in expected.values():
                 caller = next(c for c, status in expected.items() if status == 201)
@@ -340,3 +343,15 @@ def test_every_action_a_person_may_be_offered_has_a_route_that_exists():
     review_actions = {a for a, rule in reviews.ACTIONS.items() if rule.actors & people}  # R1
     assert review_actions == set(REVIEW_ACTION_ROUTES)
 
+
+
+def test_every_notification_link_is_a_route_its_recipient_can_read():
+    from app import app  # noqa: F401 - registers every route
+    from chalicelib.domain.notifications import LINK_PATHS
+
+    def shape(path: str) -> str:  # a route's parameter names do not matter
+        return re.sub(r"\{\w+\}", "{}", path)
+
+    readable = {shape(op.path) for op in OPERATIONS if op.method == "GET"}
+    for kind, template in LINK_PATHS.items():
+        assert shape(template) in readable, (kind, template)
