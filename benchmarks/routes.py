@@ -298,6 +298,18 @@ def _run_scenario(s: Scenario, ids: dict[str, str]) -> None:
     s.call("POST", "/orders/{order_id}/reviews/{author}/hide", path=f"{reviews}/buyer/hide", user="olga",
            body={"reason": "Bench: hidden"}, variant="hide: review, counters, audit entry, event")
 
+    # --- coupons (M2): alice just completed an order with dana -----------------------------------
+    s.call("PUT", "/sellers/{seller_id}/membership", path=f"/sellers/{ids['dana']}/membership", user="olga",
+           body={"member": True, "reason": "Bench: member plan"}, variant="user, audit entry")
+    coupon = s.call("POST", "/coupons", user="dana", body={"buyer_id": ids["alice"], "percent": 15,
+                                                            "note": "Thanks, see you again"},
+                    variant="seller, pair, month's count; coupon, count ADD, event", expect=201)
+    s.call("GET", "/me/coupons", path="/me/coupons?limit=20", user="alice", variant="2 (the demo's, this one)")
+    s.call("GET", "/me/coupons/issued", path="/me/coupons/issued?limit=20", user="dana",
+           variant="2 (the demo's, this one)")
+    s.call("POST", "/orders", user="alice", body={"gig_id": kitchen, "tier": "basic", "coupon_id": _id(coupon)},
+           variant="with a coupon: the placement plus the coupon read and saved used", expect=201)
+
     # --- Idempotency-Key ----------------------------------------------------------------------
     body = erin_gig("I will paint your hallway and stairs")
     key = {"Idempotency-Key": "bench-create-0001"}

@@ -50,6 +50,8 @@ TAGS = {
                       "(B1–B3).",
     "reviews": "Double-blind reviews of completed orders, the seller's reply, operators hiding a review, and "
                "the published reviews and ratings of gigs and sellers (R1).",
+    "coupons": "Seller coupons: operators make a seller a member, a member seller gives a recent buyer a "
+               "percentage off, the buyer uses it when placing an order (M2, M1).",
     "notifications": "The in-app feed (A3); the live channel pushes the same entries over a WebSocket.",
     "warnings": "Warnings operators issue, the ladder's suspensions and blocks, lifting and unblocking; a "
                 "user's own warnings (W1).",

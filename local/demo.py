@@ -11,6 +11,7 @@ from dataclasses import replace
 from chalicelib.domain.accounts import Language, LanguageLevel, PortfolioEntry, SellerProfile
 from chalicelib.domain.buyer_requests import RequestDraft
 from chalicelib.domain.catalogue import Category, ServiceType, Subcategory
+from chalicelib.domain.coupons import IssueCoupon
 from chalicelib.domain.custom_offers import OfferDraft
 from chalicelib.domain.gigs import GigState
 from chalicelib.domain.levels import SellerLevel
@@ -22,6 +23,7 @@ from chalicelib.services import (
     buyer_requests,
     catalogue,
     conversations,
+    coupons,
     custom_offers,
     gig_approvals,
     gigs,
@@ -223,3 +225,22 @@ def _orders(clock, progress: Callable[[str], None]) -> None:
         placed.append(order)
     orders.deliver(placed[1].id, orders.Viewer(dana), "Here are the first drafts.", (), False, clock)
     progress(f"orders: alice bought from dana twice ({placed[0].number} in progress, {placed[1].number} delivered)")
+    _coupon(clock, progress)
+
+
+def _coupon(clock, progress: Callable[[str], None]) -> None:
+    """M2: alice completed a third order with dana, a member seller, who gave her a coupon."""
+    alice, dana = user_id_for("alice"), user_id_for("dana")
+    gig = gigs.list_own(dana, 1, None)[0][0]
+    order = orders.place(alice, gig.id, Selection(tier=gig.packages[0].tier), clock)
+    answers = [Answer(r.id, text="A small kitchen, 9 m2" if r.answer_type == "free_text" else None,
+                      choices=r.options[:1] if r.answer_type == "multiple_choice" else ())
+               for r in order.requirements if r.mandatory]
+    if order.requirements:
+        orders.submit_requirements(order.id, orders.Viewer(alice), answers, clock)
+    orders.deliver(order.id, orders.Viewer(dana), "The plan, as agreed.", (), False, clock)
+    orders.accept(order.id, orders.Viewer(alice), clock)
+    coupons.set_membership(user_id_for(OPERATORS[0]), dana, True, "Demo: member plan", clock)
+    coupons.issue(IssueCoupon(seller_id=dana, buyer_id=alice, percent=15,
+                              note="Thanks, Alice! 15% off your next plan."), clock)
+    progress("coupons: dana is a member; alice completed an order with her and holds a 15% coupon")

@@ -43,6 +43,7 @@ class NotificationKind(StrEnum):
     ACCOUNT_STANDING = "account.standing_changed"  # W1: warnings, suspensions, blocks (always e-mailed)
     REPORT_OUTCOME = "report.resolved"  # W1: what became of one's report
     GIG_APPROVAL = "gig.review_decided"  # G9: an operator approved or rejected one's gig (or an edit of it)
+    COUPON = "coupon.issued"  # M2: a seller gave you a coupon
 
     @classmethod
     def _missing_(cls, value: object) -> NotificationKind | None:
@@ -141,6 +142,7 @@ class User:
     seller_since: datetime | None = None
     availability: Availability | None = None
     standing: Standing = field(default_factory=Standing)  # W1: active warnings, suspension or block
+    member: bool = False  # M2: a subscribed "member" seller, who may issue coupons (operators set it)
 
     @property
     def is_seller(self) -> bool:

@@ -32,6 +32,7 @@ class AuditAction(StrEnum):
     REPORT_DISMISSED = "report.dismissed"
     REPORT_ACTIONED = "report.actioned"
     CANCELLATION_EXCUSED = "cancellation.excused"
+    SELLER_MEMBERSHIP_SET = "seller.membership_set"  # M2: a seller made a member (or no longer one)
 
 
 class ObjectKind(StrEnum):

@@ -60,6 +60,7 @@ TITLES: dict[NotificationKind, str] = {
     NotificationKind.ACCOUNT_STANDING: "About your account",
     NotificationKind.REPORT_OUTCOME: "Your report was reviewed",
     NotificationKind.GIG_APPROVAL: "Gig approval",  # G9: approved (live) or rejected (with the reason)
+    NotificationKind.COUPON: "A coupon for you",
 }
 # W1: notices about one's account are e-mailed even to someone who turned e-mail off for them.
 ALWAYS_EMAILED = frozenset({NotificationKind.ACCOUNT_STANDING})
@@ -95,7 +96,8 @@ def push_message(event: Event) -> Message:
 # Where each kind of object a notification links to is read (routes the recipient may call).
 LINK_PATHS = {"order": "/orders/{id}", "conversation": "/conversations/{id}", "file": "/files/{id}",
               "buyer_request": "/buyer-requests/{id}", "review": "/orders/{id}/reviews", "account": "/me/warnings",
-              "gig": "/me/gigs/{id}"}  # gig notices go to its seller
+              "gig": "/me/gigs/{id}",  # gig notices go to its seller
+              "coupon": "/me/coupons"}  # M2: coupon notices go to its buyer, who lists their coupons
 
 
 def feed_view(n: Notification) -> dict[str, Any]:

@@ -20,6 +20,7 @@ class Relationship:
     completed_orders: int = 0
     total_spent: int = 0  # minor units paid on completed orders (O19)
     last_order_at: datetime | None = None
+    last_completed_at: datetime | None = None  # M2: coupons go to buyers who completed an order lately
     last_activity_at: datetime | None = None
     conversation_id: str | None = None  # the pair's inbox conversation, once someone wrote (O19)
 
@@ -83,6 +84,7 @@ class Relationship:
         if completed:
             self.completed_orders += 1
             self.total_spent += paid
+            self.last_completed_at = now
         self.last_activity_at = now
 
     def milestone_settled(self, paid: int, now: datetime) -> None:

@@ -102,14 +102,15 @@ def _summary(order: Order) -> OrderSummaryOut:
 
 
 # -- placing and reading ---------------------------------------------------------------------------
-@api.route("/orders", "POST", summary="Place an order on a published gig (O1, O2, G10)", request=PlaceOrderIn,
+@api.route("/orders", "POST", summary="Place an order on a published gig, with a seller's coupon or not "
+           "(O1, O2, G10, M2)", request=PlaceOrderIn,
            response=OrderOut, status=201, idempotent=True)
 def place_order(call: Call) -> OrderOut:
     b = call.body
     selection = Selection(tier=b.tier, quantity=b.quantity, fast_delivery=b.fast_delivery,
                           extra_revisions=b.extra_revisions, shipping=b.shipping,
                           custom_extras=tuple((c.id, c.quantity) for c in b.custom_extras))
-    order = orders.place(call.user.user_id, b.gig_id, selection, runtime.clock())
+    order = orders.place(call.user.user_id, b.gig_id, selection, runtime.clock(), coupon_id=b.coupon_id)
     return order_out(order, _viewer(call))
 
 

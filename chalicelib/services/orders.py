@@ -16,6 +16,7 @@ from chalicelib.domain.accounts import NotificationKind, User
 from chalicelib.domain.audit import AuditAction, ObjectKind
 from chalicelib.domain.audit import record as audit_entry
 from chalicelib.domain.clock import Clock
+from chalicelib.domain.coupons import CouponState
 from chalicelib.domain.deadlines import Deadline
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.events import Actor, Event
@@ -56,6 +57,7 @@ from chalicelib.domain.requirements import Answer
 from chalicelib.services import files, messaging, runtime
 from chalicelib.services.viewer import Viewer  # noqa: F401  (callers name it from here too)
 from chalicelib.store import audit as audit_store
+from chalicelib.store import coupons as coupon_store
 from chalicelib.store import events as event_store
 from chalicelib.store import gigs as gig_store
 from chalicelib.store import orders as order_store
@@ -151,7 +153,10 @@ def _act(order_id: str, viewer: Viewer, command: OrderCommand, clock: Clock) -> 
 
 
 # -- placing (O1, O2, A4, G10) -------------------------------------------------------------------
-def place(buyer_id: str, gig_id: str, selection: Selection, clock: Clock) -> Order:
+def place(buyer_id: str, gig_id: str, selection: Selection, clock: Clock, coupon_id: str | None = None) -> Order:
+    """O1/O2; with ``coupon_id`` (M2) the buyer's coupon takes its discount off as a line of the
+    price, and is saved used in the placement's transaction, on the condition that it is still
+    unused: of two placements racing for one coupon, one commits and the other is a 409."""
     now = clock.now()
     gig = gig_store.get(gig_id)
     if gig is None or not (gig.value.is_listed or gig.value.seller_id == buyer_id):
@@ -162,8 +167,18 @@ def place(buyer_id: str, gig_id: str, selection: Selection, clock: Clock) -> Ord
     rel = relationship_store.get_or_new(gig.value.seller_id, buyer_id)
     terms = gig_terms(gig.value, selection)
     uow = _unit_of_work()
+    coupon = None
+    if coupon_id is not None:
+        coupon = coupon_store.get(coupon_id)
+        if coupon is None:
+            raise NotFound("No such coupon.")
+        line = coupon.value.discount_for(buyer_id=buyer_id, gig_seller_id=gig.value.seller_id,
+                                         subtotal=terms.total, now=now)
+        terms = terms.with_coupon(coupon_id, line)
     order, outcome = stage_placement(uow, gig=gig, seller=seller, relationship=rel, buyer_id=buyer_id,
                                      terms=terms, now=now)
+    if coupon is not None:
+        coupon_store.stage_save(uow, coupon, coupon.value.used_on(order.id, now), expect_state=CouponState.ISSUED)
     commit_placement(uow, order, outcome)
     return order
 

@@ -108,12 +108,13 @@ class Reactions:
 def default_reactions(*, email: EmailSender | None = None, push: PushSender | None = None,
                       live: LiveSender | None = None, identity: IdentityPort | None = None) -> Reactions:
     """The reactions the app runs: notifications (feed, e-mail, push) on every event, the F3
-    invitation e-mail, buyer requests' fan-out and wrap-up, the review window (R1) and a block's
-    sign-in switch (W1). The senders default to SES, SNS and the configured live endpoint (none: no
-    live push)."""
+    invitation e-mail, buyer requests' fan-out and wrap-up, the review window (R1), a block's
+    sign-in switch (W1) and coupons voided by a cancellation (M2). The senders default to SES, SNS
+    and the configured live endpoint (none: no live push)."""
     # Imported here: those services import this module's report and context types.
     from chalicelib.services.buyer_requests import BuyerRequestReactions
     from chalicelib.services.collaboration import InvitationMailer
+    from chalicelib.services.coupons import CouponReactions
     from chalicelib.services.identity import AccountIdentityReaction, identity_port_for
     from chalicelib.services.notifications import NotificationHandler
     from chalicelib.services.reviews import ReviewReactions
@@ -127,7 +128,9 @@ def default_reactions(*, email: EmailSender | None = None, push: PushSender | No
             .on("order.*", "reviews", ReviewReactions())
             # W1: a block disables the sign-in (and signs out everywhere); an unblock enables it.
             .on("account.*", "account_identity",
-                AccountIdentityReaction(identity if identity is not None else identity_port_for(settings()))))
+                AccountIdentityReaction(identity if identity is not None else identity_port_for(settings())))
+            # M2: a cancelled order voids the coupon used on it.
+            .on("order.*", "coupons", CouponReactions()))
 
 
 class ReactionsFailed(Exception):

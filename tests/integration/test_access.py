@@ -262,6 +262,7 @@ def test_matrix_covers_every_route():
     covered |= {(m, t.replace("{breq}", "{request_id}")) for m, t, _, _ in REQUEST_MATRIX}
     covered |= {(m, re.sub(r"\{(completed|published)\}", "{order_id}", t).replace("/buyer/hide", "/{author}/hide")
                  .replace("{gig}", "{gig_id}").replace("{seller}", "{seller_id}")) for m, t, _, _ in REVIEW_MATRIX}
+    covered |= {(m, t.replace("{seller}", "{seller_id}")) for m, t, _, _ in COUPON_MATRIX}
     assert served - covered == set()
 
 
@@ -555,3 +556,47 @@ def review_world(api, clock, published_gig):
     {BUYER: "buyer", SELLER: "seller", OTHER: "other", STRANGER: "stranger", OPERATOR: "operator"}))
 def test_review_route_access(api, review_world, method, template, body, expected, group):
     check_group(api, review_world, method, template, body, expected, group)
+
+
+# -- coupons (M2): a member seller, her recent buyer, another user, a stranger, an operator ----------
+COUPON_MATRIX = [
+    ("PUT", "/sellers/{seller}/membership", {"member": True, "reason": "Member plan"},
+     {BUYER: 403, SELLER: 403, OTHER: 403, STRANGER: 401, OPERATOR: 200}),
+    # Only a member seller issues one (M2); alice, bob and olga are no members.
+    ("POST", "/coupons", {"buyer_id": "{buyer_id}", "percent": 10},
+     {BUYER: 403, SELLER: 201, OTHER: 403, STRANGER: 401, OPERATOR: 403}),
+    # Everyone has lists of their own: alice's coupons are no one else's.
+    ("GET", "/me/coupons", None, ANY_USER),
+    ("GET", "/me/coupons/issued", None, ANY_USER),
+]
+
+
+@pytest.fixture
+def coupon_world(api, clock, published_gig):
+    """dana is a member seller; alice completed an order of hers and holds one of her coupons."""
+    gig = published_gig
+    answers = {"answers": [{"requirement_id": gig["requirements"][0]["id"], "text": "12 m2"}]}
+    order_id = api.post("/orders", BUYER, body={"gig_id": gig["id"], "tier": "basic"}).json["id"]
+    assert api.post(f"/orders/{order_id}/requirements", BUYER, body=answers).status_code == 200
+    assert api.post(f"/orders/{order_id}/deliveries", SELLER, body={"message": "Done"}).status_code == 201
+    assert api.post(f"/orders/{order_id}/acceptance", BUYER).json["state"] == "completed"
+    assert api.op("PUT", f"/sellers/{uid(SELLER)}/membership", OPERATOR,
+                  body={"member": True, "reason": "Member plan"}).status_code == 200
+    assert api.post("/coupons", SELLER, body={"buyer_id": uid(BUYER), "percent": 15}).status_code == 201
+    return {"seller": uid(SELLER), "buyer_id": uid(BUYER)}
+
+
+@pytest.mark.parametrize("method,template,body,expected,group", matrix_cases(
+    COUPON_MATRIX, [BUYER, SELLER, OTHER, STRANGER, OPERATOR],
+    {BUYER: "buyer", SELLER: "seller", OTHER: "other", STRANGER: "stranger", OPERATOR: "operator"}))
+def test_coupon_route_access(api, coupon_world, method, template, body, expected, group):
+    check_group(api, coupon_world, method, template, body, expected, group)
+
+
+def test_coupons_are_seen_only_by_their_buyer_and_seller(api, coupon_world):
+    assert len(api.get("/me/coupons", BUYER).json["items"]) == 1
+    assert len(api.get("/me/coupons/issued", SELLER).json["items"]) == 1
+    for caller in (OTHER, OPERATOR, SELLER):
+        assert api.get("/me/coupons", caller).json["items"] == []
+    for caller in (OTHER, OPERATOR, BUYER):
+        assert api.get("/me/coupons/issued", caller).json["items"] == []

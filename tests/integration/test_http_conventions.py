@@ -17,6 +17,7 @@ from chalicelib.root import build_runtime
 from chalicelib.services import runtime
 from tests.integration.orders_under_stress import Faults
 from tests.integration.test_access import (  # noqa: F401 - the access matrix's fixtures, reused
+    COUPON_MATRIX,
     MATRIX,
     OFFER_MATRIX,
     OPERATOR,
@@ -25,6 +26,7 @@ from tests.integration.test_access import (  # noqa: F401 - the access matrix's 
     REVIEW_MATRIX,
     _call,
     _fill,
+    coupon_world,
     offer_world,
     order_world,
     request_world,
@@ -66,7 +68,8 @@ def test_every_201_route_declares_a_location_the_app_serves():
 
 def _rows_creating(op):
     for rows, fixture in ((MATRIX, "world"), (ORDER_MATRIX, "order_world"), (OFFER_MATRIX, "offer_world"),
-                            (REQUEST_MATRIX, "request_world"), (REVIEW_MATRIX, "review_world")):
+                            (REQUEST_MATRIX, "request_world"), (REVIEW_MATRIX, "review_world"),
+                            (COUPON_MATRIX, "coupon_world")):
         for method, template, body, expected in rows:
             # a row may fill a parameter with a literal (``reviews/buyer/reports``)
             route = re.escape(_shape(op.path)).replace(r"\{\}", "[^/]+")

@@ -488,7 +488,7 @@ def test_a_new_order_notifies_the_seller_as_their_preferences_say_A3(api, order,
     notifications.dispatch(clock)
     assert pending_ids() == []
     feed = api.get("/me/notifications", SELLER).json["items"]
-    assert [n["kind"] for n in feed] == ["order.place"]
+    assert [(n["kind"], n["event"]) for n in feed] == [("order.placed", "order.place")]
     emails = [m for m in sent_emails() if m.subject and "FO-" in (m.subject + str(m.body))]
     assert len(emails) == 1 and sent_pushes() == []  # e-mail on, push off
     assert api.get("/me/notifications", BUYER).json["items"] == []  # the actor is not told

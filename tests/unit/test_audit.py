@@ -31,6 +31,6 @@ def test_a_reason_has_a_bound():
 
 def test_every_action_names_a_kind_of_object_it_acts_on():
     prefixes = {k.value for k in ObjectKind} | {"dead_letter", "clock", "cancellation", "account", "suspension",
-                                                "warning"}
+                                                "warning", "seller"}
     for action in AuditAction:
         assert action.value.split(".")[0] in prefixes, action

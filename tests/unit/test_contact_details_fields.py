@@ -1,9 +1,9 @@
 """W2: every free text people write to each other or publish goes through the one check
 (``contact_details_error``): gig tags, requirement answers, delivery, revision and progress-update
 messages, request and cancellation reasons, offer descriptions (custom offers and the lines of an
-order's offers), decline reasons and offer requests, review texts and the seller's reply (R1). Each
-field is tried with a form the old detector let through; the refusal names the field, rule W2 and
-the kind found, never the text."""
+order's offers), decline reasons and offer requests, review texts and the seller's reply (R1), a
+coupon's note (M2). Each field is tried with a form the old detector let through; the refusal
+names the field, rule W2 and the kind found, never the text."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -13,6 +13,8 @@ from datetime import timedelta
 import pytest
 
 from chalicelib.domain.contact_details import contact_details_error
+from chalicelib.domain.coupons import IssueCoupon
+from chalicelib.domain.coupons import issue as issue_coupon
 from chalicelib.domain.custom_offers import CustomOffer, OfferAction, OfferDraft, check_offer_request_text
 from chalicelib.domain.errors import FieldError, InvalidInput
 from chalicelib.domain.events import Actor
@@ -177,3 +179,18 @@ def test_w2_review_texts_with_ordinary_numbers_pass() -> None:
     written, _ = window.submit(Actor.BUYER, BUYER_ID, "alice",
                                Draft(Ratings(5, 5, 5, 5), "3 rooms, 45 m², done in 5 days for $1,200"), NOW)
     assert written.buyer is not None
+
+
+def _coupon(note: str) -> object:
+    return issue_coupon(IssueCoupon(SELLER_ID, BUYER_ID, 10, note), seller_is_member=True,
+                        last_completed_at=NOW - DAY, issued_this_month=0, now=NOW)
+
+
+@pytest.mark.parametrize(("text", "kind"), [PHONE, SPELLED, EMAIL, HANDLE])
+def test_w2_a_coupons_personal_note(text: str, kind: str) -> None:
+    """M2: the optional note a seller writes to the buyer with a coupon."""
+    _refused(lambda: _coupon(text), "note", text, kind)
+
+
+def test_w2_a_coupons_note_with_ordinary_numbers_passes() -> None:
+    assert _coupon("20% off your next 2 rooms, valid 30 days") is not None

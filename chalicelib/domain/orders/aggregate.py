@@ -97,6 +97,7 @@ class Order:
     balance: Balance = field(default_factory=Balance)
     seq: int = 0  # transitions applied; makes timer tokens unique
     updated_at: datetime | None = None
+    coupon_id: str | None = None  # M2: the coupon used on it (void if the order is cancelled)
 
     # -- placement (O1, O2, A4) -----------------------------------------------------------------
     @classmethod
@@ -113,7 +114,8 @@ class Order:
         order = cls(id=new_id("ord"), number=new_order_number(), gig_id=gig.id, gig_title=gig.title,
                     seller_id=gig.seller_id, buyer_id=buyer_id, tier=terms.tier, quantity=terms.quantity,
                     lines=terms.lines, delivery_days=terms.delivery_days, revisions_allowed=terms.revisions,
-                    requirements=terms.requirements, placed_at=now, stages=terms.stages)
+                    requirements=terms.requirements, placed_at=now, stages=terms.stages,
+                    coupon_id=terms.coupon_id)
         outcome = order.apply(Place(), Actor.BUYER, buyer_id, now)
         return order, outcome
 

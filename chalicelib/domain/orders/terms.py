@@ -4,14 +4,14 @@ more payment stages: a gig order is one stage, a milestone order (C2) several. T
 priced lines, and its money is held, settled and refunded per stage (``money.py``)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..gigs import Requirement
 
 
 @dataclass(frozen=True)
 class OrderLine:
-    kind: str  # package | fast_delivery | additional_revision | custom_extra | shipping | offer
+    kind: str  # package | fast_delivery | additional_revision | custom_extra | shipping | offer | coupon
     description: str
     unit_price: int  # minor units
     quantity: int
@@ -39,6 +39,7 @@ class Terms:
     stages: tuple[Stage, ...]
     tier: str = ""  # what the buyer chose, for the order page (G4, G10)
     quantity: int = 1
+    coupon_id: str | None = None  # M2: the seller's coupon the buyer used (its line takes the discount off)
 
     def __post_init__(self) -> None:
         if not self.stages:
@@ -49,6 +50,14 @@ class Terms:
     @property
     def total(self) -> int:
         return sum(line.amount for line in self.lines)
+
+    def with_coupon(self, coupon_id: str, line: OrderLine) -> Terms:
+        """M2/M1: a single-stage order with a coupon's discount line (a negative amount): the stage
+        the buyer pays, and so the ledger and the 80/20 split, is the discounted total."""
+        if len(self.stages) != 1:
+            raise ValueError("a coupon applies to a single-stage order")
+        stage = replace(self.stages[0], amount=self.stages[0].amount + line.amount)
+        return replace(self, lines=self.lines + (line,), stages=(stage,), coupon_id=coupon_id)
 
     @classmethod
     def single_stage(cls, title: str, lines: tuple[OrderLine, ...], delivery_days: int,

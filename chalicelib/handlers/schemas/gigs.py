@@ -38,6 +38,12 @@ def _money_in(value: Any) -> int:
 PriceIn = Annotated[int, PlainValidator(_money_in), WithJsonSchema(MONEY_SCHEMA)]
 PriceOut = Annotated[int, PlainSerializer(lambda v: {"amount": v, "currency": CURRENCY}, return_type=dict,
                                           when_used="json"), WithJsonSchema(MONEY_SCHEMA)]
+# A priced line's amount: negative for a discount (a seller coupon's line, M2).
+LINE_MONEY_SCHEMA = {**MONEY_SCHEMA, "description": "Money in minor units (cents); negative for a discount line (M2).",
+                     "properties": {**MONEY_SCHEMA["properties"],  # type: ignore[dict-item]
+                                    "amount": {"type": "integer", "minimum": -100_000_000, "maximum": 100_000_000}}}
+LineAmountOut = Annotated[int, PlainSerializer(lambda v: {"amount": v, "currency": CURRENCY}, return_type=dict,
+                                               when_used="json"), WithJsonSchema(LINE_MONEY_SCHEMA)]
 Days = Annotated[int, Field(ge=0, le=1000)]
 Tier = Literal["basic", "standard", "premium"]
 
@@ -294,11 +300,12 @@ class SelectionIn(RequestModel):
 
 
 class QuoteLineOut(BaseModel):
-    kind: str
+    kind: str = Field(description="package, fast_delivery, additional_revision, custom_extra, shipping, offer, "
+                                  "or coupon (M2: a seller coupon's discount, a negative amount)")
     description: str
-    unit_price: PriceOut
+    unit_price: LineAmountOut
     quantity: int
-    amount: PriceOut
+    amount: LineAmountOut
 
 
 class QuoteOut(BaseModel):

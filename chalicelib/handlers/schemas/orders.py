@@ -32,6 +32,9 @@ LINE_DESCRIPTION_MAX = 200  # [decision] a custom line of an offer (O10)
 
 class PlaceOrderIn(SelectionIn):
     gig_id: str = Field(min_length=1, max_length=64)
+    coupon_id: str | None = Field(None, min_length=1, max_length=64,
+                                  description="M2: one of my coupons from this gig's seller; its discount is a line "
+                                              "of the price (the order must reach the coupon's minimum before it).")
 
 
 class OrdersQuery(PageQuery):
