@@ -49,6 +49,8 @@ TAGS = {
                       "(B1–B3).",
     "reviews": "Double-blind reviews of completed orders, the seller's reply, operators hiding a review, and "
                "the published reviews and ratings of gigs and sellers (R1).",
+    "metrics": "A seller's metrics (completion, unresponsiveness, response rate and time, on-time delivery) and "
+               "operators excusing a cancellation (O13-O15).",
     "notifications": "The in-app feed (A3); the live channel pushes the same entries over a WebSocket.",
     "operations": "Operators' tools: dead-lettered outbox events, and the test clock where it is on.",
 }

@@ -16,7 +16,7 @@ from chalicelib.domain.clock import Clock, SystemClock
 from chalicelib.domain.deadlines import DeadlineKind
 from chalicelib.domain.dev_clock import ShiftedClock
 from chalicelib.domain.messaging import CONVERSATION
-from chalicelib.services import accounts, buyer_requests, conversations, custom_offers, files, orders, reviews
+from chalicelib.services import accounts, buyer_requests, conversations, custom_offers, files, metrics, orders, reviews
 from chalicelib.services.payments import PaymentPort, port_for
 from chalicelib.services.reactions import default_reactions
 from chalicelib.services.runtime import Registrations, Runtime, UnitOfWorkFactory
@@ -47,6 +47,7 @@ def registrations() -> Registrations:
         .timer(DeadlineKind.BUYER_REQUEST_EXPIRY, buyer_requests.fire_expiry)  # B1
         .timer(DeadlineKind.REVIEW_PUBLICATION, reviews.fire_deadline)  # R1: the blind period ends
         .timer(DeadlineKind.REVIEW_REMINDER, reviews.fire_deadline)  # R1: the buyer is reminded
+        .timer(DeadlineKind.ORDER_RESPONSE, metrics.fire_response_deadline)  # O14: unresponded
         .timer(DeadlineKind.FILE_SCAN, files.fire_scan_deadline)  # F1
     )
 

@@ -105,11 +105,13 @@ class Reactions:
 def default_reactions(*, email: EmailSender | None = None, push: PushSender | None = None,
                       live: LiveSender | None = None) -> Reactions:
     """The reactions the app runs: notifications (feed, e-mail, push) on every event, the F3
-    invitation e-mail, buyer requests' fan-out and wrap-up, and the review window (R1). The senders
+    invitation e-mail, buyer requests' fan-out and wrap-up, the review window (R1) and the
+    seller metrics (O13-O15). The senders
     default to SES, SNS and the configured live endpoint (none: no live push)."""
     # Imported here: those services import this module's report and context types.
     from chalicelib.services.buyer_requests import BuyerRequestReactions
     from chalicelib.services.collaboration import InvitationMailer
+    from chalicelib.services.metrics import MetricsReactions
     from chalicelib.services.notifications import NotificationHandler
     from chalicelib.services.reviews import ReviewReactions
 
@@ -119,7 +121,10 @@ def default_reactions(*, email: EmailSender | None = None, push: PushSender | No
             # B1: fan a new request out to its category's sellers; B3: lapse the rest once it ended.
             .on("buyer_request.*", "buyer_requests", BuyerRequestReactions())
             # R1: a completed order opens its review window and invites the buyer.
-            .on("order.*", "reviews", ReviewReactions()))
+            .on("order.*", "reviews", ReviewReactions())
+            # O13, O14, O15: the seller's metrics, counted once per fact.
+            .on("order.*", "seller_metrics", MetricsReactions())
+            .on("message.sent", "seller_metrics_messages", MetricsReactions()))
 
 
 class ReactionsFailed(Exception):
