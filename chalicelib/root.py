@@ -47,7 +47,7 @@ def registrations() -> Registrations:
         .timer(DeadlineKind.BUYER_REQUEST_EXPIRY, buyer_requests.fire_expiry)  # B1
         .timer(DeadlineKind.REVIEW_PUBLICATION, reviews.fire_deadline)  # R1: the blind period ends
         .timer(DeadlineKind.REVIEW_REMINDER, reviews.fire_deadline)  # R1: the buyer is reminded
-        .timer(DeadlineKind.ORDER_RESPONSE, metrics.fire_response_deadline)  # O14: unresponded
+        .timer(DeadlineKind.RESPONSE_WAIT, metrics.fire_response_deadline)  # O14: unresponded
         .timer(DeadlineKind.FILE_SCAN, files.fire_scan_deadline)  # F1
     )
 

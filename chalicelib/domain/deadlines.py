@@ -26,7 +26,7 @@ class DeadlineKind(StrEnum):
     REVIEW_PUBLICATION = "review_publication"
     REVIEW_REMINDER = "review_reminder"  # R1: the buyer has not reviewed 2 days before the window closes
     # O14 (subject: the order id, ref: the buyer's event that started the wait): 24 hours unanswered
-    ORDER_RESPONSE = "order_response"
+    RESPONSE_WAIT = "response_wait"
     FILE_SCAN = "file_scan"  # F1: a file with no verdict by then becomes unscannable
 
 

@@ -161,9 +161,9 @@ def _start_wait(order_id: str, seller_id: str, event: Event) -> None:
         return
     uow = runtime.current().unit_of_work()
     metric_store.stage_wait(uow, order_id, Wait(seller_id, event.id, iso(event.at)))
-    deadline_store.stage_set(uow, Deadline(DeadlineKind.ORDER_RESPONSE, order_id, event.id,
+    deadline_store.stage_set(uow, Deadline(DeadlineKind.RESPONSE_WAIT, order_id, event.id,
                                            event.at + UNRESPONDED_AFTER),
-                             deadline_store.get(DeadlineKind.ORDER_RESPONSE, order_id))
+                             deadline_store.get(DeadlineKind.RESPONSE_WAIT, order_id))
     try:
         uow.commit()
     except Conflict:
@@ -178,7 +178,7 @@ def _end_wait(order_id: str) -> None:
         return
     uow = runtime.current().unit_of_work()
     metric_store.stage_end_wait(uow, wait)
-    deadline_store.stage_clear(uow, deadline_store.get(DeadlineKind.ORDER_RESPONSE, order_id))
+    deadline_store.stage_clear(uow, deadline_store.get(DeadlineKind.RESPONSE_WAIT, order_id))
     try:
         uow.commit()
     except Conflict:

@@ -7,7 +7,7 @@ make every count happen once.
                           absent, in the transaction that adds to the counters); an order's
                           ``MARK#finished`` keeps its day and outcome, and the operator's excuse
     METRICS#order:<id>    / AWAITING              metric_wait (version): O14, a buyer waits for the
-                          seller since ``since``; its deadline (kind ``order_response``, subject the
+                          seller since ``since``; its deadline (kind ``response_wait``, subject the
                           order id, ref this item's ``ref``) is in the due index
 
 A read is ONE Query: ``USER#<seller>``, sk between ``METRIC#<first day>`` and ``METRIC#~`` (at most

@@ -145,7 +145,7 @@ def test_o14_a_buyer_message_unanswered_for_24_hours_counts_once_through_the_swe
     order_id = order()
     assert api.post(f"/orders/{order_id}/messages", BUYER, body={"text": "Any news?"}).status_code == 201
     drain(clock)
-    deadline = deadline_store.get(DeadlineKind.ORDER_RESPONSE, order_id)
+    deadline = deadline_store.get(DeadlineKind.RESPONSE_WAIT, order_id)
     assert deadline is not None and deadline.value.due_at == clock.now() + UNRESPONDED_AFTER
     clock.advance(seconds=(UNRESPONDED_AFTER - MINUTE).total_seconds())
     sweep(clock)
@@ -154,7 +154,7 @@ def test_o14_a_buyer_message_unanswered_for_24_hours_counts_once_through_the_swe
     sweep(clock)
     figure = my_metrics(api, clock)["unresponsiveness_rate"]
     assert figure["counts"] == {"unresponded": 1, "active": 1} and figure["value"] == 1.0
-    assert runtime.current().timers[DeadlineKind.ORDER_RESPONSE](deadline, clock) is False  # fired again: stale
+    assert runtime.current().timers[DeadlineKind.RESPONSE_WAIT](deadline, clock) is False  # fired again: stale
     # A second unanswered message starts a new wait; the order is still counted once (O14).
     assert api.post(f"/orders/{order_id}/messages", BUYER, body={"text": "Hello?"}).status_code == 201
     drain(clock)
@@ -172,8 +172,8 @@ def test_o14_the_sellers_message_or_delivery_answers_the_buyer(api, clock, order
     assert api.post(f"/orders/{answered}/messages", SELLER, body={"text": "On it"}).status_code == 201
     assert api.post(f"/orders/{delivered}/deliveries", SELLER, body={"message": "Done"}).status_code == 201
     drain(clock)
-    assert deadline_store.get(DeadlineKind.ORDER_RESPONSE, answered) is None
-    assert deadline_store.get(DeadlineKind.ORDER_RESPONSE, delivered) is None
+    assert deadline_store.get(DeadlineKind.RESPONSE_WAIT, answered) is None
+    assert deadline_store.get(DeadlineKind.RESPONSE_WAIT, delivered) is None
     clock.advance(days=2)
     sweep(clock)
     figure = my_metrics(api, clock)["unresponsiveness_rate"]
