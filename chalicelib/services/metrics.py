@@ -24,11 +24,13 @@ contact them (``ensure_buyer_may_write`` refuses the others), so every conversat
 start counts, as O15 says."""
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from chalicelib.domain.audit import AuditAction, ObjectKind
 from chalicelib.domain.audit import record as audit_entry
 from chalicelib.domain.clock import Clock, iso
+from chalicelib.domain.codec import from_primitive
 from chalicelib.domain.deadlines import Deadline, DeadlineKind
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.events import Actor, Event
@@ -113,8 +115,8 @@ class MetricsReactions:
             due = order.past_stages[stage - 1].due_at if stage - 1 < len(order.past_stages) else order.due_at
             _count_once(f"order:{order_id}", f"delivered#{stage}", Mark(order.seller_id, day_of(event.at)),
                         bucket=delivered(event.at, due))
-            _end_wait(order_id)  # O14: a delivery answers the buyer
-        if action == "request_revision":
+            _end_wait(order_id, event.at)  # O14: a delivery answers the buyer
+        if action == "request_revision" and order.is_active:
             _start_wait(order_id, order.seller_id, event)  # O14
         if event.data.get("state") in FINISHED_STATES:
             at_fault = order.cancellation.seller_at_fault if order.cancellation else True
@@ -123,12 +125,12 @@ class MetricsReactions:
                         Mark(order.seller_id, day_of(event.at), outcome, excused=not order.counts_as_completed
                              and not at_fault),
                         bucket=finished(order.counts_as_completed, at_fault), totals={Total.FINISHED: 1})
-            _end_wait(order_id)  # O14 is about active orders
+            _end_wait(order_id, event.at)  # O14 is about active orders
 
     # O14
     def _order_message(self, order_id: str, event: Event) -> None:
         if event.actor_role is Actor.SELLER:
-            _end_wait(order_id)
+            _end_wait(order_id, event.at)
             return
         if event.actor_role is not Actor.BUYER:
             return
@@ -156,7 +158,11 @@ class MetricsReactions:
 # -- O14: the 24-hour wait --------------------------------------------------------------------------
 def _start_wait(order_id: str, seller_id: str, event: Event) -> None:
     """A buyer's message or revision request starts the wait, unless one runs (the first unanswered
-    message counts); its deadline is due 24 hours later."""
+    message counts) or the seller answered after it (events of different outbox shards may be
+    counted out of order); its deadline is due 24 hours later."""
+    answered = metric_store.last_answer(order_id)
+    if answered is not None and answered >= event.at:
+        return
     if metric_store.get_wait(order_id) is not None:
         return
     uow = runtime.current().unit_of_work()
@@ -170,11 +176,13 @@ def _start_wait(order_id: str, seller_id: str, event: Event) -> None:
         pass  # another wait started meanwhile: the same outcome
 
 
-def _end_wait(order_id: str) -> None:
-    """The seller answered (a message or a delivery), or the order finished: the wait and its
-    deadline go; none running, nothing happens."""
+def _end_wait(order_id: str, at: datetime) -> None:
+    """The seller answered at ``at`` (a message or a delivery), or the order finished: a wait that
+    started by then goes with its deadline; the answer's time is kept so that a buyer message
+    counted later but sent before it starts no wait."""
+    metric_store.note_answer(order_id, at)
     wait = metric_store.get_wait(order_id)
-    if wait is None:
+    if wait is None or from_primitive(datetime, wait.value.since) > at:
         return
     uow = runtime.current().unit_of_work()
     metric_store.stage_end_wait(uow, wait)
@@ -191,7 +199,8 @@ def fire_response_deadline(deadline: Record[Deadline], clock: Clock) -> bool:
     ended or changed only goes (stale)."""
     order_id = deadline.value.subject
     wait = metric_store.get_wait(order_id)
-    if wait is None or wait.value.ref != deadline.value.ref:
+    order = order_store.get(order_id)
+    if wait is None or wait.value.ref != deadline.value.ref or order is None or not order.value.is_active:
         deadline_store.drop_stale(runtime.current().unit_of_work(), deadline)
         return False
     now = clock.now()

@@ -1,7 +1,7 @@
 """Reactions on the outbox: handlers registered by event kind, run after the event's transaction
 committed, each at most once per event (cosmicpython's EVENT_HANDLERS on a DynamoDB outbox).
 
-``Reactions`` is an explicit registry: ``on("order.*", "seller_metrics", handler)``. Nothing
+``Reactions`` is an explicit registry: ``on("order.*", "metrics", MetricsReactions())``. Nothing
 registers itself when a module is imported; ``default_reactions()`` builds the one the app runs
 (notifications, invitation e-mail), and a composition root may add more before dispatching. A
 feature adds its reaction there, without touching the service that emits the event.
@@ -123,8 +123,8 @@ def default_reactions(*, email: EmailSender | None = None, push: PushSender | No
             # R1: a completed order opens its review window and invites the buyer.
             .on("order.*", "reviews", ReviewReactions())
             # O13, O14, O15: the seller's metrics, counted once per fact.
-            .on("order.*", "seller_metrics", MetricsReactions())
-            .on("message.sent", "seller_metrics_messages", MetricsReactions()))
+            .on("order.*", "metrics", MetricsReactions())
+            .on("message.sent", "metrics_messages", MetricsReactions()))
 
 
 class ReactionsFailed(Exception):

@@ -6,6 +6,7 @@ make every count happen once.
     METRICS#<subject>     / MARK#<fact>           metric_mark: this fact was counted (put only if
                           absent, in the transaction that adds to the counters); an order's
                           ``MARK#finished`` keeps its day and outcome, and the operator's excuse
+    METRICS#order:<id>    / ANSWERED              metric_answer: when the seller last answered (O14)
     METRICS#order:<id>    / AWAITING              metric_wait (version): O14, a buyer waits for the
                           seller since ``since``; its deadline (kind ``response_wait``, subject the
                           order id, ref this item's ``ref``) is in the due index
@@ -15,10 +16,13 @@ A read is ONE Query: ``USER#<seller>``, sk between ``METRIC#<first day>`` and ``
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute, VersionAttribute
+from pynamodb.exceptions import UpdateError
 
+from chalicelib.domain.clock import iso
+from chalicelib.domain.codec import from_primitive
 from chalicelib.domain.metrics import Bucket, Counter, Total
 from chalicelib.store.records import Record
 from chalicelib.store.table import TableItem
@@ -51,6 +55,10 @@ class MetricMarkItem(TableItem, discriminator="metric_mark"):
     day = UnicodeAttribute()  # the bucket the fact was counted in
     outcome = UnicodeAttribute(null=True)  # MARK#finished: "completed" or "cancelled"
     excused = BooleanAttribute(default=False)  # MARK#finished of a cancellation: not the seller's fault
+
+
+class MetricAnswerItem(TableItem, discriminator="metric_answer"):
+    at = UnicodeAttribute()  # ISO: sorts as time
 
 
 class MetricWaitItem(TableItem, discriminator="metric_wait"):
@@ -157,3 +165,23 @@ def stage_wait(uow: UnitOfWork, order_id: str, wait: Wait) -> None:
 
 def stage_end_wait(uow: UnitOfWork, existing: Record[Wait, MetricWaitItem]) -> None:
     uow.delete(existing.item)
+
+
+def last_answer(order_id: str) -> datetime | None:
+    """When the seller last answered in the order (a message, a delivery), or it finished."""
+    try:
+        item = MetricAnswerItem.get(_subject(f"order:{order_id}"), "ANSWERED", consistent_read=True)
+    except MetricAnswerItem.DoesNotExist:
+        return None
+    return from_primitive(datetime, item.at)
+
+
+def note_answer(order_id: str, at: datetime) -> None:
+    """Keeps the latest answer time (a later one only: the condition refuses going back)."""
+    item = MetricAnswerItem(_subject(f"order:{order_id}"), "ANSWERED")
+    try:
+        item.update(actions=[MetricAnswerItem.item_type.set(MetricAnswerItem), MetricAnswerItem.at.set(iso(at))],
+                    condition=MetricAnswerItem.at.does_not_exist() | (MetricAnswerItem.at < iso(at)))
+    except UpdateError as exc:
+        if getattr(exc, "cause_response_code", None) != "ConditionalCheckFailedException":
+            raise

@@ -129,6 +129,27 @@ def test_o13_a_finish_leaves_the_window_after_60_days(api, clock, complete):
     assert my_metrics(api, clock)["completion_rate"]["counts"]["completed"] == 0
 
 
+def test_c4_o13_a_milestone_order_cancelled_after_an_approved_milestone_counts_as_completed(api, clock,
+                                                                                             published_gig):
+    from tests.integration.test_milestones import MILESTONES
+
+    chat = api.post("/conversations", BUYER, body={"seller_id": uid(SELLER), "text": "Can you do my house?"}).json
+    offer = api.post(f"/conversations/{chat['conversation_id']}/custom-offers", SELLER,
+                     body={"gig_id": published_gig["id"], "description": "The whole renovation, in parts",
+                           "revisions": None, "requirements_asked": False, "milestones": MILESTONES})
+    assert offer.status_code == 201, offer.json
+    order_id = api.post(f"/custom-offers/{offer.json['id']}/acceptance", BUYER).json["id"]
+    assert api.post(f"/orders/{order_id}/deliveries", SELLER, body={"message": "Part one"}).status_code == 201
+    assert api.post(f"/orders/{order_id}/acceptance", BUYER).status_code == 200
+    assert api.post(f"/orders/{order_id}/next-milestone", BUYER).status_code == 200
+    cancel(api, order_id)
+    m = my_metrics(api, clock)
+    assert m["completion_rate"]["counts"] == {"completed": 1, "cancelled": 0, "excused": 0}
+    assert m["on_time_delivery_rate"]["counts"] == {"on_time": 1, "deliveries": 1}  # milestone 1, by its due time
+    refused = api.op("POST", f"/orders/{order_id}/cancellation-excuse", OPERATOR, body={"reason": "x"})
+    assert refused.status_code == 409 and refused.json["code"] == "not_cancelled"
+
+
 def test_a_replayed_event_changes_nothing(api, clock, complete, order):
     completed = complete()
     cancel(api, order())
@@ -161,6 +182,18 @@ def test_o14_a_buyer_message_unanswered_for_24_hours_counts_once_through_the_swe
     clock.advance(hours=25)
     sweep(clock)
     assert my_metrics(api, clock)["unresponsiveness_rate"]["counts"]["unresponded"] == 1
+
+
+def test_o14_a_revision_request_waits_for_the_sellers_answer_too(api, clock, order):
+    order_id = order()
+    assert api.post(f"/orders/{order_id}/deliveries", SELLER, body={"message": "Done"}).status_code == 201
+    clock.advance(hours=1)
+    assert api.post(f"/orders/{order_id}/revision-requests", BUYER, body={"message": "Bigger island"}).status_code \
+        in (200, 201)
+    drain(clock)
+    clock.advance(hours=24, minutes=1)
+    assert sweep(clock).fired >= 1
+    assert my_metrics(api, clock)["unresponsiveness_rate"]["counts"] == {"unresponded": 1, "active": 1}
 
 
 def test_o14_the_sellers_message_or_delivery_answers_the_buyer(api, clock, order):
