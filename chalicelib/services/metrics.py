@@ -32,7 +32,7 @@ from chalicelib.domain.audit import record as audit_entry
 from chalicelib.domain.clock import Clock, iso
 from chalicelib.domain.codec import from_primitive
 from chalicelib.domain.deadlines import Deadline, DeadlineKind
-from chalicelib.domain.errors import Conflict, NotFound
+from chalicelib.domain.errors import Conflict, NotFound, TemporarilyUnavailable
 from chalicelib.domain.events import Actor, Event
 from chalicelib.domain.metrics import (
     UNRESPONDED_AFTER,
@@ -82,8 +82,10 @@ def _count_once(subject: str, fact: str, mark: Mark, bucket: dict[Counter, int] 
         metric_store.stage_add_totals(uow, mark.seller_id, totals)
     try:
         uow.commit()
+    except TemporarilyUnavailable:
+        raise  # Contended or throttled: nothing written; the dispatcher tries the event again
     except Conflict:
-        return False
+        return False  # the marker's condition failed: counted before
     return True
 
 
@@ -119,12 +121,14 @@ class MetricsReactions:
         if action == "request_revision" and order.is_active:
             _start_wait(order_id, order.seller_id, event)  # O14
         if event.data.get("state") in FINISHED_STATES:
+            # A completion counts as one even if the order was reopened since (O12); a cancellation
+            # is final, and counts as completed when the order does (C4, or cancelled after a reopening).
+            completed = event.data["state"] == OrderState.COMPLETED.value or order.counts_as_completed
             at_fault = order.cancellation.seller_at_fault if order.cancellation else True
-            outcome = "completed" if order.counts_as_completed else "cancelled"
             _count_once(f"order:{order_id}", FINISHED,
-                        Mark(order.seller_id, day_of(event.at), outcome, excused=not order.counts_as_completed
-                             and not at_fault),
-                        bucket=finished(order.counts_as_completed, at_fault), totals={Total.FINISHED: 1})
+                        Mark(order.seller_id, day_of(event.at), "completed" if completed else "cancelled",
+                             excused=not completed and not at_fault),
+                        bucket=finished(completed, at_fault), totals={Total.FINISHED: 1})
             _end_wait(order_id, event.at)  # O14 is about active orders
 
     # O14
@@ -172,6 +176,8 @@ def _start_wait(order_id: str, seller_id: str, event: Event) -> None:
                              deadline_store.get(DeadlineKind.RESPONSE_WAIT, order_id))
     try:
         uow.commit()
+    except TemporarilyUnavailable:
+        raise
     except Conflict:
         pass  # another wait started meanwhile: the same outcome
 
@@ -189,6 +195,8 @@ def _end_wait(order_id: str, at: datetime) -> None:
     deadline_store.stage_clear(uow, deadline_store.get(DeadlineKind.RESPONSE_WAIT, order_id))
     try:
         uow.commit()
+    except TemporarilyUnavailable:
+        raise
     except Conflict:
         pass  # ended by another run meanwhile
 
@@ -231,6 +239,9 @@ def excuse_cancellation(order_id: str, operator_id: str, reason: str, clock: Clo
     if mark is None:
         raise Conflict("The cancellation is being counted; try again in a moment.", code="metrics_pending",
                        rule="O13")
+    if mark.outcome != "cancelled":  # counted as completed (C4, or a completion before a reopening)
+        raise Conflict("Only a cancellation that counts against the seller can be excused.",
+                       code="not_cancelled", rule="O13")
     if mark.excused:
         raise Conflict("This cancellation is excused already.", code="already_excused", rule="O13")
     uow = runtime.current().unit_of_work()

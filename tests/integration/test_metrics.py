@@ -213,6 +213,22 @@ def test_o14_the_sellers_message_or_delivery_answers_the_buyer(api, clock, order
     assert figure["counts"] == {"unresponded": 0, "active": 2} and figure["value"] == 0.0
 
 
+def test_o14_an_answer_counted_before_the_buyers_earlier_message_still_answers_it(api, clock, order):
+    """Events of different outbox shards may be counted out of order."""
+    order_id = order()
+    assert api.post(f"/orders/{order_id}/messages", BUYER, body={"text": "Any news?"}).status_code == 201
+    clock.advance(hours=1)
+    assert api.post(f"/orders/{order_id}/messages", SELLER, body={"text": "Tomorrow"}).status_code == 201
+    buyer_said, seller_said = [e for e in event_store.history(f"order:{order_id}") if e.kind == "message.sent"]
+    handler, context = MetricsReactions(), ReactionContext(clock, DispatchReport())
+    handler(seller_said, context)
+    handler(buyer_said, context)
+    assert deadline_store.get(DeadlineKind.RESPONSE_WAIT, order_id) is None
+    clock.advance(days=2)
+    sweep(clock)
+    assert my_metrics(api, clock)["unresponsiveness_rate"]["counts"]["unresponded"] == 0
+
+
 # -- O15 ----------------------------------------------------------------------------------------------
 def test_o15_response_rate_and_time_over_conversations_buyers_start(api, clock, published_gig):
     first = api.post("/conversations", BUYER, body={"seller_id": uid(SELLER), "text": "Can you do a kitchen?"})
