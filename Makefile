@@ -15,9 +15,11 @@ MOTO_PORT ?= 5000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CLAMAV_TEST_DB := .clamav/test-db
 SWEEP_SECONDS ?= 60
+CLIENT_TS := clients/typescript
+CLIENT_NPM_STAMP := $(CLIENT_TS)/node_modules/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test token openapi bench lint unit integration infra contract clean deps node clamav
+.PHONY: run test token openapi bench lint unit integration infra contract clients clean deps node clamav chromium
 
 $(STAMP): requirements.txt requirements-dev.txt infra/requirements.txt
 	@echo "==> installing Python packages into $(VENV)"
@@ -37,9 +39,24 @@ clamav: $(STAMP)
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq clamav clamav-daemon >/dev/null; }
 	@test -s $(CLAMAV_TEST_DB)/test.hdb || $(PY) -m local.clamav_local --build-db $(CLAMAV_TEST_DB) >/dev/null
 
-# CDK synthesis runs on Node.js; install it from Debian where the machine lacks it.
+# CDK synthesis runs on Node.js; install it from Debian where the machine lacks it. The generated
+# TypeScript client needs npm too (Debian ships it apart; its Node.js 18 runs the pinned packages).
 node:
 	@command -v node >/dev/null || { echo "==> installing Node.js"; apt-get update -qq && apt-get install -y -qq nodejs >/dev/null; }
+	@command -v npm >/dev/null || { echo "==> installing npm"; $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq npm >/dev/null; }
+
+# openapi-typescript, openapi-fetch and tsc at the versions clients/typescript/package-lock.json pins.
+$(CLIENT_NPM_STAMP): $(CLIENT_TS)/package.json $(CLIENT_TS)/package-lock.json | node
+	@echo "==> installing the TypeScript client's npm packages (npm ci)"
+	@cd $(CLIENT_TS) && npm ci --no-audit --no-fund --loglevel=error >/dev/null
+	@touch $@
+
+# Headless Chromium for the test that opens /docs, from Debian (like ClamAV: root directly, anyone
+# else through sudo).
+chromium:
+	@command -v chromium >/dev/null || { \
+	  echo "==> installing Chromium from Debian"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
 run: deps
 	@$(PY) -m local.run --port $(PORT) --moto-port $(MOTO_PORT) --sweep-seconds $(SWEEP_SECONDS)
@@ -74,7 +91,13 @@ contract: deps
 	@echo "==> contract tests (schemathesis against the locally served API)"
 	@$(PY) -m pytest tests/contract -q -p no:cacheprovider
 
-test: lint unit integration infra contract
+# What front ends build on: the TypeScript and Python clients generated from docs/openapi.json
+# (a strict compile of clients/typescript/walk.ts; no operation dropped), and /docs in Chromium.
+clients: deps $(CLIENT_NPM_STAMP) chromium
+	@echo "==> generated clients (TypeScript, Python) and the docs page in headless Chromium"
+	@$(PY) -m pytest tests/clients -q -p no:cacheprovider
+
+test: lint unit integration infra contract clients
 	@echo "==> all suites passed"
 
 # `make bench ONLY="orders order_sweep"` runs only those sections (see benchmarks/run.py).
@@ -82,4 +105,4 @@ bench: deps
 	@$(PY) -m benchmarks.run $(if $(ONLY),--only $(ONLY))
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis infra/cdk.out .clamav
+	rm -rf $(VENV) .pytest_cache .hypothesis infra/cdk.out .clamav $(CLIENT_TS)/node_modules $(CLIENT_TS)/generated $(CLIENT_TS)/dist

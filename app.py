@@ -11,6 +11,7 @@ from chalicelib.handlers import (
     api_collaboration,
     api_custom_offers,
     api_files,
+    api_gig_approvals,
     api_gigs,
     api_messages,
     api_meta,
@@ -18,7 +19,9 @@ from chalicelib.handlers import (
     api_notifications,
     api_orders,
     api_reactions,
+    api_reports,
     api_reviews,
+    api_warnings,
     scan_consumer,
     schedules,
     ws_live,
@@ -36,7 +39,7 @@ app.register_middleware(http_middleware, "http")
 
 for module in (api_meta, api_accounts, api_catalogue, api_gigs, api_files, api_orders, api_messages,
                api_notifications, api_collaboration, api_reactions, api_custom_offers, api_buyer_requests,
-               api_audit, api_reviews, api_metrics):
+               api_audit, api_gig_approvals, api_reviews, api_warnings, api_reports, api_metrics):
     app.register_blueprint(module.api.blueprint)
 if settings().test_clock:  # the local run and stages that enable it; never production (config.py)
     from chalicelib.handlers import api_dev_clock

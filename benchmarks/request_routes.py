@@ -80,6 +80,7 @@ def _feed_by_categories(s: Scenario, clock) -> list[tuple[int, Result]]:
     """feedy sells in 1..MAX_CATEGORIES categories; each has one open request of frank's."""
     from chalicelib.domain.buyer_requests import RequestDraft
     from chalicelib.domain.catalogue import Category, Subcategory
+    from chalicelib.domain.levels import SellerLevel
     from chalicelib.services import accounts, buyer_requests, catalogue, gigs
     from local.demo import SELLERS
     from local.media_seed import seed_gig_image, seed_profile_photo
@@ -90,6 +91,7 @@ def _feed_by_categories(s: Scenario, clock) -> list[tuple[int, Result]]:
     from dataclasses import replace
 
     accounts.activate_seller(seller, "feedy", "feedy@example.test", replace(SELLERS["dana"], photo=photo), clock)
+    accounts.set_seller_level(seller, SellerLevel.LEVEL_1)  # G9: publishes without review
     s.tokens["feedy"] = make_token("feedy")
     cover = seed_gig_image(seller, clock)
     out = []

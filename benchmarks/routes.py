@@ -162,10 +162,23 @@ def _run_scenario(s: Scenario, ids: dict[str, str]) -> None:
     s.call("GET", "/me/gigs", path="/me/gigs?limit=20", user="erin", variant="1 gig")
     s.call("GET", "/me/gigs", path="/me/gigs?limit=20", user="dana", variant="2 gigs")
     s.call("GET", "/me/gigs/{gig_id}", path=f"/me/gigs/{gig_id}", user="erin", variant="draft")
+    # erin is a new seller (A2): publishing sends the gig to the operators' review queue (G9).
     s.call("POST", "/gigs/{gig_id}/publish", path=f"/gigs/{gig_id}/publish", user="erin",
-           variant="complete draft -> published (5 listings)")
+           variant="new seller: complete draft -> pending approval (G9)")
+    s.call("GET", "/gig-approvals", path="/gig-approvals?limit=20", user="olga", variant="queue, 1 gig (G9)")
+    s.call("GET", "/operator/gigs/{gig_id}", path=f"/operator/gigs/{gig_id}", user="olga",
+           variant="pending approval")
+    s.call("POST", "/gigs/{gig_id}/approval", path=f"/gigs/{gig_id}/approval", user="olga",
+           body={"note": "Checked the photos."},
+           variant="pending -> published (5 listings, audit entry, event)")
     s.call("PATCH", "/gigs/{gig_id}", path=f"/gigs/{gig_id}", user="erin",
            body={"tags": ["painting", "interior", "trim"]}, variant="published: one tag swapped (listings)")
+    s.call("PATCH", "/gigs/{gig_id}", path=f"/gigs/{gig_id}", user="erin",
+           body={"title": "I will paint every room of your home"},
+           variant="published, new seller: title -> pending revision (G9)")
+    s.call("POST", "/gigs/{gig_id}/rejection", path=f"/gigs/{gig_id}/rejection", user="olga",
+           body={"reason": "The title promises more than the packages offer."},
+           variant="revision rejected, live gig unchanged (audit entry, event)")
     s.call("POST", "/gigs/{gig_id}/pause", path=f"/gigs/{gig_id}/pause", user="erin", variant="published -> paused")
     s.call("POST", "/gigs/{gig_id}/resume", path=f"/gigs/{gig_id}/resume", user="erin",
            variant="paused -> published")

@@ -1,5 +1,5 @@
 """`make bench`: python -m benchmarks.run [--only routes imports sweeper scan orders order_sweep buyer_requests
-milestones contact_details] [--runs N]
+milestones contact_details standing] [--runs N]
 [--sellers N --due N] [--live N N --order-due N]
 
 Prints a report (stdout) and progress lines (stderr) as it goes. Asserts nothing about time."""
@@ -18,7 +18,7 @@ from benchmarks import calls  # noqa: E402
 from benchmarks.report import heading, line, progress  # noqa: E402
 
 SECTIONS = ("routes", "imports", "sweeper", "scan", "orders", "order_sweep", "buyer_requests", "milestones",
-            "contact_details")
+            "contact_details", "standing")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -67,6 +67,9 @@ def main(argv: list[str] | None = None) -> int:
         elif name == "contact_details":
             from benchmarks import contact_details
             contact_details.run()
+        elif name == "standing":
+            from benchmarks import standing
+            standing.run()
         progress("bench", f"section {name} done in {time.perf_counter() - t:.1f}s")
     line()
     line(f"Total bench time: {time.perf_counter() - started:.1f}s")

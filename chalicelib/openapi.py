@@ -38,6 +38,7 @@ TAGS = {
     "accounts": "The caller's profile, preferences, seller profile and availability (A1, A3, A4).",
     "catalogue": "Categories and subcategories; operators edit them.",
     "gigs": "Sellers' gigs: drafts, publishing, browsing, quotes (G rules).",
+    "gig-approvals": "Operators' review of gigs before they are listed, and of new sellers' edits of live gigs (G9).",
     "files": "Uploads by presigned POST, scanning verdicts, downloads and reports (F1, G8).",
     "orders": "Orders from placement to completion: requirements, deliveries, revisions, timers, "
               "resolution requests, money and the ledger (O and M rules).",
@@ -52,6 +53,10 @@ TAGS = {
     "metrics": "A seller's metrics (completion, unresponsiveness, response rate and time, on-time delivery) and "
                "operators excusing a cancellation (O13-O15).",
     "notifications": "The in-app feed (A3); the live channel pushes the same entries over a WebSocket.",
+    "warnings": "Warnings operators issue, the ladder's suspensions and blocks, lifting and unblocking; a "
+                "user's own warnings (W1).",
+    "reports": "The operators' report queue across spam, file and contact-detail reports, and the actions on "
+               "a report (W1).",
     "operations": "Operators' tools: dead-lettered outbox events, and the test clock where it is on.",
 }
 # Where the API is served: relative to this document (the deployed stage's prefix, /api, is kept),
@@ -211,7 +216,8 @@ def _problems(op: Operation) -> list[tuple[str, str]]:
     if not op.public:
         found.append(("401", "No valid token (RFC 9457)"))
     if op.operator_only or op.method != "GET":
-        found.append(("403", "Not allowed to do this (operators only, or not this party's action) (RFC 9457)"))
+        found.append(("403", "Not allowed to do this (operators only, not this party's action, or the caller's "
+                              "account is suspended or blocked, W1) (RFC 9457)"))
     if "{" in op.path:
         found.append(("404", "No such resource, or not one the caller may see (RFC 9457)"))
     if op.method != "GET":

@@ -16,7 +16,17 @@ from chalicelib.domain.clock import Clock, SystemClock
 from chalicelib.domain.deadlines import DeadlineKind
 from chalicelib.domain.dev_clock import ShiftedClock
 from chalicelib.domain.messaging import CONVERSATION
-from chalicelib.services import accounts, buyer_requests, conversations, custom_offers, files, metrics, orders, reviews
+from chalicelib.services import (
+    accounts,
+    buyer_requests,
+    conversations,
+    custom_offers,
+    files,
+    metrics,
+    orders,
+    reviews,
+    warnings,
+)
 from chalicelib.services.payments import PaymentPort, port_for
 from chalicelib.services.reactions import default_reactions
 from chalicelib.services.runtime import Registrations, Runtime, UnitOfWorkFactory
@@ -49,6 +59,8 @@ def registrations() -> Registrations:
         .timer(DeadlineKind.REVIEW_REMINDER, reviews.fire_deadline)  # R1: the buyer is reminded
         .timer(DeadlineKind.RESPONSE_WAIT, metrics.fire_response_deadline)  # O14: unresponded
         .timer(DeadlineKind.FILE_SCAN, files.fire_scan_deadline)  # F1
+        .timer(DeadlineKind.WARNING_LAPSE, warnings.fire_warning_lapse)  # W1
+        .timer(DeadlineKind.SUSPENSION_END, warnings.fire_suspension_end)  # W1
     )
 
 

@@ -1,7 +1,8 @@
 """Demo data for `make run`, loaded through the same services a request uses (so it obeys every
 rule): a catalogue, three sellers with published gigs, two buyers and an operator, a conversation,
 orders, an open buyer request of alice's with an offer from omar (B1, B2), and a milestone order in
-progress (C2)."""
+progress (C2). dana (Level 2) and omar (Level 1) publish without review; lior is a new seller (A2):
+olga approved his first gig and his second waits in the review queue (G9)."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -11,6 +12,8 @@ from chalicelib.domain.accounts import Language, LanguageLevel, PortfolioEntry, 
 from chalicelib.domain.buyer_requests import RequestDraft
 from chalicelib.domain.catalogue import Category, ServiceType, Subcategory
 from chalicelib.domain.custom_offers import OfferDraft
+from chalicelib.domain.gigs import GigState
+from chalicelib.domain.levels import SellerLevel
 from chalicelib.domain.orders import Milestone
 from chalicelib.domain.pricing import Selection
 from chalicelib.domain.requirements import Answer
@@ -20,6 +23,7 @@ from chalicelib.services import (
     catalogue,
     conversations,
     custom_offers,
+    gig_approvals,
     gigs,
     orders,
     quick_responses,
@@ -105,6 +109,14 @@ GIGS = {
          "packages": _three(4000, 2)},
     ],
 }
+# A2 levels of the demo sellers (G9: Level 1 and above publish without review).
+LEVELS = {"dana": SellerLevel.LEVEL_2, "omar": SellerLevel.LEVEL_1, "lior": SellerLevel.NEW_SELLER}
+# G9: lior's second gig, published by a new seller: it waits in the operators' queue.
+PENDING_GIG = {"title": "I will write the copy for your open house flyer", "category": "real-estate",
+               "subcategory": "listing-copy", "tags": ["copywriting", "flyer"],
+               "description": "A one-page flyer text for your open house: headline, highlights and directions.",
+               "packages": [{"tier": "basic", "name": "Flyer", "description": "One flyer text",
+                             "delivery_days": 2, "revisions": 2, "price": 3000}]}
 
 
 def load(progress: Callable[[str], None] = print, scanner=None) -> dict[str, str]:
@@ -122,12 +134,18 @@ def load(progress: Callable[[str], None] = print, scanner=None) -> dict[str, str
         user_id = user_id_for(name)
         photo = seed_profile_photo(user_id, clock, scanner)  # A1: the seller's own clean image
         accounts.activate_seller(user_id, name, f"{name}@example.test", replace(profile, photo=photo), clock)
+        accounts.set_seller_level(user_id, LEVELS[name])
         cover = seed_gig_image(user_id, clock, scanner)
         for fields in GIGS.get(name, []):
             gig = gigs.create_draft(user_id, {**fields, "media": [cover]}, clock)
-            gigs.publish(user_id, gig.id, clock)
-        progress(f"seller {name}: {len(GIGS.get(name, []))} published gigs")
+            if gigs.publish(user_id, gig.id, clock).state is GigState.PENDING_APPROVAL:  # G9: a new seller
+                gig_approvals.approve(user_id_for(OPERATORS[0]), gig.id, "Demo data: checked.", clock)
+        progress(f"seller {name} ({LEVELS[name]}): {len(GIGS.get(name, []))} published gigs")
         tokens[name] = make_token(name)
+    lior = user_id_for("lior")
+    pending = gigs.create_draft(lior, {**PENDING_GIG, "media": gigs.list_own(lior, 1, None)[0][0].media}, clock)
+    gigs.publish(lior, pending.id, clock)
+    progress("review queue (G9): lior's flyer gig waits for an operator")
     for name in BUYERS:
         accounts.profile(user_id_for(name), name, f"{name}@example.test", clock)
         tokens[name] = make_token(name)

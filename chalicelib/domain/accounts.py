@@ -8,6 +8,8 @@ from enum import StrEnum
 
 from .contact_details import text_field_errors
 from .errors import Conflict, FieldError, InvalidInput
+from .levels import SellerLevel
+from .warnings import Standing
 
 # [decision] limits on free text and lists of a seller profile.
 DISPLAY_NAME_MAX = 50
@@ -21,22 +23,32 @@ AVAILABILITY_MESSAGE_MAX = 300
 
 
 class NotificationKind(StrEnum):
-    """The kinds of event a user can tune push and e-mail for (A3)."""
+    """What a notification is about: one vocabulary for the feed's ``kind``, the preferences (A3)
+    and the OpenAPI document, dotted like the events (``<object>.<what happened>``)."""
 
-    ORDER_PLACED = "order_placed"
-    ORDER_MESSAGE = "order_message"
-    ORDER_DELIVERED = "order_delivered"
-    REVISION_REQUESTED = "revision_requested"
-    ORDER_COMPLETED = "order_completed"
-    ORDER_CANCELLED = "order_cancelled"
-    ORDER_LATE = "order_late"
-    RESOLUTION_REQUEST = "resolution_request"
-    INBOX_MESSAGE = "inbox_message"
-    FILE_BLOCKED = "file_blocked"
-    FILE_COMMENT = "file_comment"  # F2/F3
-    BUYER_REQUEST = "buyer_request"  # B1: a request in a seller's category; B2/B3: offers on one's request
-    REVIEW_INVITATION = "review_invitation"  # R1: review a completed order (at completion, and a reminder)
-    REVIEW = "review"  # R1: a review was written about you, reviews published, a reply, a review hidden
+    ORDER_PLACED = "order.placed"
+    ORDER_MESSAGE = "order.message_received"
+    ORDER_DELIVERED = "order.delivered"
+    REVISION_REQUESTED = "order.revision_requested"
+    ORDER_COMPLETED = "order.completed"
+    ORDER_CANCELLED = "order.cancelled"
+    ORDER_LATE = "order.late"
+    RESOLUTION_REQUEST = "order.resolution_request"
+    INBOX_MESSAGE = "message.received"
+    FILE_BLOCKED = "file.blocked"
+    FILE_COMMENT = "file.commented"  # F2/F3
+    BUYER_REQUEST = "buyer_request.activity"  # B1: a request in a seller's category; B2/B3: offers on one's request
+    REVIEW_INVITATION = "review.invited"  # R1: review a completed order (at completion, and a reminder)
+    REVIEW = "review.activity"  # R1: a review was written about you, reviews published, a reply, a review hidden
+    ACCOUNT_STANDING = "account.standing_changed"  # W1: warnings, suspensions, blocks (always e-mailed)
+    REPORT_OUTCOME = "report.resolved"  # W1: what became of one's report
+    GIG_APPROVAL = "gig.review_decided"  # G9: an operator approved or rejected one's gig (or an edit of it)
+
+    @classmethod
+    def _missing_(cls, value: object) -> NotificationKind | None:
+        """The names of the first vocabulary (``order_placed``: the member's name in lower case)
+        are still read: stored preferences and older clients use them."""
+        return cls.__members__.get(str(value).upper())
 
 
 @dataclass(frozen=True)
@@ -71,7 +83,9 @@ class PortfolioEntry:
 @dataclass(frozen=True)
 class SellerProfile:
     """A1: what a seller must show before selling. ``photo`` is the id of the seller's own clean
-    upload for profile photos (checked by the service, ``files.profile_photo_errors``)."""
+    upload for profile photos (checked by the service, ``files.profile_photo_errors``).
+    ``level`` (A2) is not the seller's to write: saving the profile keeps it (``User.activate_seller``);
+    it changes only through ``User.with_seller_level``."""
 
     display_name: str
     description: str
@@ -79,6 +93,7 @@ class SellerProfile:
     skills: tuple[str, ...]
     languages: tuple[Language, ...]
     portfolio: tuple[PortfolioEntry, ...]
+    level: SellerLevel = SellerLevel.NEW_SELLER  # A2; G9: Level 1 and above skip gig review
 
 
 class AvailabilityReason(StrEnum):
@@ -125,10 +140,15 @@ class User:
     seller: SellerProfile | None = None
     seller_since: datetime | None = None
     availability: Availability | None = None
+    standing: Standing = field(default_factory=Standing)  # W1: active warnings, suspension or block
 
     @property
     def is_seller(self) -> bool:
         return self.seller is not None
+
+    def takes_work(self, now: datetime) -> bool:
+        """A4 and W1: whether the seller's gigs are listed and take orders (not away, not suspended)."""
+        return self.is_available(now) and self.standing.restricted(now) is None
 
     def is_available(self, now: datetime) -> bool:
         """A4: unavailable sellers' gigs are hidden and take no orders."""
@@ -157,7 +177,20 @@ class User:
         if errors:
             raise InvalidInput("The seller profile is incomplete.", code="seller_profile_incomplete",
                                rule="A1", fields=errors)
-        return replace(self, seller=profile, seller_since=self.seller_since or now)
+        # A2: a seller starts as a new seller and keeps their level across profile edits.
+        level = self.seller.level if self.seller else SellerLevel.NEW_SELLER
+        return replace(self, seller=replace(profile, level=level), seller_since=self.seller_since or now)
+
+    @property
+    def seller_level(self) -> SellerLevel | None:
+        """A2: the seller's level; None for someone who does not sell."""
+        return self.seller.level if self.seller else None
+
+    def with_seller_level(self, level: SellerLevel) -> User:
+        """A2: the level the evaluation (or an operator, for Top Rated) gives the seller."""
+        if self.seller is None:
+            raise Conflict("Only sellers have a level.", code="not_a_seller", rule="A2")
+        return replace(self, seller=replace(self.seller, level=SellerLevel(level)))
 
     # --- A4 -------------------------------------------------------------------------------
     def set_availability(self, period: Availability, now: datetime) -> User:

@@ -28,6 +28,8 @@ class DeadlineKind(StrEnum):
     # O14 (subject: the order id, ref: the buyer's event that started the wait): 24 hours unanswered
     RESPONSE_WAIT = "response_wait"
     FILE_SCAN = "file_scan"  # F1: a file with no verdict by then becomes unscannable
+    WARNING_LAPSE = "warning_lapse"  # W1: a warning stops counting after 90 days (subject, ref: its id)
+    SUSPENSION_END = "suspension_end"  # W1: a suspension ends by itself (subject: the user, ref: the suspension id)
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,12 @@ class Event:
     seq: int = 0  # order within its stream when two events share a time (an order's transition count)
     outbox: bool = False  # queued for reactions even without recipients (e.g. an e-mail to a non-user)
 
+    def __post_init__(self) -> None:
+        # One vocabulary (issue 13): what a recipient is told about is always a NotificationKind,
+        # the same one their preferences (A3) and the feed's ``kind`` use.
+        if self.recipients and self.notification is None:
+            raise ValueError(f"event {self.kind} has recipients but no notification kind")
+
     @property
     def in_outbox(self) -> bool:
         """Events with recipients (notifications) or marked ``outbox`` go through the reactions."""

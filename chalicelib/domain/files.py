@@ -326,11 +326,13 @@ class BlockReason(StrEnum):
     IMAGE_TOO_LARGE = "image_too_large"  # F1/G8: more pixels than allowed, read from the header
     ACTIVE_CONTENT = "active_content"  # F1: scripts, actions, embedded files, macros (infected)
     DOCUMENT_UNREADABLE = "document_unreadable"  # F1: a PDF or Office file whose structure cannot be read
+    REMOVED = "removed"  # W1: an operator removed it after a report
 
 
 class VerdictSource(StrEnum):
     SCAN = "scan"  # the scanner and the type checks looked at the bytes
     SWEEPER = "sweeper"  # nothing came back in time
+    OPERATOR = "operator"  # W1: removed after a report
 
 
 @dataclass(frozen=True)
@@ -630,6 +632,12 @@ class StoredFile:
         if self.state is FileState.AWAITING_UPLOAD:
             return replace(self, state=FileState.SCANNING, version_id=version_id, size=size, uploaded_at=now)
         return None  # a sweeper verdict came first; a late scan may still replace it (record_verdict)
+
+    def remove(self, now: datetime) -> StoredFile:
+        """W1: an operator removes a reported file: blocked for everyone from now on, like any file
+        without a clean verdict (F1), with its own reason code."""
+        return replace(self, state=FileState.UNSCANNABLE, reason="removed by an operator after a report",
+                       reason_code=BlockReason.REMOVED, verdict_source=VerdictSource.OPERATOR, scanned_at=now)
 
     def owns_version(self, version_id: str) -> bool:
         return self.version_id is None or self.version_id == version_id

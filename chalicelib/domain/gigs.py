@@ -9,9 +9,20 @@ Two levels of checking:
   its rule id and a dotted path in the JSON body shape (``packages.1.price``,
   ``extras.fast_delivery.0.days``, ``requirements.2.options``, ``faq.0.answer``, ``tags.3``).
 
-A gig that is live (published or paused) must stay publishable, so ``edit`` runs the publish check
-on it too. G10 (a buyer may order a quantity of a package) has no publish-time check: quantity is
-per order, see ``pricing.price_selection``.
+A gig that is not a draft must stay publishable, so ``edit`` runs the publish check on it too.
+G10 (a buyer may order a quantity of a package) has no publish-time check: quantity is per order,
+see ``pricing.price_selection``.
+
+G9 review: publishing sends a gig to the operators' queue (``pending_approval``) unless the
+seller's level skips review (``levels.skips_gig_review``: Level 1 and above). An operator approves
+(it is listed) or rejects it with a reason (``rejected``: the seller edits and publishes again).
+A new seller's edit of a live gig's title, description or gallery (``REVIEWED_FIELDS``) does not
+change the live gig: it becomes the gig's pending ``revision`` while the approved version stays
+listed (browse, the gig page, new orders), and an operator's approval swaps it in; a rejection
+keeps the live version and tells the seller why. Every other field (packages, prices, extras,
+tags, FAQ, requirements) is edited in place under the rules above (the live gig stays
+publishable, the category is locked, G2), not reviewed: an order already placed keeps the terms it
+was placed on (``pricing.gig_terms``), new orders take the new ones.
 """
 from __future__ import annotations
 
@@ -28,6 +39,7 @@ from .contact_details import contact_details_error
 from .errors import Conflict, FieldError, Forbidden, InvalidInput
 from .events import Actor
 from .ids import new_id
+from .levels import SellerLevel, skips_gig_review
 
 # ---------------------------------------------------------------------------------------------
 # Numbers. The seeds give G1's "short", G3's 1–5 and G6's 1,200; the rest are [decision]s.
@@ -68,11 +80,24 @@ MEDIA_MAX = 7  # G8: 3 images, 1 video, 1 audio, 2 PDFs (the gallery rules: doma
 CATALOGUE_FIELDS = ("category", "subcategory", "service_type")  # G2: locked once published
 
 
+REJECTION_REASON_MAX = 1_000  # G9 [decision] what an operator tells the seller (characters)
+# G9 [decision]: what a new seller's edit of a live gig sends back to review ("title, description
+# or gallery"); everything else is edited in place.
+REVIEWED_FIELDS = ("title", "description", "media")
+
+
 class GigState(StrEnum):  # G9
     DRAFT = "draft"
+    PENDING_APPROVAL = "pending_approval"  # in the operators' review queue
     PUBLISHED = "published"
     PAUSED = "paused"
+    REJECTED = "rejected"  # with the operator's reason; the seller may edit and publish again
     REMOVED = "removed"
+
+
+class RevisionState(StrEnum):  # G9: a new seller's edit of a live gig's texts or gallery
+    PENDING = "pending"
+    REJECTED = "rejected"
 
 
 class PauseReason(StrEnum):  # G9: paused by the seller, or hidden while unavailable (A4)
@@ -87,6 +112,8 @@ class GigAction(StrEnum):
     HIDE = "hide"  # A4: the seller became unavailable
     UNHIDE = "unhide"  # A4: the seller is available again
     REMOVE = "remove"
+    APPROVE = "approve"  # G9: an operator lists a gig pending approval, or swaps in its revision
+    REJECT = "reject"  # G9: an operator refuses it, with a reason
 
 
 class RequirementType(StrEnum):  # G7
@@ -165,25 +192,53 @@ class Requirement:  # G7
 
 
 @dataclass(frozen=True)
+class GigRevision:
+    """G9: a new seller's edit of a live gig's title, description and gallery, waiting for an
+    operator (``pending``) or refused (``rejected``, with the reason). The gig itself keeps serving
+    the approved values until an approval swaps these in."""
+
+    title: str
+    description: str
+    media: tuple[str, ...]
+    submitted_at: datetime  # its place in the review queue (kept while the seller edits it further)
+    state: RevisionState = RevisionState.PENDING
+    rejection_reason: str | None = None
+    decided_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class GigTransition:
     actors: frozenset[Actor]
     to: GigState
     requires_reason: PauseReason | None = None  # the pause reason the gig must have
     sets_reason: PauseReason | None = None  # the pause reason the gig gets
+    unreviewed_to: GigState | None = None  # G9: where a seller whose level skips review lands instead
+    on_revision: bool = False  # G9: acts on the pending revision; the state and pause reason stay
 
 
 _SELLER, _OPERATOR, _SYSTEM = frozenset({Actor.SELLER}), frozenset({Actor.OPERATOR}), frozenset({Actor.SYSTEM})
 
-# G9 + A4: every gig transition, one place. Publishing while the seller is unavailable lands in
-# paused(availability) instead of published (see Gig.apply).
+# G9 + A4: every gig transition, one place. Publishing (without review) or an approval while the
+# seller is unavailable lands in paused(availability) instead of published (see Gig.apply).
 GIG_TRANSITIONS: dict[tuple[GigState, GigAction], GigTransition] = {
-    (GigState.DRAFT, GigAction.PUBLISH): GigTransition(_SELLER, GigState.PUBLISHED),
+    (GigState.DRAFT, GigAction.PUBLISH): GigTransition(_SELLER, GigState.PENDING_APPROVAL,
+                                                       unreviewed_to=GigState.PUBLISHED),
+    (GigState.REJECTED, GigAction.PUBLISH): GigTransition(_SELLER, GigState.PENDING_APPROVAL,
+                                                          unreviewed_to=GigState.PUBLISHED),
+    (GigState.PENDING_APPROVAL, GigAction.APPROVE): GigTransition(_OPERATOR, GigState.PUBLISHED),
+    (GigState.PENDING_APPROVAL, GigAction.REJECT): GigTransition(_OPERATOR, GigState.REJECTED),
+    (GigState.PUBLISHED, GigAction.APPROVE): GigTransition(_OPERATOR, GigState.PUBLISHED, on_revision=True),
+    (GigState.PUBLISHED, GigAction.REJECT): GigTransition(_OPERATOR, GigState.PUBLISHED, on_revision=True),
+    (GigState.PAUSED, GigAction.APPROVE): GigTransition(_OPERATOR, GigState.PAUSED, on_revision=True),
+    (GigState.PAUSED, GigAction.REJECT): GigTransition(_OPERATOR, GigState.PAUSED, on_revision=True),
     (GigState.PUBLISHED, GigAction.PAUSE): GigTransition(_SELLER, GigState.PAUSED, sets_reason=PauseReason.SELLER),
     (GigState.PAUSED, GigAction.RESUME): GigTransition(_SELLER, GigState.PUBLISHED, requires_reason=PauseReason.SELLER),
     (GigState.PUBLISHED, GigAction.HIDE): GigTransition(_SYSTEM, GigState.PAUSED, sets_reason=PauseReason.AVAILABILITY),
     (GigState.PAUSED, GigAction.UNHIDE): GigTransition(_SYSTEM, GigState.PUBLISHED,
                                                        requires_reason=PauseReason.AVAILABILITY),
     (GigState.DRAFT, GigAction.REMOVE): GigTransition(_OPERATOR, GigState.REMOVED),
+    (GigState.PENDING_APPROVAL, GigAction.REMOVE): GigTransition(_OPERATOR, GigState.REMOVED),
+    (GigState.REJECTED, GigAction.REMOVE): GigTransition(_OPERATOR, GigState.REMOVED),
     (GigState.PUBLISHED, GigAction.REMOVE): GigTransition(_OPERATOR, GigState.REMOVED),
     (GigState.PAUSED, GigAction.REMOVE): GigTransition(_OPERATOR, GigState.REMOVED),
 }
@@ -193,6 +248,7 @@ ACTION_ACTORS: dict[GigAction, frozenset[Actor]] = {
     action: frozenset().union(*(t.actors for (_, a), t in GIG_TRANSITIONS.items() if a is action))
     for action in GigAction
 }
+LIVE_STATES = frozenset({GigState.PUBLISHED, GigState.PAUSED})  # approved: a revision is reviewed apart
 
 
 # ---------------------------------------------------------------------------------------------
@@ -224,6 +280,9 @@ class Gig:
     pause_reason: PauseReason | None = None
     removed_reason: str | None = None
     media: tuple[str, ...] = ()  # G8: file ids, in gallery order (checked by domain/files.py)
+    submitted_at: datetime | None = None  # G9: when it last entered the review queue (pending approval)
+    rejection_reason: str | None = None  # G9: why an operator rejected it (state rejected), for the seller
+    revision: GigRevision | None = None  # G9: a new seller's edit of the live gig's texts or gallery
 
     @classmethod
     def new_draft(cls, *, seller_id: str, now: datetime, gig_id: str | None = None,
@@ -264,15 +323,47 @@ class Gig:
     def was_published(self) -> bool:
         return self.published_at is not None
 
+    @property
+    def has_pending_revision(self) -> bool:
+        return (self.state in LIVE_STATES and self.revision is not None
+                and self.revision.state is RevisionState.PENDING)
+
+    @property
+    def review_submitted_at(self) -> datetime | None:
+        """G9: the gig's place in the operators' queue (oldest first), or None when nothing of it
+        awaits review: a gig pending approval, or a live gig's pending revision."""
+        if self.state is GigState.PENDING_APPROVAL:
+            return self.submitted_at
+        if self.has_pending_revision:
+            assert self.revision is not None
+            return self.revision.submitted_at
+        return None
+
+    def as_submitted(self) -> Gig:
+        """The gig as its seller last wrote it: the live gig with its revision's title,
+        description and gallery (pending or rejected) in place; the gig itself without one."""
+        if self.revision is None:
+            return self
+        r = self.revision
+        return replace(self, title=r.title, description=r.description, media=r.media)
+
     def package(self, tier: str) -> Package | None:
         return next((p for p in self.packages if p.tier == tier), None)
 
     # -- editing ------------------------------------------------------------------------------
     def edit(self, now: datetime, catalogue: Catalogue, *, media_errors: Iterable[FieldError] = (),
-             **changes: Any) -> Gig:
-        """Change editable fields. Drafts get the draft check; live gigs must stay publishable
-        (``media_errors``: G8 for the edited gallery, checked elsewhere).
-        Category, subcategory and service type are locked once the gig was published (G2)."""
+             seller_level: SellerLevel = SellerLevel.NEW_SELLER, **changes: Any) -> Gig:
+        """Change editable fields. Drafts get the draft check; any other gig must stay publishable
+        (``media_errors``: G8 for the edited gallery, checked elsewhere). Category, subcategory and
+        service type are locked once the gig was published (G2).
+
+        G9: the changes apply to the gig as its seller last wrote it (``as_submitted``). On a live
+        gig (published or paused) whose seller's level does not skip review, changes to the title,
+        description or gallery become the pending revision (or update it; the queue place stays)
+        and the live values stay; changing them back to the live values drops the revision; a
+        rejected revision stays rejected until one of them changes. A seller who skips review
+        edits the live gig directly (a revision left from before is superseded). Every other field
+        changes in place."""
         if self.state == GigState.REMOVED:
             raise Conflict("a removed gig cannot be edited", code="gig_removed", rule="G9")
         unknown = sorted(set(changes) - EDITABLE_FIELDS)
@@ -286,19 +377,42 @@ class Gig:
                       for name in CATALOGUE_FIELDS
                       if name in changes and changes[name] != getattr(self, name)]
             _raise_if(locked, "category is locked")
-        candidate = replace(self, **changes, updated_at=now)
+        candidate = replace(self.as_submitted(), **changes, updated_at=now)
         if self.state == GigState.DRAFT:
             _raise_if(draft_errors(candidate), "invalid gig draft")
         else:
+            # The live version differs from the candidate only in REVIEWED_FIELDS, which no other
+            # rule reads (G8's needs depend on the locked category): checking the candidate checks both.
             _raise_if(publish_errors(candidate, catalogue, media_errors), "a live gig must stay complete")
+        if self.state in LIVE_STATES:
+            candidate = self._split_revision(candidate, now, seller_level,
+                                             touched=any(name in changes for name in REVIEWED_FIELDS))
         self._take(candidate)
         return self
+
+    def _split_revision(self, candidate: Gig, now: datetime, seller_level: SellerLevel, *, touched: bool) -> Gig:
+        """G9: on a live gig, what of ``candidate`` goes live and what waits for review."""
+        live = {name: getattr(self, name) for name in REVIEWED_FIELDS}
+        wanted = {name: getattr(candidate, name) for name in REVIEWED_FIELDS}
+        if skips_gig_review(seller_level) and touched:
+            return replace(candidate, revision=None)  # straight in; supersedes an earlier revision
+        if not touched or (self.revision is not None and self.revision.state is RevisionState.REJECTED
+                           and wanted == {name: getattr(self.revision, name) for name in REVIEWED_FIELDS}):
+            return replace(candidate, **live, revision=self.revision)
+        if wanted == live:
+            return replace(candidate, revision=None)
+        kept = self.revision.submitted_at if self.has_pending_revision and self.revision else now
+        revision = GigRevision(title=candidate.title, description=candidate.description, media=candidate.media,
+                               submitted_at=kept)
+        return replace(candidate, **live, revision=revision)
 
     # -- transitions --------------------------------------------------------------------------
     def transition(self, action: GigAction) -> GigTransition | None:
         """The table's transition for ``action`` from the gig's current state and pause reason."""
         t = GIG_TRANSITIONS.get((self.state, action))
         if t is None or (t.requires_reason is not None and t.requires_reason != self.pause_reason):
+            return None
+        if t.on_revision and not self.has_pending_revision:
             return None
         return t
 
@@ -309,12 +423,15 @@ class Gig:
 
     def apply(self, action: GigAction | str, actor: Actor | str, now: datetime, *,
               catalogue: Catalogue | None = None, seller_available: bool = True,
+              seller_level: SellerLevel | None = None,
               media_errors: Iterable[FieldError] = (), reason: str | None = None) -> Gig:
         """Take ``action`` as ``actor`` (G9). Keyword arguments by action:
 
-        - publish: ``catalogue`` (required), ``seller_available`` (A4: False publishes straight
-          into paused/availability), ``media_errors`` (G8, checked elsewhere);
-        - remove: ``reason`` (required).
+        - publish: ``catalogue`` and ``seller_level`` (required: G9, a level that skips review
+          publishes at once, any other sends the gig to review), ``seller_available`` (A4: False
+          lists it straight into paused/availability), ``media_errors`` (G8, checked elsewhere);
+        - approve: ``seller_available`` (A4, as for publishing);
+        - reject, remove: ``reason`` (required).
 
         Raises Forbidden (code ``actor_not_allowed``) when this actor never takes this action,
         Conflict (code ``invalid_transition``) when the gig's state does not allow it, and
@@ -327,27 +444,50 @@ class Gig:
         if t is None:
             raise Conflict(f"cannot {action} a gig that is {self._state_text()}",
                            code="invalid_transition", rule="G9")
+        if t.on_revision:
+            self._take(self._decide_revision(action, now, reason))
+            return self
         to, pause_reason = t.to, t.sets_reason
         updates: dict[str, Any] = {}
         if action is GigAction.PUBLISH:
-            if catalogue is None:
-                raise TypeError("publish needs the catalogue")
+            if catalogue is None or seller_level is None:
+                raise TypeError("publish needs the catalogue and the seller's level")
             _raise_if(publish_errors(self, catalogue, media_errors), "the gig is not complete",
                       code="gig_incomplete")
-            updates["published_at"] = self.published_at or now
-            if not seller_available:  # A4: hidden from the start
-                to, pause_reason = GigState.PAUSED, PauseReason.AVAILABILITY
+            updates["rejection_reason"] = None
+            if skips_gig_review(seller_level) and t.unreviewed_to is not None:
+                to = t.unreviewed_to
+            else:
+                updates["submitted_at"] = now
+        elif action is GigAction.REJECT:
+            updates["rejection_reason"] = _rejection_reason(reason)
         elif action is GigAction.REMOVE:
             if not isinstance(reason, str) or not reason.strip():
                 raise InvalidInput("a removal needs a reason", fields=[
                     FieldError("reason", "required", code="required", rule="G9")])
             updates["removed_reason"] = reason.strip()
+        if to is GigState.PUBLISHED and action in (GigAction.PUBLISH, GigAction.APPROVE):
+            updates["published_at"] = self.published_at or now  # first listing: locks G2
+            if not seller_available:  # A4: hidden from the start
+                to, pause_reason = GigState.PAUSED, PauseReason.AVAILABILITY
         self._take(replace(self, state=to, pause_reason=pause_reason, updated_at=now, **updates))
         return self
 
-    def publish(self, now: datetime, catalogue: Catalogue, *, seller_available: bool = True,
-                media_errors: Iterable[FieldError] = ()) -> Gig:
-        return self.apply(GigAction.PUBLISH, Actor.SELLER, now, catalogue=catalogue,
+    def _decide_revision(self, action: GigAction, now: datetime, reason: str | None) -> Gig:
+        """G9: approve swaps the revision into the live gig; reject keeps the live gig and the
+        revision, rejected with the reason, for the seller to see and edit."""
+        revision = self.revision
+        assert revision is not None
+        if action is GigAction.APPROVE:
+            return replace(self, title=revision.title, description=revision.description, media=revision.media,
+                           revision=None, updated_at=now)
+        rejected = replace(revision, state=RevisionState.REJECTED, rejection_reason=_rejection_reason(reason),
+                           decided_at=now)
+        return replace(self, revision=rejected, updated_at=now)
+
+    def publish(self, now: datetime, catalogue: Catalogue, *, seller_level: SellerLevel,
+                seller_available: bool = True, media_errors: Iterable[FieldError] = ()) -> Gig:
+        return self.apply(GigAction.PUBLISH, Actor.SELLER, now, catalogue=catalogue, seller_level=seller_level,
                           seller_available=seller_available, media_errors=media_errors)
 
     def _state_text(self) -> str:
@@ -356,6 +496,18 @@ class Gig:
     def _take(self, other: Gig) -> None:
         for f in fields(self):
             setattr(self, f.name, getattr(other, f.name))
+
+
+def _rejection_reason(reason: str | None) -> str:
+    """G9: a rejection tells the seller why, in at most REJECTION_REASON_MAX characters."""
+    text = reason.strip() if isinstance(reason, str) else ""
+    if not text:
+        raise InvalidInput("a rejection needs a reason", code="reason_required", fields=[
+            FieldError("reason", "required: the seller is told why", code="required", rule="G9")])
+    if len(text) > REJECTION_REASON_MAX:
+        raise InvalidInput("the reason is too long", fields=[
+            FieldError("reason", f"at most {REJECTION_REASON_MAX} characters", code="too_long", rule="G9")])
+    return text
 
 
 def _raise_if(errors: list[FieldError], message: str, *, code: str | None = None) -> None:

@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from .codec import to_primitive
-from .notifications import Notification
+from .notifications import Notification, feed_view
 
 # API Gateway's maximum WebSocket connection duration.
 CONNECTION_TTL = timedelta(hours=2)
@@ -40,7 +39,4 @@ class Connection:
 
 def frame(notification: Notification) -> dict[str, Any]:
     """The feed entry as ``GET /me/notifications`` shows it, wrapped with its frame type."""
-    entry = to_primitive(notification)
-    entry.pop("user_id")
-    entry["read"] = notification.read
-    return {"type": FRAME_NOTIFICATION, "notification": entry}
+    return {"type": FRAME_NOTIFICATION, "notification": feed_view(notification)}

@@ -63,6 +63,9 @@ class Thread:
         return f"{self.kind}:{self.id}"
 
 
+REMOVED_TEXT = "[This message was removed by the marketplace's moderators.]"  # W1
+
+
 @dataclass(frozen=True)
 class Message:
     id: str
@@ -79,6 +82,12 @@ class Message:
     kind: str = TEXT  # one of MESSAGE_KINDS (C1)
     offer_id: str | None = None  # the custom offer a ``custom_offer`` message shows
     gig_id: str | None = None  # the gig an ``offer_request`` asks about
+    removed_at: datetime | None = None  # W1: hidden by an operator after a report
+
+    def remove(self, now: datetime) -> Message:
+        """W1: an operator hides a reported message: its text and attachments are gone from the
+        thread (the report keeps what was reported, for operators)."""
+        return replace(self, text=REMOVED_TEXT, attachment_ids=(), call_link=None, removed_at=now)
 
     @staticmethod
     def new(thread: Thread | str, sender_id: str, sender_role: Actor, text: str,
@@ -88,10 +97,10 @@ class Message:
         attachments = tuple(attachment_ids)
         errors = message_errors(text, attachments, call_link, sender_role)
         if errors:
-            w2 = any(e.rule == "W2" for e in errors)
-            raise InvalidInput("The message contains contact details." if w2 else "The message is invalid.",
-                               code="contact_details" if w2 else "invalid_message",
-                               rule="W2" if w2 else errors[0].rule, fields=errors)
+            if any(e.rule == "W2" for e in errors):  # two raises: problem_codes.py reads each code
+                raise InvalidInput("The message contains contact details.", code="contact_details", rule="W2",
+                                   fields=errors)
+            raise InvalidInput("The message is invalid.", code="invalid_message", rule=errors[0].rule, fields=errors)
         return Message(id=new_id("msg"), thread=str(thread), sender_id=sender_id, text=text, at=at,
                        attachment_ids=attachments, call_link=call_link, seq=seq, kind=kind, offer_id=offer_id,
                        gig_id=gig_id)

@@ -25,6 +25,7 @@ from pydantic import BaseModel, ValidationError
 from chalicelib.config import settings
 from chalicelib.domain.errors import DomainError, FieldError
 from chalicelib.domain.preconditions import IfMatch, etag
+from chalicelib.domain.warnings import is_w2_refusal
 from chalicelib.gateway_responses import CORS_ALLOW_ORIGIN
 from chalicelib.handlers.identity import Identity, identity_from_context
 from chalicelib.handlers.problems import (
@@ -35,6 +36,8 @@ from chalicelib.handlers.problems import (
     problem_response,
 )
 from chalicelib.observability import logger
+from chalicelib.services import runtime
+from chalicelib.services import warnings as standing
 from chalicelib.store.unit_of_work import transient_failure
 
 AUTHORIZER_NAME = "MarketplaceUsers"
@@ -47,6 +50,8 @@ ETAG = "ETag"
 # Every response header a browser client reads: CORS hides all but a few safelisted ones unless
 # they are named here.
 EXPOSED_HEADERS = (LOCATION, RETRY_AFTER, REPLAYED, CORRELATION, ETAG)
+# W1: the methods that change something; a suspended or blocked user may send none of them.
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CORS = CORSConfig(allow_origin=CORS_ALLOW_ORIGIN, allow_headers=["Idempotency-Key", CORRELATION, "If-Match"],
                   expose_headers=list(EXPOSED_HEADERS), max_age=600)
 
@@ -80,6 +85,16 @@ class Operation:
 
 
 OPERATIONS: list[Operation] = []
+
+
+@dataclass
+class _StandingCheck:
+    """W1's check on writes; ``make bench`` turns it off to measure what it costs."""
+
+    enabled: bool = True
+
+
+STANDING_CHECK = _StandingCheck()
 
 
 @dataclass
@@ -210,13 +225,22 @@ class Api:
         return decorate
 
     def _handle(self, op: Operation, view: Callable, path_params: dict[str, str]) -> Response:
+        # One request: a user read for the standing check is reused by the route's service.
+        with standing.request_scope():
+            return self._handle_in_scope(op, view, path_params)
+
+    def _handle_in_scope(self, op: Operation, view: Callable, path_params: dict[str, str]) -> Response:
         request = self.blueprint.current_request
+        identity = None
         try:
             identity = identity_from_context(request.context)
             if not op.public and identity is None:
                 raise HttpProblem(401, "unauthenticated", "This route needs a valid token.")
             if op.operator_only and not (identity and identity.is_operator):
                 raise HttpProblem(403, "operators_only", "Only operators may do this.")
+            if STANDING_CHECK.enabled and op.method in WRITE_METHODS and identity and not op.public \
+                    and not identity.is_operator:
+                standing.ensure_may_write(identity.user_id, runtime.clock())  # W1: 403 while suspended
             # Path parameters arrive URL-encoded from API Gateway (a Chalice pitfall).
             params = {k: unquote(v) for k, v in path_params.items()}
             call = Call(identity=identity,
@@ -238,6 +262,8 @@ class Api:
         except HttpProblem as problem:
             return from_http_problem(problem)
         except DomainError as error:
+            if identity is not None and is_w2_refusal(error.rule, [f.rule for f in error.fields]):
+                standing.note_w2_refusal(identity.user_id, runtime.clock())  # W1/W2: counted toward a report
             return from_domain_error(error)
         except Exception as exc:  # a 500 is always a bug: log it with the stack, answer problem+json
             transient = transient_failure(exc)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from chalicelib.domain.codec import to_primitive
 from chalicelib.domain.gigs import Gig, GigAction
+from chalicelib.domain.levels import SellerLevel
 from chalicelib.domain.pricing import Selection
 from chalicelib.handlers.api import Api, Call
 from chalicelib.handlers.api_accounts import public_availability
@@ -26,9 +27,16 @@ api = Api(__name__, tag="gigs")
 
 
 def gig_out(gig: Gig) -> GigOut:
+    """The owner's (and operators') view: with the review state (G9): submission time, rejection
+    reason, pending or rejected revision."""
     data = to_primitive(gig)
     data.pop("removed_reason", None)
     return GigOut.model_validate(data)
+
+
+def public_gig_out(gig: Gig) -> GigOut:
+    """What anyone sees: the live (approved) version, nothing of its review (G9)."""
+    return gig_out(gig).model_copy(update={"submitted_at": None, "rejection_reason": None, "revision": None})
 
 
 @api.route("/gigs", "POST", summary="Create a gig draft", request=GigFields, response=GigOut,
@@ -56,9 +64,11 @@ def get_gig(call: Call, gig_id: str) -> GigOut:
     clock = runtime.clock()
     page = gigs.get_page(gig_id, clock)
     seller = page.seller
-    out = gig_out(page.gig)
+    out = public_gig_out(page.gig)
     display_name = seller.seller.display_name if seller.seller else seller.username
-    out.seller = GigSellerOut(id=seller.id, display_name=display_name, away=public_availability(seller, clock.now()))
+    out.seller = GigSellerOut(id=seller.id, display_name=display_name,
+                              level=seller.seller_level or SellerLevel.NEW_SELLER,
+                              away=public_availability(seller, clock.now()))
     out.orderable = page.orderable
     out.rating = rating_out(page.rating)
     return out
@@ -83,8 +93,9 @@ def edit_gig(call: Call, gig_id: str) -> GigOut:
     return gig_out(gigs.edit(call.user.user_id, gig_id, call.body.changes(), runtime.clock()))
 
 
-@api.route("/gigs/{gig_id}/publish", "POST", summary="Publish a draft (checks every G rule)", response=GigOut,
-           idempotent=True)
+@api.route("/gigs/{gig_id}/publish", "POST",
+           summary="Publish a draft or a rejected gig (checks every G rule; to review unless Level 1 or above, G9)",
+           response=GigOut, idempotent=True)
 def publish_gig(call: Call, gig_id: str) -> GigOut:
     return gig_out(gigs.publish(call.user.user_id, gig_id, runtime.clock()))
 

@@ -1,8 +1,7 @@
 """The caller's in-app notification feed: newest first, unread count, marking read."""
 from __future__ import annotations
 
-from chalicelib.domain.codec import to_primitive
-from chalicelib.domain.notifications import Notification
+from chalicelib.domain.notifications import Notification, feed_view
 from chalicelib.handlers.api import Api, Call
 from chalicelib.handlers.schemas.notifications import (
     NotificationOut,
@@ -17,9 +16,7 @@ api = Api(__name__, tag="notifications")
 
 
 def notification_out(n: Notification) -> NotificationOut:
-    data = to_primitive(n)
-    data.pop("user_id")
-    return NotificationOut(**data, read=n.read)
+    return NotificationOut.model_validate(feed_view(n))
 
 
 @api.route("/me/notifications", "GET", summary="The caller's notifications, newest first",

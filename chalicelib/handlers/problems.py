@@ -72,7 +72,9 @@ class HttpProblem(Exception):
 
 
 def problem_response(status: int, code: str, detail: str, fields: Iterable[FieldError] = (),
-                     headers: Mapping[str, str | list[str]] | None = None, rule: str | None = None) -> Response:
+                     headers: Mapping[str, str | list[str]] | None = None, rule: str | None = None,
+                     extensions: Mapping[str, object] | None = None) -> Response:
+    """``extensions``: members a problem type adds (RFC 9457 §3.2), e.g. ``until`` on a W1 refusal."""
     body: dict = {
         "type": "about:blank",
         "title": TITLES.get(status, "Error"),
@@ -82,6 +84,7 @@ def problem_response(status: int, code: str, detail: str, fields: Iterable[Field
     }
     if rule:
         body["rule"] = rule
+    body.update(extensions or {})
     fields = list(fields)
     if fields:
         body["errors"] = [f.as_dict() for f in fields]
@@ -95,7 +98,8 @@ def from_domain_error(error: DomainError) -> Response:
     status = next((s for cls, s in _STATUS_BY_ERROR if isinstance(error, cls)), 400)
     retry_after = getattr(error, "retry_after_seconds", None)  # Unavailable, RateLimited
     headers = {RETRY_AFTER: str(retry_after)} if retry_after is not None else None
-    return problem_response(status, error.code, error.message, error.fields, headers=headers, rule=error.rule)
+    return problem_response(status, error.code, error.message, error.fields, headers=headers, rule=error.rule,
+                            extensions=getattr(error, "extensions", None))
 
 
 def from_http_problem(problem: HttpProblem) -> Response:

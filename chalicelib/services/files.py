@@ -30,6 +30,7 @@ from chalicelib.domain.files import (
     SCAN_DEADLINE,
     UPLOAD_EXPIRES,
     AcceptedUpload,
+    BlockReason,
     FileState,
     GalleryItem,
     Purpose,
@@ -40,8 +41,10 @@ from chalicelib.domain.files import (
     gallery_errors,
 )
 from chalicelib.domain.ids import new_id
+from chalicelib.domain.reports import ReportKind
 from chalicelib.files import storage
 from chalicelib.observability import logger
+from chalicelib.services import reports as report_queue
 from chalicelib.services import runtime
 from chalicelib.services.viewer import Viewer  # noqa: F401  (callers name it from here too)
 from chalicelib.store import deadlines as deadline_store
@@ -166,6 +169,8 @@ def _download(f: StoredFile, clock: Clock) -> Download:
         found = f"{f.reason}; {f.signature}" if f.reason else f.signature
         raise Forbidden(f"The file is blocked ({found}) and cannot be downloaded.", code="file_infected",
                         rule="F1")
+    if f.reason_code is BlockReason.REMOVED:
+        raise Forbidden("The file was removed by the marketplace's moderators.", code="file_removed", rule="W1")
     if f.state is FileState.UNSCANNABLE:
         raise Forbidden(f"The file could not be scanned ({f.reason}) and cannot be downloaded.",
                         code="file_unscannable", rule="F1")
@@ -197,10 +202,12 @@ def download_gig_media(gig_id: str, file_id: str, clock: Clock) -> Download:
 # -- reports ---------------------------------------------------------------------------------
 def report(viewer: Viewer, file_id: str, reason: str, clock: Clock) -> file_store.Report:
     """F1: anyone who may see a file may report it as suspicious, once."""
-    get_visible(viewer, file_id)
+    seen = get_visible(viewer, file_id)
     found = file_store.Report(file_id=file_id, reporter_id=viewer.user_id, reason=reason, at=clock.now())
     uow = runtime.current().unit_of_work()
     file_store.stage_report(uow, found)
+    # W1: the report is operators' work too: one queue across kinds (services/reports.py).
+    report_queue.stage_filed(uow, ReportKind.FILE, file_id, seen.owner_id, viewer.user_id, reason, seen.name, clock)
     try:
         uow.commit()
     except Conflict:
@@ -295,7 +302,8 @@ def stage_verdict(uow: UnitOfWork, record: Record[StoredFile], updated: StoredFi
             f"{updated.name} is {updated.state} and cannot be downloaded: {why}",
             recipients=(updated.owner_id,), notification=NotificationKind.FILE_BLOCKED,
             data={"file_id": updated.id, "state": updated.state.value, "signature": updated.signature,
-                  "reason": updated.reason, "version_id": updated.version_id}))
+                  "reason": updated.reason, "version_id": updated.version_id,
+                  "attached_to": updated.attached_to}))
 
 
 def fire_scan_deadline(deadline: Record[Deadline], clock: Clock) -> None:

@@ -1,5 +1,6 @@
-"""A4 applied to gigs: while the seller is unavailable their published gigs are paused by the
-system (and so unlisted); when the seller is back, exactly those gigs are listed again."""
+"""A4 and W1 applied to gigs: while the seller is unavailable (away, A4; suspended or blocked,
+W1) their published gigs are paused by the system (and so unlisted and take no orders); when the
+seller takes work again, exactly those gigs are listed again. The one place that decides it."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -12,7 +13,7 @@ from chalicelib.store.unit_of_work import UnitOfWork
 
 
 def stage_reconcile(uow: UnitOfWork, seller: User, gigs: list[Record[Gig]], now: datetime) -> None:
-    available = seller.is_available(now)
+    available = seller.takes_work(now)
     for record in gigs:
         gig = record.value
         if not available and gig.state == GigState.PUBLISHED:

@@ -1,4 +1,5 @@
-"""Gig use cases (G1–G10): drafts, editing, publishing, pausing, removal, browsing, quotes."""
+"""Gig use cases (G1–G10): drafts, editing, publishing, pausing, removal, browsing, quotes.
+Operators' review of gigs (G9) is services/gig_approvals.py."""
 from __future__ import annotations
 
 import typing
@@ -13,8 +14,9 @@ from chalicelib.domain.clock import Clock
 from chalicelib.domain.codec import from_primitive
 from chalicelib.domain.errors import Conflict, Forbidden, NotFound
 from chalicelib.domain.events import Actor
-from chalicelib.domain.gigs import Gig, GigAction, GigState
+from chalicelib.domain.gigs import LIVE_STATES, Gig, GigAction, GigState
 from chalicelib.domain.ids import new_id
+from chalicelib.domain.levels import SellerLevel
 from chalicelib.domain.pricing import Quote, Selection, price_selection
 from chalicelib.domain.reviews import Rating
 from chalicelib.services import files as file_service
@@ -75,19 +77,31 @@ def _own(seller_id: str, gig_id: str) -> Record[Gig]:
 
 
 def edit(seller_id: str, gig_id: str, changes: dict[str, Any], clock: Clock) -> Gig:
+    """G9: on a live gig of a seller whose level does not skip review, a new title, description
+    or gallery becomes the gig's pending revision (the approved version stays listed); packages,
+    prices and the other fields change in place (``Gig.edit``)."""
     record = _own(seller_id, gig_id)
+    # G9: the level decides what of a live gig's edit waits for review; nothing else reads it.
+    seller = user_store.get(seller_id) if record.value.state in LIVE_STATES else None
     catalogue = catalogue_store.load()
-    before = record.value.media
+    before = record.value.as_submitted().media
     fields = _domain_fields(_with_ids(changes))
     # Only a live gig must stay publishable (G8 included); a draft's gallery is checked at publish.
     media_errors = [] if record.value.state == GigState.DRAFT else _media_errors(
         record.value, catalogue, fields.get("media", before), fields.get("category"), fields.get("subcategory"))
     file_service.check_gig_media(seller_id, before, fields.get("media", before))
-    gig = record.value.edit(clock.now(), catalogue, media_errors=media_errors, **fields)
+    level = _level(seller.value) if seller is not None else SellerLevel.NEW_SELLER
+    gig = record.value.edit(clock.now(), catalogue, media_errors=media_errors, seller_level=level, **fields)
     uow = runtime.current().unit_of_work()
     gig_store.stage_save(uow, record, gig)
+    if seller is not None:  # the level read above must still hold at the commit
+        uow.check(seller.item, UserItem.version == seller.item.version)
     uow.commit()
     return gig
+
+
+def _level(seller: User) -> SellerLevel:
+    return seller.seller_level or SellerLevel.NEW_SELLER
 
 
 def _media_errors(gig: Gig, catalogue: Catalogue, media: tuple[str, ...], category: str | None = None,
@@ -100,18 +114,20 @@ def _media_errors(gig: Gig, catalogue: Catalogue, media: tuple[str, ...], catego
 
 
 def publish(seller_id: str, gig_id: str, clock: Clock) -> Gig:
-    """Checks every G rule; while the seller is away (A4) the gig goes straight to paused."""
+    """Checks every G rule, then G9: the gig goes to the operators' review queue (pending
+    approval) unless the seller's level skips review, when it is listed at once; while the seller
+    is away (A4) it is listed straight into paused. A rejected gig is published again the same way."""
     record = _own(seller_id, gig_id)
     seller = user_store.get(seller_id)
     assert seller is not None
     now = clock.now()
     catalogue = catalogue_store.load()
     gig = record.value.apply(GigAction.PUBLISH, Actor.SELLER, now, catalogue=catalogue,
-                             seller_available=seller.value.is_available(now),
+                             seller_available=seller.value.is_available(now), seller_level=_level(seller.value),
                              media_errors=_media_errors(record.value, catalogue, record.value.media))
     uow = runtime.current().unit_of_work()
     gig_store.stage_save(uow, record, gig)
-    # The availability read above must still hold when this commits.
+    # The availability and level read above must still hold when this commits.
     uow.check(seller.item, UserItem.version == seller.item.version)
     uow.commit()
     return gig
@@ -167,7 +183,7 @@ def get_page(gig_id: str, clock: Clock) -> GigPage:
     seller = user_store.get(gig.seller_id)
     if seller is None or not seller.value.is_seller:
         raise NotFound("No such gig.")
-    return GigPage(gig, seller.value, orderable=gig.is_listed and seller.value.is_available(clock.now()),
+    return GigPage(gig, seller.value, orderable=gig.is_listed and seller.value.takes_work(clock.now()),
                    rating=review_store.gig_rating(gig.id))
 
 

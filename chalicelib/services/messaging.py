@@ -20,7 +20,8 @@ from chalicelib.domain.errors import NotFound
 from chalicelib.domain.events import Actor, Event
 from chalicelib.domain.files import Purpose
 from chalicelib.domain.messaging import Message, SpamReport, Thread, already_reported
-from chalicelib.services import files, runtime
+from chalicelib.domain.reports import ReportKind
+from chalicelib.services import files, reports, runtime
 from chalicelib.store import events as event_store
 from chalicelib.store import messages as message_store
 from chalicelib.store.unit_of_work import UnitOfWork
@@ -89,6 +90,9 @@ def report_spam(message_id: str, reporter_id: str, reason: str | None, clock: Cl
         raise already_reported()
     uow = runtime.current().unit_of_work()
     message_store.stage_report(uow, report)
+    # W1: the report is operators' work too: one queue across kinds (services/reports.py).
+    reports.stage_filed(uow, ReportKind.SPAM, message.id, message.sender_id, reporter_id, report.reason,
+                        message.text, clock)
     uow.commit()
     return report
 

@@ -175,6 +175,9 @@ def stage_placement(uow: UnitOfWork, *, gig: Record[Gig, GigItem], seller: Recor
     custom offer C1): every O2 check (blocks, availability A4, a published gig, not one's own),
     the order, its ledger payment and event, and the pair's counts; the gig and the seller's
     availability are checked unchanged at commit. Commit with ``commit_placement``."""
+    if gig.value.seller_id != buyer_id and seller.value.standing.restricted(now) is not None:
+        raise Conflict("The seller's account is suspended and takes no orders.", code="seller_suspended",
+                       rule="W1")
     order, outcome = Order.place(gig=gig.value, terms=terms, buyer_id=buyer_id,
                                  seller_available=seller.value.is_available(now), relationship=relationship.value,
                                  now=now)

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from chalicelib.config import settings
 from chalicelib.domain.audit import AuditAction, ObjectKind
@@ -39,6 +39,9 @@ from chalicelib.notify.push import PushSender
 from chalicelib.observability import logger
 from chalicelib.store import outbox
 from chalicelib.store.records import Record
+
+if TYPE_CHECKING:
+    from chalicelib.services.identity import IdentityPort
 
 # [decision] a claim on one (event, handler) lasts this long: longer than any one handler run,
 # short enough that a crashed dispatcher's work is picked up within a few runs.
@@ -103,14 +106,15 @@ class Reactions:
 
 
 def default_reactions(*, email: EmailSender | None = None, push: PushSender | None = None,
-                      live: LiveSender | None = None) -> Reactions:
+                      live: LiveSender | None = None, identity: IdentityPort | None = None) -> Reactions:
     """The reactions the app runs: notifications (feed, e-mail, push) on every event, the F3
-    invitation e-mail, buyer requests' fan-out and wrap-up, the review window (R1) and the
-    seller metrics (O13-O15). The senders
-    default to SES, SNS and the configured live endpoint (none: no live push)."""
+    invitation e-mail, buyer requests' fan-out and wrap-up, the review window (R1), a block's
+    sign-in switch (W1) and the seller metrics (O13-O15). The senders default to SES, SNS and the
+    configured live endpoint (none: no live push)."""
     # Imported here: those services import this module's report and context types.
     from chalicelib.services.buyer_requests import BuyerRequestReactions
     from chalicelib.services.collaboration import InvitationMailer
+    from chalicelib.services.identity import AccountIdentityReaction, identity_port_for
     from chalicelib.services.metrics import MetricsReactions
     from chalicelib.services.notifications import NotificationHandler
     from chalicelib.services.reviews import ReviewReactions
@@ -122,6 +126,9 @@ def default_reactions(*, email: EmailSender | None = None, push: PushSender | No
             .on("buyer_request.*", "buyer_requests", BuyerRequestReactions())
             # R1: a completed order opens its review window and invites the buyer.
             .on("order.*", "reviews", ReviewReactions())
+            # W1: a block disables the sign-in (and signs out everywhere); an unblock enables it.
+            .on("account.*", "account_identity",
+                AccountIdentityReaction(identity if identity is not None else identity_port_for(settings())))
             # O13, O14, O15: the seller's metrics, counted once per fact.
             .on("order.*", "metrics", MetricsReactions())
             .on("message.sent", "metrics_messages", MetricsReactions()))

@@ -3,7 +3,11 @@
 A listed (published) gig has one listing item per facet it can be browsed by: everything, its
 category, its subcategory and each of its tags. A listing's sort key starts with the starting
 price, so a price range is a key condition; delivery days and a second facet are filters on the
-same Query. Listings are written and removed in the same transaction as the gig."""
+same Query. Listings are written and removed in the same transaction as the gig.
+
+G9's review queue is the sparse ``gsi2``: a gig carries ``gsi2pk = GIG_REVIEW`` and
+``gsi2sk = <submitted at>#<gig id>`` only while something of it awaits an operator (pending
+approval, or a live gig's pending revision), so one Query, ascending, reads the queue oldest first."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -17,6 +21,7 @@ from chalicelib.store.records import Record
 from chalicelib.store.unit_of_work import UnitOfWork
 
 PRICE_DIGITS = 12
+REVIEW_QUEUE = "GIG_REVIEW"  # G9: the operators' queue partition on gsi2
 
 
 def _key(gig_id: str) -> tuple[str, str]:
@@ -102,6 +107,8 @@ def stage_save(uow: UnitOfWork, record: Record[Gig, GigItem], gig: Gig) -> None:
     item.gsi1pk = f"SELLER#{gig.seller_id}"
     item.gsi1sk = f"GIG#{iso(gig.created_at)}#{gig.id}"
     item.data = to_primitive(gig)
+    submitted = gig.review_submitted_at
+    item.gsi2pk, item.gsi2sk = (REVIEW_QUEUE, f"{iso(submitted)}#{gig.id}") if submitted else (None, None)
     uow.save(item)
     old = {(i.pk, i.sk): i for i in _listing_items(before)} if before is not None and before.is_listed else {}
     new = {(i.pk, i.sk): i for i in _listing_items(gig)} if gig.is_listed else {}
@@ -112,6 +119,14 @@ def stage_save(uow: UnitOfWork, record: Record[Gig, GigItem], gig: Gig) -> None:
         if key not in old or listing.summary != old[key].summary:
             uow.save(listing)
     record.value = gig
+
+
+def review_queue(limit: int, cursor: str | None) -> tuple[list[Gig], str | None]:
+    """G9: gigs awaiting review, oldest submission first: one Query on gsi2 per page."""
+    start = cursors.decode(cursor, expect={"gsi2pk": REVIEW_QUEUE})
+    result = GigItem.gsi2.query(REVIEW_QUEUE, limit=limit, last_evaluated_key=start, scan_index_forward=True)
+    gigs = [from_primitive(Gig, i.data) for i in result]
+    return gigs, cursors.encode(result.last_evaluated_key)
 
 
 @dataclass(frozen=True)

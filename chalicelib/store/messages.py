@@ -45,6 +45,15 @@ def stage_save(uow: UnitOfWork, message: Message) -> None:
     uow.save(item, MessageItem.pk.does_not_exist())
 
 
+def stage_replace(uow: UnitOfWork, message: Message) -> None:
+    """W1: rewrites a stored message (an operator hid it); it must exist."""
+    item = MessageItem(partition_of(message.thread), sort_key(message))
+    item.sender_id = message.sender_id
+    item.gsi1pk, item.gsi1sk = f"MESSAGE#{message.id}", "MESSAGE"
+    item.data = to_primitive(message)
+    uow.save(item, MessageItem.pk.exists())
+
+
 def page(thread: Thread | str, limit: int, cursor: str | None) -> tuple[list[Message], str | None]:
     """A thread's messages, newest first."""
     pk = partition_of(str(thread))

@@ -152,6 +152,14 @@ def _context_list(value: Any, default: Sequence[str]) -> list[str]:
     return value
 
 
+# W1: what the identity port calls on the user pool (chalicelib/services/identity.py).
+IDENTITY_ACTIONS = [
+    "cognito-idp:AdminDisableUser",
+    "cognito-idp:AdminUserGlobalSignOut",
+    "cognito-idp:AdminEnableUser",
+]
+
+
 class MarketplaceStack(cdk.Stack):
     def __init__(
         self,
@@ -432,6 +440,15 @@ class MarketplaceStack(cdk.Stack):
         role.add_to_policy(
             iam.PolicyStatement(
                 sid="Push", actions=["sns:Publish"], resources=[self.push_topic.topic_arn]
+            )
+        )
+        # W1: a block disables the user and signs them out everywhere; an unblock enables them
+        # (the account_identity reaction, chalicelib/services/identity.py). This pool only.
+        role.add_to_policy(
+            iam.PolicyStatement(
+                sid="BlockSignIn",
+                actions=IDENTITY_ACTIONS,
+                resources=[self.user_pool.user_pool_arn],
             )
         )
 

@@ -485,6 +485,9 @@ def test_app_role_grants(synth: Synth) -> None:
     resources = json.dumps(by_sid["Email"]["Resource"])
     assert f":identity/{sender}" in resources and f":identity/{sender.split('@')[1]}" in resources
     assert "*" not in resources
+    # W1: blocks reach the stack's user pool only.
+    assert by_sid["BlockSignIn"]["Action"] == module.IDENTITY_ACTIONS
+    assert by_sid["BlockSignIn"]["Resource"] == getatt(synth.logical_id(stack.user_pool), "Arn")
     # Only the scanner consumes the queue.
     assert not any(a.startswith("sqs:") for a in actions)
     # The live channel: post to (and close) connections of the stack's WebSocket API only.

@@ -10,6 +10,7 @@ from moto import mock_aws
 import app as _app  # noqa: F401  (the deployed composition root installs its runtime first; each test installs its own)
 from chalicelib.config import settings
 from chalicelib.domain.clock import FixedClock, SystemClock
+from chalicelib.domain.levels import SellerLevel
 from chalicelib.root import build_runtime
 from chalicelib.services import runtime
 from chalicelib.services.payments import LocalPayments
@@ -111,6 +112,13 @@ def uid(username: str) -> str:
     return user_id_for(username)
 
 
+def set_level(username: str, level: SellerLevel) -> None:
+    """A2: levels are evaluated by a later feature; the tests set one through the service."""
+    from chalicelib.services import accounts
+
+    accounts.set_seller_level(uid(username), level)
+
+
 SELLER_PROFILE = {
     "display_name": "Dana Builds",
     "description": "Licensed contractor with 12 years of kitchen and bath remodels.",
@@ -132,15 +140,18 @@ def seller_profile(username: str, clock) -> dict:
 def make_seller(api, clock):
     """Activates a seller with a clean profile photo of their own (A1) and gives them one clean gig
     image (generated PNGs, uploaded and put through the scan service), which
-    ``gig_body(seller=...)`` puts in the gallery."""
+    ``gig_body(seller=...)`` puts in the gallery. The seller is Level 1 unless ``level`` says
+    otherwise (A2; G9: Level 1 publishes without review, so most tests get live gigs at once; the
+    review path, tests/integration/test_gig_approvals.py, makes new sellers)."""
     from local.media_seed import seed_gig_image
 
-    def make(username: str) -> dict:
+    def make(username: str, level: SellerLevel = SellerLevel.LEVEL_1) -> dict:
         response = api.put("/me/seller-profile", username, body=seller_profile(username, clock))
         assert response.status_code == 200, response.json
+        set_level(username, level)
         if username not in GIG_IMAGES:
             GIG_IMAGES[username] = seed_gig_image(uid(username), clock)
-        return response.json
+        return api.get("/me", username).json
 
     return make
 

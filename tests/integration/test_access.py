@@ -9,8 +9,9 @@ import re
 import pytest
 
 from chalicelib.domain.files import Purpose
+from chalicelib.domain.levels import SellerLevel
 from local.media_seed import GeneratedImageScanner, seed_profile_photo, upload_and_scan
-from tests.integration.conftest import SELLER_PROFILE, gig_body, uid
+from tests.integration.conftest import SELLER_PROFILE, gig_body, set_level, uid
 from tests.integration.messaging_setup import messaging_world
 from tests.integration.outbox import stage_event
 
@@ -50,6 +51,15 @@ MATRIX = [
      {OWNER: 403, OTHER: 403, STRANGER: 401, OPERATOR: 200}),
     ("GET", "/me/gigs", None, {OWNER: 200, OTHER: 200, STRANGER: 401, OPERATOR: 200}),
     ("GET", "/me/gigs/{draft}", None, {OWNER: 200, OTHER: 404, STRANGER: 401, OPERATOR: 404}),
+    # G9: {pending} is dana's gig in the review queue (published while she was a new seller): hidden
+    # from everyone but her and operators, who decide on it.
+    ("GET", "/gigs/{pending}", None, {OWNER: 404, OTHER: 404, STRANGER: 404, OPERATOR: 404}),
+    ("GET", "/me/gigs/{pending}", None, {OWNER: 200, OTHER: 404, STRANGER: 401, OPERATOR: 404}),
+    ("GET", "/gig-approvals", None, {OWNER: 403, OTHER: 403, STRANGER: 401, OPERATOR: 200}),
+    ("GET", "/operator/gigs/{pending}", None, {OWNER: 403, OTHER: 403, STRANGER: 401, OPERATOR: 200}),
+    ("POST", "/gigs/{pending}/approval", {"note": "Checked"}, {OWNER: 403, OTHER: 403, STRANGER: 401, OPERATOR: 200}),
+    ("POST", "/gigs/{pending}/rejection", {"reason": "Blurry photos"},
+     {OWNER: 403, OTHER: 403, STRANGER: 401, OPERATOR: 200}),
     # Everyone has a feed of their own; dana's notification is no one else's.
     ("GET", "/me/notifications", None, {OWNER: 200, OTHER: 200, STRANGER: 401, OPERATOR: 200}),
     ("GET", "/me/notifications/unread-count", None, {OWNER: 200, OTHER: 200, STRANGER: 401, OPERATOR: 200}),
@@ -95,17 +105,36 @@ MATRIX = [
     ("GET", "/operator/audit-log", None, {OWNER: 403, OTHER: 403, STRANGER: 401, OPERATOR: 200}),
     ("POST", "/operator/dead-letters/{event_id}/replay", None,
      {OWNER: 403, OTHER: 403, STRANGER: 401, OPERATOR: 200}),
+    # W1: operators warn, lift and unblock ({seller} is dana, neither suspended nor blocked: 409);
+    # everyone reads their own warnings; the report queue ({report}: a file report) is operators'.
+    ("POST", "/users/{seller}/warnings", {"type": "spam", "reason": "Mass messages"},
+     {OWNER: 403, OTHER: 403, STRANGER: 401, OPERATOR: 201}),
+    ("GET", "/users/{seller}/warnings", None, {OWNER: 403, OTHER: 403, STRANGER: 401, OPERATOR: 200}),
+    ("POST", "/users/{seller}/suspension-lift", {"reason": "Appeal accepted"},
+     {OWNER: 403, OTHER: 403, STRANGER: 401, OPERATOR: 409}),
+    ("POST", "/users/{seller}/unblock", {"reason": "Identity verified"},
+     {OWNER: 403, OTHER: 403, STRANGER: 401, OPERATOR: 409}),
+    ("GET", "/me/warnings", None, {OWNER: 200, OTHER: 200, STRANGER: 401, OPERATOR: 200}),
+    ("GET", "/reports", None, {OWNER: 403, OTHER: 403, STRANGER: 401, OPERATOR: 200}),
+    ("GET", "/reports/{report}", None, {OWNER: 403, OTHER: 403, STRANGER: 401, OPERATOR: 200}),
+    ("GET", "/reports/rep_unknown", None, {OWNER: 403, OTHER: 403, STRANGER: 401, OPERATOR: 404}),
+    ("POST", "/reports/{report}/actions", {"action": "dismiss", "note": "Looks fine"},
+     {OWNER: 403, OTHER: 403, STRANGER: 401, OPERATOR: 200}),
 ]
 
 
 @pytest.fixture
 def world(api, clock, catalogue, make_seller, published_gig):
-    """dana (seller) owns a published gig, a complete draft and a paused gig; bob is a buyer;
-    olga an operator; an unused category exists; dana has one notification."""
+    """dana (seller) owns a published gig, a complete draft, a paused gig and a gig pending approval
+    (G9); bob is a buyer; olga an operator; an unused category exists; dana has one notification."""
     draft = api.post("/gigs", OWNER, body=gig_body(title="I will paint your kitchen cabinets")).json
     paused = api.post("/gigs", OWNER, body=gig_body(title="I will tile your backsplash")).json
     assert api.post(f"/gigs/{paused['id']}/publish", OWNER).status_code == 200
     assert api.post(f"/gigs/{paused['id']}/pause", OWNER).status_code == 200
+    set_level(OWNER, SellerLevel.NEW_SELLER)  # G9: a new seller's gig waits for review
+    pending = api.post("/gigs", OWNER, body=gig_body(title="I will regrout your bathroom tiles")).json
+    assert api.post(f"/gigs/{pending['id']}/publish", OWNER).json["state"] == "pending_approval"
+    set_level(OWNER, SellerLevel.LEVEL_1)
     assert api.op("PUT", "/catalogue/categories/unused", OPERATOR, body={"name": "Unused"}).status_code == 200
     from chalicelib.notify.email import RecordingEmailSender
     from chalicelib.notify.push import RecordingPushSender
@@ -118,11 +147,25 @@ def world(api, clock, catalogue, make_seller, published_gig):
     message_file = upload_and_scan(uid(OWNER), clock, b"Floor plan, revision 2\n", "plan.txt", "text/plain",
                                    Purpose.MESSAGE, GeneratedImageScanner())
     photos = {caller: seed_profile_photo(uid(caller), clock) for caller in (OWNER, OTHER, OPERATOR)}
-    return {"gig": published_gig["id"], "draft": draft["id"], "paused": paused["id"], "seller": uid(OWNER),
+    return {"report": _file_report(message_file, uid(OWNER), clock),
+            "gig": published_gig["id"], "draft": draft["id"], "paused": paused["id"], "pending": pending["id"],
+            "seller": uid(OWNER),
             "photos": photos,
             "notification": notification.id, "file": message_file, "event_id": dead_letter,
             "image": published_gig["media"][0],
             **messaging_world(api)}
+
+
+def _file_report(file_id: str, owner_id: str, clock) -> str:
+    """A report in the operators' queue (W1), filed as a file report's transaction files it."""
+    from chalicelib.domain.reports import ReportKind
+    from chalicelib.services import reports
+    from chalicelib.store.unit_of_work import UnitOfWork
+
+    uow = UnitOfWork()
+    report = reports.stage_filed(uow, ReportKind.FILE, file_id, owner_id, uid(OTHER), "Odd file", "plan.txt", clock)
+    uow.commit()
+    return report.id
 
 
 def _dead_letter(recipient: str) -> str:
@@ -201,11 +244,14 @@ def test_matrix_covers_every_route():
     from app import app
 
     served = {(m, p) for p, methods in app.routes.items() for m in methods}
-    served -= {("GET", "/openapi.json"), ("GET", "/docs")}
+    served -= {("GET", "/openapi.json"), ("GET", "/docs"), ("GET", "/docs/assets/{name}")}
     covered = {(m, t.replace("{gig}", "{gig_id}").replace("{draft}", "{gig_id}").replace("{paused}", "{gig_id}")
-                .replace("{seller}", "{seller_id}").replace("{notification}", "{notification_id}")
+                .replace("{pending}", "{gig_id}").replace("{seller}", "{seller_id}")
+                .replace("{notification}", "{notification_id}")
                 .replace("{file}", "{file_id}").replace("{image}", "{file_id}")
-                .replace("gardening", "{slug}").replace("unused", "{slug}"))
+                .replace("gardening", "{slug}").replace("unused", "{slug}")
+                .replace("/users/{seller_id}", "/users/{user_id}").replace("{report}", "{report_id}")
+                .replace("rep_unknown", "{report_id}"))
                for m, t, _, _ in MATRIX}
     covered |= {(m, re.sub(r"\{(awaiting|active|delivered|requested)\}", "{order_id}", t)
                  .replace("{request}", "{request_id}").replace("{delivered_file}", "{file_id}")

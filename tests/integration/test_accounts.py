@@ -39,8 +39,8 @@ def test_a3_preferences_change_only_the_kinds_named(api):
     response = api.put("/me/preferences", "alice",
                        body={"preferences": {"order_placed": {"push": False, "email": True}}})
     prefs = response.json["preferences"]
-    assert prefs["order_placed"] == {"push": False, "email": True}
-    assert prefs["order_delivered"] == {"push": True, "email": True}
+    assert prefs["order.placed"] == {"push": False, "email": True}  # the first vocabulary's name is read
+    assert prefs["order.delivered"] == {"push": True, "email": True}
     assert api.put("/me/preferences", "alice", body={"preferences": {"nope": {}}}).status_code == 422
 
 

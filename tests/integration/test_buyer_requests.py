@@ -66,7 +66,7 @@ def test_b1_a_request_reaches_the_sellers_of_its_category_and_they_are_notified(
         assert [i["id"] for i in feed["items"]] == [posted["id"]]
         assert feed["items"][0]["excerpt"].startswith("Remodel a 12 m2 kitchen")
         assert api.get(f"/buyer-requests/{posted['id']}", seller).json["your_role"] == "seller"
-        kinds = [n["kind"] for n in api.get("/me/notifications", seller).json["items"]]
+        kinds = [n["event"] for n in api.get("/me/notifications", seller).json["items"]]
         assert "buyer_request.matched" in kinds
     # lior sells, but not in renovation; bob does not sell: neither sees it (404, as if missing).
     assert api.get("/me/request-feed", NO_GIG_SELLER).json["items"] == []
@@ -151,7 +151,7 @@ def test_b2_one_offer_per_seller_on_a_gig_of_the_category(api, clock, posted, se
     assert leaked.status_code == 422 and leaked.json["rule"] == "W2"
     # The buyer is told; only the buyer (and operators) see the offers on the request.
     drain(clock)
-    assert "buyer_request.offer_received" in [n["kind"] for n in api.get("/me/notifications", BUYER).json["items"]]
+    assert "buyer_request.offer_received" in [n["event"] for n in api.get("/me/notifications", BUYER).json["items"]]
     seen = api.get(path, BUYER).json["items"]
     assert [(o["id"], o["seller_id"], o["gig_id"], o["price"]) for o in seen] == [
         (offer["id"], uid(SELLER), sellers[SELLER], usd(120_000))]
@@ -187,8 +187,8 @@ def test_b3_accepting_one_offer_places_the_order_closes_the_request_and_lapses_t
     assert late.status_code == 409 and late.json["rule"] == "B3"
     drain(clock)
     assert api.get(f"/custom-offers/{dana['id']}", SELLER).json["state"] == "lapsed"
-    assert "custom_offer.lapsed" in [n["kind"] for n in api.get("/me/notifications", SELLER).json["items"]]
-    assert "custom_offer.lapsed" not in [n["kind"] for n in api.get("/me/notifications", BUYER).json["items"]]
+    assert "custom_offer.lapsed" in [n["event"] for n in api.get("/me/notifications", SELLER).json["items"]]
+    assert "custom_offer.lapsed" not in [n["event"] for n in api.get("/me/notifications", BUYER).json["items"]]
     assert api.get("/me/request-feed", SELLER).json["items"] == []
     assert len(api.get("/orders", BUYER).json["items"]) == 1
     # A seller who offered still sees the ended request; one who did not, no longer.
@@ -227,7 +227,7 @@ def test_b1_a_request_expires_through_the_sweeper(api, clock, posted, sellers):
     drain(clock)
     assert api.get(f"/custom-offers/{offer['id']}", BUYER).json["state"] == "lapsed"
     # The expiry frees a place for the buyer (B1).
-    assert "buyer_request.expired" in [n["kind"] for n in api.get("/me/notifications", BUYER).json["items"]]
+    assert "buyer_request.expired" in [n["event"] for n in api.get("/me/notifications", BUYER).json["items"]]
 
 
 def test_b1_a_fire_for_a_closed_request_does_nothing(api, clock, posted):

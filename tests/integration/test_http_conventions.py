@@ -340,3 +340,15 @@ def test_every_action_a_person_may_be_offered_has_a_route_that_exists():
     review_actions = {a for a, rule in reviews.ACTIONS.items() if rule.actors & people}  # R1
     assert review_actions == set(REVIEW_ACTION_ROUTES)
 
+
+
+def test_every_notification_link_is_a_route_its_recipient_can_read():
+    from app import app  # noqa: F401 - registers every route
+    from chalicelib.domain.notifications import LINK_PATHS
+
+    def shape(path: str) -> str:  # a route's parameter names do not matter
+        return re.sub(r"\{\w+\}", "{}", path)
+
+    readable = {shape(op.path) for op in OPERATIONS if op.method == "GET"}
+    for kind, template in LINK_PATHS.items():
+        assert shape(template) in readable, (kind, template)

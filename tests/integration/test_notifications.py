@@ -97,12 +97,14 @@ def test_a3_preferences_decide_email_and_push_per_recipient(api, clock, users):
     assert pending_ids() == []
 
 
-def test_event_without_notification_kind_is_feed_only(api, clock, users):
-    stage_event(uid(DANA), notification=None, kind="order.note", summary="A note was added.")
+def test_an_event_for_someone_always_names_its_kind_and_the_entry_links_to_its_object(api, clock, users):
+    with pytest.raises(ValueError):  # one vocabulary: no feed entry without a NotificationKind
+        stage_event(uid(DANA), notification=None, kind="order.note", summary="A note was added.")
+    stage_event(uid(DANA))
     dispatch(clock)
-    assert sent_emails() == [] and sent_pushes() == []
-    assert [i["summary"] for i in feed(api, DANA)["items"]] == ["A note was added."]
-    assert pending_ids() == []
+    entry = feed(api, DANA)["items"][0]
+    assert entry["kind"] in {k.value for k in NotificationKind}
+    assert entry["link"]["path"] == "/" + entry["stream"].replace(":", "s/", 1)  # order:<id> → /orders/<id>
 
 
 def test_recipient_without_profile_gets_feed_and_default_push_but_no_email(api, clock):

@@ -10,8 +10,9 @@ from openapi_spec_validator import OpenAPIV31SpecValidator, validate
 from local.openapi_file import PATH, render
 
 # Routes that serve the document itself: registered with Chalice but deliberately left out of it
-# (describing /openapi.json inside /openapi.json adds nothing, and /docs is an HTML page for people).
-UNDOCUMENTED = {("/openapi.json", "GET"), ("/docs", "GET")}
+# (describing /openapi.json inside /openapi.json adds nothing, and /docs is an HTML page for people,
+# with its Swagger UI files).
+UNDOCUMENTED = {("/openapi.json", "GET"), ("/docs", "GET"), ("/docs/assets/{name}", "GET")}
 
 HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
 
@@ -89,7 +90,11 @@ def test_docs_page_is_html(aws, clock):
     assert response.headers["Content-Type"].startswith("text/html")
     body = response.body.decode()
     assert body.lstrip().lower().startswith("<!doctype html")
-    assert "openapi.json" in body
+    assert "docs/assets/swagger-ui-bundle.js" in body and "docs/assets/docs.js" in body
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    with ProblemTestClient(app) as client:
+        script = client.http.get("/docs/assets/docs.js")
+    assert script.status_code == 200 and 'url: "openapi.json"' in script.body.decode()
 
 
 def test_component_names_are_the_models_own(generated):

@@ -50,6 +50,7 @@ from chalicelib.domain.deadlines import DeadlineKind, shard_of
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from chalicelib.domain.events import Event
 from chalicelib.domain.ledger import EntryKind
+from chalicelib.domain.levels import SellerLevel
 from chalicelib.domain.orders import (
     ACTIVE,
     FINISHED,
@@ -60,6 +61,7 @@ from chalicelib.domain.orders import (
     RequestKind,
     plan,
 )
+from chalicelib.domain.preconditions import IfMatch
 from chalicelib.domain.pricing import Selection
 from chalicelib.domain.requirements import Answer
 from chalicelib.services import accounts, catalogue, conversations, custom_offers, gigs, orders, runtime, sweeper
@@ -152,6 +154,7 @@ class OrderLifecycle(RuleBasedStateMachine):
             catalogue.put_category(category, "seed", self.clock)
         photo = seed_profile_photo(SELLER, self.clock)  # A1: the seller's own clean photo
         accounts.activate_seller(SELLER, "dana", None, replace(PROFILE, photo=photo), self.clock)
+        accounts.set_seller_level(SELLER, SellerLevel.LEVEL_1)  # G9: publishes without review
         for with_requirements in (True, False):
             gig = valid_gig(requirements=valid_gig().requirements if with_requirements else ())
             fields = {name: to_primitive(getattr(gig, name)) for name in GIG_FIELDS}
@@ -284,7 +287,8 @@ class OrderLifecycle(RuleBasedStateMachine):
         from_draft = move == "deliver from draft"
         if from_draft and who == "seller":
             self.attempt(None, who, "save draft", lambda: orders.put_doc(
-                order, self.viewer(order, who), orders.DRAFT, {"message": message, "files": list(files)}))
+                order, self.viewer(order, who), orders.DRAFT, {"message": message, "files": list(files)},
+                IfMatch()))  # the service without HTTP: no precondition
         self.act(order, who, "deliver", message, files, from_draft)
 
     @rule(order=orders, revise=st.sampled_from([False, False, True]))

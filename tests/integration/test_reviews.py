@@ -71,7 +71,7 @@ def actions(page: dict) -> list[str]:
 
 
 def feed_kinds(api, user: str) -> list[str]:
-    return [n["kind"] for n in api.get("/me/notifications", user).json["items"]]
+    return [n["event"] for n in api.get("/me/notifications", user).json["items"]]
 
 
 def gig_rating(api, gig_id: str) -> dict:

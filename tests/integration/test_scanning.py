@@ -117,7 +117,7 @@ def test_f1_eicar_is_infected_and_never_downloadable(api, use_clamd, name, conte
     assert "EICAR" in response.json["detail"]
     assert version_tag(f["id"]) == "infected"
     (event,) = blocked_events(f["id"])
-    assert event.recipients == (uid("bob"),) and event.notification == "file_blocked"
+    assert event.recipients == (uid("bob"),) and event.notification == "file.blocked"
 
 
 # -- unscannable by limits -------------------------------------------------------------------------

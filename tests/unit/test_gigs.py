@@ -1,5 +1,6 @@
 """The gig aggregate: every G rule passing and failing (the rule id is in each test's name), the
-draft check, G2's lock after publishing, and the G9/A4 transition table cell by cell."""
+draft check, G2's lock after publishing, and the G9/A4 transition table cell by cell (G9's review
+by level and revisions: test_gig_approvals.py)."""
 from __future__ import annotations
 
 from dataclasses import replace
@@ -21,6 +22,7 @@ from chalicelib.domain.gigs import (
     FastDelivery,
     Gig,
     GigAction,
+    GigRevision,
     GigState,
     Package,
     PauseReason,
@@ -30,6 +32,7 @@ from chalicelib.domain.gigs import (
     draft_errors,
     publish_errors,
 )
+from chalicelib.domain.levels import SellerLevel
 
 from .gig_factory import (
     NOW,
@@ -161,7 +164,7 @@ def test_g2_category_locked_after_publishing(change: dict[str, str], state: str)
 def test_g2_lock_allows_resending_the_same_category() -> None:
     gig = published_gig()
     gig.edit(LATER, CATALOGUE, category="real-estate", subcategory="photography",
-             service_type="residential", title="I will photograph your house")
+             service_type="residential", title="I will photograph your house", seller_level=SellerLevel.LEVEL_1)
     assert gig.title == "I will photograph your house"
 
 
@@ -461,68 +464,86 @@ def test_live_gig_must_stay_publishable(change: dict[str, Any]) -> None:
 # --------------------------------------------------------------------------------------------
 # G9 / A4 transitions: every (state, action, actor)
 # --------------------------------------------------------------------------------------------
+# name -> (state, pause reason, with a pending revision)
 STATES = {
-    "draft": (GigState.DRAFT, None),
-    "published": (GigState.PUBLISHED, None),
-    "paused(seller)": (GigState.PAUSED, PauseReason.SELLER),
-    "paused(availability)": (GigState.PAUSED, PauseReason.AVAILABILITY),
-    "removed": (GigState.REMOVED, None),
+    "draft": (GigState.DRAFT, None, False),
+    "pending_approval": (GigState.PENDING_APPROVAL, None, False),
+    "published": (GigState.PUBLISHED, None, False),
+    "published+revision": (GigState.PUBLISHED, None, True),
+    "paused(seller)": (GigState.PAUSED, PauseReason.SELLER, False),
+    "paused(seller)+revision": (GigState.PAUSED, PauseReason.SELLER, True),
+    "paused(availability)": (GigState.PAUSED, PauseReason.AVAILABILITY, False),
+    "rejected": (GigState.REJECTED, None, False),
+    "removed": (GigState.REMOVED, None, False),
 }
 WHO = {"publish": "seller", "pause": "seller", "resume": "seller", "hide": "system",
-       "unhide": "system", "remove": "operator"}
-ALLOWED = {  # (state, action) -> resulting (state, pause reason); the actor is WHO[action]
-    ("draft", "publish"): (GigState.PUBLISHED, None),
+       "unhide": "system", "remove": "operator", "approve": "operator", "reject": "operator"}
+ALLOWED = {  # (state, action) -> resulting (state, pause reason); the actor is WHO[action]; a new seller
+    ("draft", "publish"): (GigState.PENDING_APPROVAL, None),  # G9: to the review queue
+    ("rejected", "publish"): (GigState.PENDING_APPROVAL, None),  # G9: edited and resubmitted
+    ("pending_approval", "approve"): (GigState.PUBLISHED, None),
+    ("pending_approval", "reject"): (GigState.REJECTED, None),
+    ("published+revision", "approve"): (GigState.PUBLISHED, None),  # the revision swapped in
+    ("published+revision", "reject"): (GigState.PUBLISHED, None),  # the live version stays
+    ("paused(seller)+revision", "approve"): (GigState.PAUSED, PauseReason.SELLER),
+    ("paused(seller)+revision", "reject"): (GigState.PAUSED, PauseReason.SELLER),
     ("published", "pause"): (GigState.PAUSED, PauseReason.SELLER),
+    ("published+revision", "pause"): (GigState.PAUSED, PauseReason.SELLER),
     ("paused(seller)", "resume"): (GigState.PUBLISHED, None),
+    ("paused(seller)+revision", "resume"): (GigState.PUBLISHED, None),
     ("published", "hide"): (GigState.PAUSED, PauseReason.AVAILABILITY),
+    ("published+revision", "hide"): (GigState.PAUSED, PauseReason.AVAILABILITY),
     ("paused(availability)", "unhide"): (GigState.PUBLISHED, None),
-    ("draft", "remove"): (GigState.REMOVED, None),
-    ("published", "remove"): (GigState.REMOVED, None),
-    ("paused(seller)", "remove"): (GigState.REMOVED, None),
-    ("paused(availability)", "remove"): (GigState.REMOVED, None),
+    **{(name, "remove"): (GigState.REMOVED, None) for name in STATES if name != "removed"},
 }
+REVISION = GigRevision(title="I will photograph your home at dusk", description="Twilight photos of your home.",
+                       media=(), submitted_at=NOW)
 
 
 def gig_in(state_name: str) -> Gig:
-    state, reason = STATES[state_name]
-    published_at = None if state is GigState.DRAFT else NOW
-    return valid_gig(state=state, pause_reason=reason, published_at=published_at)
+    state, reason, with_revision = STATES[state_name]
+    published_at = NOW if state in (GigState.PUBLISHED, GigState.PAUSED, GigState.REMOVED) else None
+    return valid_gig(state=state, pause_reason=reason, published_at=published_at,
+                     submitted_at=NOW if state is GigState.PENDING_APPROVAL else None,
+                     revision=REVISION if with_revision else None)
 
 
 @pytest.mark.parametrize("actor", list(Actor))
 @pytest.mark.parametrize("action", list(GigAction))
 @pytest.mark.parametrize("state_name", list(STATES))
 def test_g9_transition_table(state_name: str, action: GigAction, actor: Actor) -> None:
-    """G9/A4: every (state, action, actor): allowed → the expected state; a wrong actor →
-    Forbidden; a wrong state → Conflict(invalid_transition); the gig is unchanged on refusal."""
+    """G9/A4: every (state, action, actor), as a new seller's gig: allowed → the expected state; a
+    wrong actor → Forbidden; a wrong state → Conflict(invalid_transition); the gig is unchanged on
+    refusal; every refusal names G9."""
     gig = gig_in(state_name)
     before = replace(gig)
-    kwargs = {"catalogue": CATALOGUE, "reason": "fraud"}
+    kwargs = {"catalogue": CATALOGUE, "reason": "fraud", "seller_level": SellerLevel.NEW_SELLER}
     if actor.value != WHO[action.value]:
         with pytest.raises(Forbidden) as forbidden:
             gig.apply(action, actor, LATER, **kwargs)
-        assert forbidden.value.code == "actor_not_allowed"
+        assert (forbidden.value.code, forbidden.value.rule) == ("actor_not_allowed", "G9")
         assert gig == before
     elif (state_name, action.value) in ALLOWED:
         gig.apply(action, actor, LATER, **kwargs)
         assert (gig.state, gig.pause_reason) == ALLOWED[(state_name, action.value)]
         assert gig.updated_at == LATER
         assert not gig.can(action, actor)  # no action repeats itself
+        if (state_name, action) == ("pending_approval", GigAction.APPROVE):
+            assert gig.published_at == LATER  # listed for the first time: G2's lock starts
         if action is GigAction.PUBLISH:
-            assert gig.published_at == LATER
+            assert (gig.published_at, gig.submitted_at) == (None, LATER)
     else:
         assert not gig.can(action, actor)
         with pytest.raises(Conflict) as conflict:
             gig.apply(action, actor, LATER, **kwargs)
-        assert conflict.value.code == "invalid_transition"
+        assert (conflict.value.code, conflict.value.rule) == ("invalid_transition", "G9")
         assert gig == before
 
 
 def test_g9_table_matches_the_expected_cells() -> None:
-    cells = {(s, a.value) for s, (state, reason) in STATES.items() for a in GigAction
-             if gig_in(s).can(a, Actor(WHO[a.value]))}
+    cells = {(s, a.value) for s in STATES for a in GigAction if gig_in(s).can(a, Actor(WHO[a.value]))}
     assert cells == set(ALLOWED)
-    assert len(GIG_TRANSITIONS) == 8
+    assert len(GIG_TRANSITIONS) == 17
 
 
 def test_g9_publish_sets_published_at_once() -> None:
@@ -536,7 +557,7 @@ def test_g9_publish_sets_published_at_once() -> None:
 
 def test_a4_publish_while_unavailable_is_hidden() -> None:
     """A4: publishing while the seller is unavailable lands in paused(availability)."""
-    gig = valid_gig().publish(LATER, CATALOGUE, seller_available=False)
+    gig = valid_gig().publish(LATER, CATALOGUE, seller_level=SellerLevel.LEVEL_1, seller_available=False)
     assert (gig.state, gig.pause_reason, gig.published_at) == (GigState.PAUSED, PauseReason.AVAILABILITY, LATER)
     assert not gig.is_listed
     with pytest.raises(Conflict):
@@ -555,7 +576,7 @@ def test_a4_seller_pause_survives_availability() -> None:
 def test_g9_publish_incomplete_gig_fails_with_all_errors() -> None:
     gig = valid_gig(title="", tags=())
     with pytest.raises(InvalidInput) as exc:
-        gig.publish(LATER, CATALOGUE)
+        gig.publish(LATER, CATALOGUE, seller_level=SellerLevel.LEVEL_1)
     assert exc.value.code == "gig_incomplete"
     assert {(e.field, e.rule) for e in exc.value.fields} == {("title", "G1"), ("tags", "G3")}
     assert gig.state is GigState.DRAFT and gig.published_at is None
@@ -564,7 +585,7 @@ def test_g9_publish_incomplete_gig_fails_with_all_errors() -> None:
 def test_g8_publish_refuses_media_errors() -> None:
     media = [FieldError("gallery", "at least one image", code="required", rule="G8")]
     with pytest.raises(InvalidInput) as exc:
-        valid_gig().publish(LATER, CATALOGUE, media_errors=media)
+        valid_gig().publish(LATER, CATALOGUE, seller_level=SellerLevel.NEW_SELLER, media_errors=media)
     assert exc.value.fields == media
 
 

@@ -21,9 +21,11 @@ ISSUER = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC"
 
 
 def test_the_frame_is_the_unread_feed_entry() -> None:
-    entry = Notification(id="evt_1", user_id="u1", kind="order.placed", summary="New order", stream="order:o1", at=NOW)
+    entry = Notification(id="evt_1", user_id="u1", kind="order.placed", summary="New order", stream="order:o1", at=NOW,
+                         event="order.place", target_kind="order", target_id="o1")
     assert frame(entry) == {"type": "notification", "notification": {
-        "id": "evt_1", "kind": "order.placed", "summary": "New order", "stream": "order:o1",
+        "id": "evt_1", "kind": "order.placed", "event": "order.place", "summary": "New order", "stream": "order:o1",
+        "link": {"kind": "order", "id": "o1", "path": "/orders/o1"},
         "at": "2026-12-02T09:00:00.000000Z", "read_at": None, "read": False}}
 
 

@@ -61,8 +61,18 @@ def test_unknown_user_gets_default_push_only():
     assert channels_for(event(), None) == (Channel.PUSH,)
 
 
-def test_event_without_notification_kind_is_feed_only():
-    assert channels_for(event(notification=None), user()) == ()
+def test_an_event_told_to_someone_names_its_notification_kind():
+    """One vocabulary: the feed's kind and the preferences are the same NotificationKind."""
+    with pytest.raises(ValueError):
+        event(notification=None)
+    assert Event.new("order.note", "order:o1", NOW, Actor.SELLER, "u", "history only").recipients == ()
+
+
+def test_the_first_vocabulary_is_still_read():
+    assert NotificationKind("order_placed") is NotificationKind.ORDER_PLACED  # stored preferences
+    assert NotificationKind("order.placed") is NotificationKind.ORDER_PLACED
+    with pytest.raises(ValueError):
+        NotificationKind("order.exploded")
 
 
 # --- rendering ------------------------------------------------------------------------------
@@ -75,11 +85,6 @@ def test_email_names_the_kind_and_carries_the_summary():
 def test_push_is_title_and_summary():
     message = push_message(event(NotificationKind.ORDER_DELIVERED, summary="Dana delivered your order."))
     assert (message.title, message.body) == ("Your order was delivered", "Dana delivered your order.")
-
-
-def test_without_kind_the_summary_heads_the_message():
-    assert email_message(event(None, summary="Your file was scanned.")).title == "Your file was scanned."
-    assert push_message(event(None, summary="Your file was scanned.")).title == "Your file was scanned."
 
 
 def test_long_or_multiline_summaries_are_clipped_to_one_line():
@@ -103,3 +108,19 @@ def test_marking_read_twice_keeps_the_first_time():
     entry = Notification.of(event(), "u_dana").mark_read(NOW)
     again = entry.mark_read(NOW + timedelta(hours=1))
     assert again is entry and again.read_at == NOW and again.read
+
+
+def test_every_entry_links_to_its_object_and_a_blocked_file_names_its_order():
+    from chalicelib.domain.notifications import feed_view
+
+    placed = Notification.of(event(), "u_dana")
+    assert (placed.kind, placed.event) == ("order.placed", "order.placed")
+    assert feed_view(placed)["link"] == {"kind": "order", "id": "ord_1", "path": "/orders/ord_1"}
+    blocked = Event.new("file.blocked", "file:f1", NOW, Actor.SYSTEM, None, "x.pdf is infected",
+                        recipients=("u_dana",), notification=NotificationKind.FILE_BLOCKED,
+                        data={"file_id": "f1", "attached_to": "order:ord_9"})
+    assert feed_view(Notification.of(blocked, "u_dana"))["link"] == {
+        "kind": "order", "id": "ord_9", "path": "/orders/ord_9"}
+    loose = Event.new("file.blocked", "file:f2", NOW, Actor.SYSTEM, None, "y.pdf is infected",
+                      recipients=("u_dana",), notification=NotificationKind.FILE_BLOCKED, data={"attached_to": None})
+    assert feed_view(Notification.of(loose, "u_dana"))["link"]["path"] == "/files/f2"

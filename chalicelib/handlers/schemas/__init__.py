@@ -39,6 +39,8 @@ class Problem(BaseModel):
     code: str
     rule: str | None = None
     errors: list[FieldErrorOut] | None = None
+    until: str | None = Field(None, description="W1 (`account_suspended`): when the suspension ends; null on "
+                                                "`account_blocked` (without end).")
 
 
 class PageQuery(RequestModel):

@@ -5,6 +5,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field
 
 from chalicelib.domain.accounts import AvailabilityReason, LanguageLevel, NotificationKind
+from chalicelib.domain.levels import SellerLevel
 from chalicelib.handlers.schemas import RequestModel
 from chalicelib.handlers.schemas.metrics import PublicResponseOut
 from chalicelib.handlers.schemas.reviews import RatingOut
@@ -50,6 +51,8 @@ class SellerProfileOut(BaseModel):
     skills: list[str]
     languages: list[LanguageModel]
     portfolio: list[PortfolioEntryModel]
+    level: SellerLevel = Field(description="A2: new_seller, level_1, level_2 or top_rated; set by the platform, "
+                                           "never by the seller (G9: Level 1 and above publish without review)")
 
 
 class AvailabilityIn(RequestModel):

@@ -10,7 +10,7 @@ from chalicelib.handlers.schemas import RequestModel
 
 BlockReasonName = Literal["scanner_limit", "encrypted", "type_mismatch", "too_large", "size_mismatch",
                           "media_unreadable", "never_uploaded", "scan_timeout", "image_too_large",
-                          "active_content", "document_unreadable"]
+                          "active_content", "document_unreadable", "removed"]
 assert set(BlockReasonName.__args__) == {r.value for r in BlockReason}  # type: ignore[attr-defined]
 PurposeName = Literal["gig_media", "requirement_answer", "message", "delivery", "buyer_request", "profile_photo"]
 assert set(PurposeName.__args__) == {p.value for p in Purpose}  # type: ignore[attr-defined]

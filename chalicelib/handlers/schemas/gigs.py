@@ -5,6 +5,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, PlainSerializer, PlainValidator, WithJsonSchema, model_validator
 
+from chalicelib.domain.audit import REASON_MAX as AUDIT_REASON_MAX
+from chalicelib.domain.gigs import REJECTION_REASON_MAX
+from chalicelib.domain.levels import SellerLevel
 from chalicelib.domain.money import CURRENCY
 from chalicelib.handlers.schemas import PageQuery, RequestModel
 from chalicelib.handlers.schemas.accounts import PublicAvailability
@@ -181,13 +184,29 @@ class FaqOut(BaseModel):
 class GigSellerOut(BaseModel):
     id: str
     display_name: str
+    level: SellerLevel = Field(description="A2: the seller's level")
     away: PublicAvailability | None = None
+
+
+class GigRevisionOut(BaseModel):
+    """G9: a new seller's edit of a live gig's title, description and gallery; the gig's own fields
+    are the approved version buyers see until an operator approves this."""
+
+    title: str
+    description: str
+    media: list[str]
+    submitted_at: datetime
+    state: Literal["pending", "rejected"]
+    rejection_reason: str | None = Field(description="Why an operator rejected it (state rejected)")
+    decided_at: datetime | None
 
 
 class GigOut(BaseModel):
     id: str
     seller_id: str
-    state: Literal["draft", "published", "paused", "removed"]
+    state: Literal["draft", "pending_approval", "published", "paused", "rejected", "removed"] = Field(
+        description="G9: pending_approval waits in the operators' queue; rejected carries rejection_reason "
+                    "and may be edited and published again")
     pause_reason: str | None
     title: str
     category: str
@@ -205,6 +224,12 @@ class GigOut(BaseModel):
     created_at: datetime
     updated_at: datetime
     published_at: datetime | None
+    submitted_at: datetime | None = Field(None, description="G9: when it last entered the review queue "
+                                                            "(the owner's and operators' views)")
+    rejection_reason: str | None = Field(None, description="G9: why an operator rejected it (state rejected; "
+                                                           "the owner's and operators' views)")
+    revision: GigRevisionOut | None = Field(None, description="G9: a pending or rejected edit of the live gig's "
+                                                              "texts or gallery (the owner's and operators' views)")
     seller: GigSellerOut | None = None
     orderable: bool | None = Field(None, description="The public gig page (GET /gigs/{gig_id}): whether an order "
                                                      "can be placed now (A4: false while the seller is away)")
@@ -285,3 +310,29 @@ class QuoteOut(BaseModel):
 
 class RemoveIn(RequestModel):
     reason: str = Field(min_length=1, max_length=500)
+
+
+class ApprovalIn(RequestModel):
+    """G9: approve what awaits review (a gig pending approval, or a live gig's pending revision)."""
+
+    note: str = Field("", max_length=AUDIT_REASON_MAX, description="For the audit log only; the seller never sees it")
+
+
+class RejectionIn(RequestModel):
+    """G9: reject what awaits review; the seller is told the reason."""
+
+    reason: str = Field(min_length=1, max_length=REJECTION_REASON_MAX, description="Shown to the seller")
+
+
+class GigApprovalOut(BaseModel):
+    """One entry of the operators' review queue (G9)."""
+
+    subject: Literal["gig", "revision"] = Field(description="gig: a gig pending approval; revision: a live gig's "
+                                                            "pending edit of its title, description or gallery")
+    submitted_at: datetime
+    gig: GigOut
+
+
+class GigApprovalPage(BaseModel):
+    items: list[GigApprovalOut]
+    next_cursor: str | None

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from chalicelib.domain.accounts import NotificationKind
 from chalicelib.handlers.schemas import PageQuery
 
 
@@ -11,11 +12,22 @@ class NotificationQuery(PageQuery):
     unread_only: bool = Field(False, description="Only entries not yet read.")
 
 
+class LinkOut(BaseModel):
+    """The object a notification is about, and where to read it (null path: nothing the
+    recipient can open, e.g. an invitation)."""
+
+    kind: str = Field(description="order, conversation, file, buyer_request, review, account, ...")
+    id: str
+    path: str | None
+
+
 class NotificationOut(BaseModel):
     id: str = Field(description="The id of the event it tells of.")
-    kind: str = Field(description="What happened, e.g. order.placed.")
+    kind: NotificationKind = Field(description="What it is about, in the preferences' vocabulary (A3).")
+    event: str = Field(description="Exactly what happened: the event's own kind, e.g. order.deliver.")
     summary: str
-    stream: str = Field(description="What it is about, e.g. order:<id>.")
+    stream: str = Field(description="Whose history it belongs to, e.g. order:<id>.")
+    link: LinkOut | None
     at: datetime
     read: bool
     read_at: datetime | None = None
