@@ -27,6 +27,12 @@ def rank(level: SellerLevel) -> int:
     return LEVEL_ORDER.index(SellerLevel(level))
 
 
+def demoted(level: SellerLevel) -> SellerLevel:
+    """W1: one level down (a new seller has none to lose). An operator issues the warning, so a Top
+    Rated seller may lose that level this way too (A2: operators alone take it away)."""
+    return LEVEL_ORDER[max(rank(level) - 1, 0)]
+
+
 def skips_gig_review(level: SellerLevel) -> bool:
     """G9: whether this seller's gigs (publishing, and edits of a live gig's title, description or
     gallery) go live without an operator's review."""

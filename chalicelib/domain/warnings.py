@@ -44,7 +44,7 @@ class ViolationType(StrEnum):
 
 class LadderOutcome(StrEnum):
     REMINDER = "reminder"
-    DEMOTION = "demotion"  # A2: one level down (recorded until levels exist)
+    DEMOTION = "demotion"  # A2: one level down (services/warnings.py applies it to the seller's level)
     SUSPENSION = "suspension"
     BLOCK = "block"
 
@@ -154,7 +154,7 @@ class Standing:
 
     active: tuple[ActiveWarning, ...] = ()
     restriction: Restriction | None = None
-    demotions: int = 0  # A2: levels one down, recorded (levels evaluate them when they exist)
+    demotions: int = 0  # A2: how many times a warning took a level away
 
     def restricted(self, now: datetime) -> Restriction | None:
         r = self.restriction

@@ -20,6 +20,7 @@ from chalicelib.domain.clock import Clock, iso
 from chalicelib.domain.deadlines import Deadline, DeadlineKind
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 from chalicelib.domain.events import Actor, Event
+from chalicelib.domain.levels import demoted
 from chalicelib.domain.reports import Report, ReportKind
 from chalicelib.domain.warnings import AccountWarning, LadderOutcome, Restriction, Standing, ViolationType
 from chalicelib.observability import logger
@@ -103,6 +104,8 @@ def stage_warning(uow: UnitOfWork, operator_id: str, record: Record[User, UserIt
         recipients=(user.id,), notification=NotificationKind.ACCOUNT_STANDING,
         data={"warning_id": warning.id, "type": type.value, "outcome": warning.outcome.value,
               "severe": severe, "report_id": report_id}))
+    if warning.outcome is LadderOutcome.DEMOTION and user.seller is not None:  # W1 → A2: one level down
+        record.value = user.with_seller_level(demoted(user.seller.level))
     _stage_standing(uow, record, standing, clock, Actor.OPERATOR, operator_id)
     audit_store.stage(uow, audit.record(operator_id, AuditAction.WARNING_ISSUED, ObjectKind.USER, user.id, reason,
                                         clock, {"warning_id": warning.id, "type": type.value,

@@ -70,6 +70,8 @@ def test_w1_a_second_warning_of_another_type_demotes_a_seller(api, published_gig
     second = warn(api, "dana", "misleading_profile")
     assert second.json["outcome"] == "demotion"
     assert api.get("/me/warnings", "dana").json["standing"]["demotions"] == 1
+    # A2: dana was Level 1 (the fixture's seller): now a new seller, whose gigs go to review (G9)
+    assert api.get("/me", "dana").json["seller"]["level"] == "new_seller"
     assert api.post("/gigs", "dana", body={"title": "I will paint your hallway"}).status_code == 201
 
 

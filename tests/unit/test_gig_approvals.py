@@ -225,3 +225,10 @@ def test_g9_edits_of_a_gig_pending_approval_apply_to_it() -> None:
     gig.edit(LATER, CATALOGUE, seller_level=NEW, title="I will photograph your home at dusk")
     assert gig.title == "I will photograph your home at dusk" and gig.revision is None
     assert gig.review_submitted_at == NOW  # its place in the queue stays
+
+
+def test_w1_a_demotion_takes_one_level_and_a_new_seller_has_none_to_lose():
+    from chalicelib.domain.levels import SellerLevel, demoted
+
+    assert [demoted(level) for level in SellerLevel] == [
+        SellerLevel.NEW_SELLER, SellerLevel.NEW_SELLER, SellerLevel.LEVEL_1, SellerLevel.LEVEL_2]

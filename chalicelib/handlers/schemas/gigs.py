@@ -130,7 +130,7 @@ class GigFields(RequestModel):
 
 
 class PackageOut(BaseModel):
-    tier: str
+    tier: Tier
     name: str
     description: str
     delivery_days: int
@@ -139,7 +139,7 @@ class PackageOut(BaseModel):
 
 
 class FastDeliveryOut(BaseModel):
-    tier: str
+    tier: Tier
     days: int
     price: PriceOut
 
