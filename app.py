@@ -16,6 +16,7 @@ from chalicelib.handlers import (
     api_gigs,
     api_messages,
     api_meta,
+    api_metrics,
     api_notifications,
     api_orders,
     api_reactions,
@@ -39,7 +40,8 @@ app.register_middleware(http_middleware, "http")
 
 for module in (api_meta, api_accounts, api_catalogue, api_gigs, api_files, api_orders, api_messages,
                api_notifications, api_collaboration, api_reactions, api_custom_offers, api_buyer_requests,
-               api_audit, api_gig_approvals, api_reviews, api_warnings, api_reports, api_coupons):
+               api_audit, api_gig_approvals, api_reviews, api_warnings, api_reports, api_coupons,
+               api_metrics):
     app.register_blueprint(module.api.blueprint)
 if settings().test_clock:  # the local run and stages that enable it; never production (config.py)
     from chalicelib.handlers import api_dev_clock

@@ -107,6 +107,12 @@ def _scenario(s: Scenario, gig: dict, clock) -> None:
     s.call("POST", "/orders/{order_id}/operator-cancellation", path=f"/orders/{o4}/operator-cancellation",
            user="olga", body={"reason": "Ordered by mistake.", "seller_at_fault": False},
            variant="operator, not the seller's fault")
+    from chalicelib.services import reactions, runtime  # O13: the cancellation is counted by the outbox first
+
+    reactions.dispatch(runtime.current().reactions, clock)
+    s.call("POST", "/orders/{order_id}/cancellation-excuse", path=f"/orders/{o3}/cancellation-excuse",
+           user="olga", body={"reason": "The buyer gave too little information."},
+           variant="operator excuses a past cancellation (O13): marker, counter, audit entry")
 
     s.call("GET", "/orders", path="/orders?role=buyer&limit=20", user="alice", variant="buyer: 4 orders")
     s.call("GET", "/orders", path="/orders?role=seller&limit=20", user="dana", variant="seller: 4 orders")

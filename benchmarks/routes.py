@@ -142,6 +142,7 @@ def _run_scenario(s: Scenario, ids: dict[str, str]) -> None:
                  "custom_extras": [{"id": extra_id, "quantity": 1}]},
            variant="basic x2, fast delivery, revision, custom extra")
     s.call("GET", "/sellers/{seller_id}", path=f"/sellers/{ids['dana']}", variant="dana")
+    s.call("GET", "/me/metrics", user="dana", variant="90 days of buckets (O13-O15)")
     s.call("GET", "/me", user="alice", variant="existing buyer")
     s.call("GET", "/me", user="frank", variant="first visit (no profile item yet)")
     s.call("PUT", "/me/preferences", user="alice",

@@ -52,6 +52,8 @@ TAGS = {
                "the published reviews and ratings of gigs and sellers (R1).",
     "coupons": "Seller coupons: operators make a seller a member, a member seller gives a recent buyer a "
                "percentage off, the buyer uses it when placing an order (M2, M1).",
+    "metrics": "A seller's metrics (completion, unresponsiveness, response rate and time, on-time delivery) and "
+               "operators excusing a cancellation (O13-O15).",
     "notifications": "The in-app feed (A3); the live channel pushes the same entries over a WebSocket.",
     "warnings": "Warnings operators issue, the ladder's suspensions and blocks, lifting and unblocking; a "
                 "user's own warnings (W1).",

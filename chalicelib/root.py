@@ -22,6 +22,7 @@ from chalicelib.services import (
     conversations,
     custom_offers,
     files,
+    metrics,
     orders,
     reviews,
     warnings,
@@ -56,6 +57,7 @@ def registrations() -> Registrations:
         .timer(DeadlineKind.BUYER_REQUEST_EXPIRY, buyer_requests.fire_expiry)  # B1
         .timer(DeadlineKind.REVIEW_PUBLICATION, reviews.fire_deadline)  # R1: the blind period ends
         .timer(DeadlineKind.REVIEW_REMINDER, reviews.fire_deadline)  # R1: the buyer is reminded
+        .timer(DeadlineKind.RESPONSE_WAIT, metrics.fire_response_deadline)  # O14: unresponded
         .timer(DeadlineKind.FILE_SCAN, files.fire_scan_deadline)  # F1
         .timer(DeadlineKind.WARNING_LAPSE, warnings.fire_warning_lapse)  # W1
         .timer(DeadlineKind.SUSPENSION_END, warnings.fire_suspension_end)  # W1

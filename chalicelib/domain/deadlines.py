@@ -25,6 +25,8 @@ class DeadlineKind(StrEnum):
     # R1 (subject, ref: the order id): the blind period ended, the reviews in publish; the buyer's reminder
     REVIEW_PUBLICATION = "review_publication"
     REVIEW_REMINDER = "review_reminder"  # R1: the buyer has not reviewed 2 days before the window closes
+    # O14 (subject: the order id, ref: the buyer's event that started the wait): 24 hours unanswered
+    RESPONSE_WAIT = "response_wait"
     FILE_SCAN = "file_scan"  # F1: a file with no verdict by then becomes unscannable
     WARNING_LAPSE = "warning_lapse"  # W1: a warning stops counting after 90 days (subject, ref: its id)
     SUSPENSION_END = "suspension_end"  # W1: a suspension ends by itself (subject: the user, ref: the suspension id)

@@ -6,6 +6,7 @@ from datetime import datetime
 from chalicelib.domain.accounts import Availability, ChannelPreference, SellerProfile, User
 from chalicelib.domain.codec import from_primitive, to_primitive
 from chalicelib.handlers.api import Api, Call
+from chalicelib.handlers.api_metrics import public_response_out
 from chalicelib.handlers.api_reviews import rating_out
 from chalicelib.handlers.schemas.accounts import (
     AvailabilityIn,
@@ -16,7 +17,7 @@ from chalicelib.handlers.schemas.accounts import (
     SellerOut,
     SellerProfileIn,
 )
-from chalicelib.services import accounts, runtime
+from chalicelib.services import accounts, metrics, runtime
 
 api = Api(__name__, tag="accounts")
 
@@ -93,6 +94,7 @@ def get_seller(call: Call, seller_id: str) -> SellerOut:
     clock = runtime.clock()
     user, rating = accounts.public_seller(seller_id)
     assert user.seller is not None
+    response = public_response_out(metrics.of_seller(user.id, clock))  # O15: public on the profile
     return SellerOut(id=user.id, username=user.username, seller_since=user.seller_since,
-                     away=public_availability(user, clock.now()), rating=rating_out(rating),
+                     away=public_availability(user, clock.now()), rating=rating_out(rating), response=response,
                      **to_primitive(user.seller))

@@ -1,7 +1,7 @@
 """Reactions on the outbox: handlers registered by event kind, run after the event's transaction
 committed, each at most once per event (cosmicpython's EVENT_HANDLERS on a DynamoDB outbox).
 
-``Reactions`` is an explicit registry: ``on("order.*", "seller_metrics", handler)``. Nothing
+``Reactions`` is an explicit registry: ``on("order.*", "metrics", MetricsReactions())``. Nothing
 registers itself when a module is imported; ``default_reactions()`` builds the one the app runs
 (notifications, invitation e-mail), and a composition root may add more before dispatching. A
 feature adds its reaction there, without touching the service that emits the event.
@@ -109,13 +109,14 @@ def default_reactions(*, email: EmailSender | None = None, push: PushSender | No
                       live: LiveSender | None = None, identity: IdentityPort | None = None) -> Reactions:
     """The reactions the app runs: notifications (feed, e-mail, push) on every event, the F3
     invitation e-mail, buyer requests' fan-out and wrap-up, the review window (R1), a block's
-    sign-in switch (W1) and coupons voided by a cancellation (M2). The senders default to SES, SNS
-    and the configured live endpoint (none: no live push)."""
+    sign-in switch (W1), coupons voided by a cancellation (M2) and the seller metrics (O13-O15).
+    The senders default to SES, SNS and the configured live endpoint (none: no live push)."""
     # Imported here: those services import this module's report and context types.
     from chalicelib.services.buyer_requests import BuyerRequestReactions
     from chalicelib.services.collaboration import InvitationMailer
     from chalicelib.services.coupons import CouponReactions
     from chalicelib.services.identity import AccountIdentityReaction, identity_port_for
+    from chalicelib.services.metrics import MetricsReactions
     from chalicelib.services.notifications import NotificationHandler
     from chalicelib.services.reviews import ReviewReactions
 
@@ -130,7 +131,10 @@ def default_reactions(*, email: EmailSender | None = None, push: PushSender | No
             .on("account.*", "account_identity",
                 AccountIdentityReaction(identity if identity is not None else identity_port_for(settings())))
             # M2: a cancelled order voids the coupon used on it.
-            .on("order.*", "coupons", CouponReactions()))
+            .on("order.*", "coupons", CouponReactions())
+            # O13, O14, O15: the seller's metrics, counted once per fact.
+            .on("order.*", "metrics", MetricsReactions())
+            .on("message.sent", "metrics_messages", MetricsReactions()))
 
 
 class ReactionsFailed(Exception):

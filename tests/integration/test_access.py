@@ -310,6 +310,11 @@ ORDER_MATRIX = [
      {BUYER: 403, SELLER: 403, OTHER: 403, STRANGER: 401, OPERATOR: 200}),
     ("GET", "/orders/{delivered}/ledger", None, _only(200, {BUYER, SELLER}, operator=200)),
     ("GET", "/me/earnings", None, ANY_USER),
+    # O13: everyone has figures of their own (zeros for a non-seller); an excuse is operators' only,
+    # and {active} is no cancellation (409).
+    ("GET", "/me/metrics", None, ANY_USER),
+    ("POST", "/orders/{active}/cancellation-excuse", {"reason": "Buyer fraud"},
+     {BUYER: 403, SELLER: 403, OTHER: 403, STRANGER: 401, OPERATOR: 409}),
     ("POST", "/orders/{active}/messages", {"text": "Starting today"}, _only(201, {BUYER, SELLER}, parties=201,
                                                                                operator=404)),
     ("GET", "/orders/{active}/messages", None, _only(200, {BUYER, SELLER}, operator=200)),

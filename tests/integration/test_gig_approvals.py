@@ -85,7 +85,7 @@ def test_g9_publish_pending_then_approved_is_live_and_orderable(api, clock, sell
     assert (entry["action"], entry["operator_id"], entry["reason"], entry["details"]["subject"]) == (
         "gig.approved", uid(OPERATOR), "Photos checked.", "gig")
     _drain(clock)
-    [note] = [n for n in _notifications(api, NEW_SELLER) if n["kind"] == "gig.approved"]
+    [note] = [n for n in _notifications(api, NEW_SELLER) if n["event"] == "gig.approved"]
     assert "was approved and is live" in note["summary"] and note["stream"] == f"gig:{gig_id}"
 
 
@@ -102,7 +102,7 @@ def test_g9_rejected_with_a_reason_seller_sees_it_edits_and_resubmits(api, clock
     assert api.get(f"/gigs/{gig_id}", BUYER).status_code == 404
     assert api.post("/orders", BUYER, body={"gig_id": gig_id, "tier": "basic"}).status_code == 404
     _drain(clock)
-    [note] = [n for n in _notifications(api, NEW_SELLER) if n["kind"] == "gig.rejected"]
+    [note] = [n for n in _notifications(api, NEW_SELLER) if n["event"] == "gig.rejected"]
     assert "another company's logo" in note["summary"]
     [entry] = _audit(api, gig_id)
     assert (entry["action"], entry["reason"]) == ("gig.rejected", "The cover image shows another company's logo.")
@@ -147,7 +147,7 @@ def test_g9_live_gig_text_edit_by_a_new_seller_waits_while_the_old_version_is_li
     assert (own["state"], own["title"], own["revision"]["state"], own["revision"]["rejection_reason"]) == (
         "published", live_title, "rejected", reason)
     _drain(clock)
-    [note] = [n for n in _notifications(api, NEW_SELLER) if n["kind"] == "gig.rejected"]
+    [note] = [n for n in _notifications(api, NEW_SELLER) if n["event"] == "gig.rejected"]
     assert reason in note["summary"]
 
     # Edited again and approved: swapped in, listed under the new title.

@@ -87,7 +87,7 @@ def test_the_registry_is_explicit():
         r.on("file.*", "a", Counting())
     # Importing the app registers nothing anywhere: the default registry is built on demand.
     assert reactions.default_reactions().names == ["notifications", "invitation_email", "buyer_requests", "reviews",
-                                                   "account_identity", "coupons"]
+                                                   "account_identity", "coupons", "metrics", "metrics_messages"]
 
 
 # --- backoff, cap, dead letter, replay ------------------------------------------------------------

@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 from chalicelib.domain.accounts import AvailabilityReason, LanguageLevel, NotificationKind
 from chalicelib.domain.levels import SellerLevel
 from chalicelib.handlers.schemas import RequestModel
+from chalicelib.handlers.schemas.metrics import PublicResponseOut
 from chalicelib.handlers.schemas.reviews import RatingOut
 
 
@@ -100,3 +101,4 @@ class SellerOut(SellerProfileOut):
     seller_since: datetime | None
     away: PublicAvailability | None
     rating: RatingOut = Field(description="R1: the seller's rating from their published buyer reviews")
+    response: PublicResponseOut = Field(description="O15: response rate and average response time, last 90 days")
