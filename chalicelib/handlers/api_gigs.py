@@ -88,9 +88,13 @@ def quote_gig(call: Call, gig_id: str) -> QuoteOut:
 
 
 @api.route("/gigs/{gig_id}", "PATCH", summary="Edit one's gig (category is locked once published, G2)",
-           request=GigFields, response=GigOut)
+           request=GigFields, response=GigOut, etag=True)
 def edit_gig(call: Call, gig_id: str) -> GigOut:
-    return gig_out(gigs.edit(call.user.user_id, gig_id, call.body.changes(), runtime.clock()))
+    """Send If-Match with the ETag of ``GET /me/gigs/{gig_id}`` to edit only the version you read
+    (412 when it changed meanwhile: another tab, an operator's decision, availability)."""
+    edited = gigs.edit(call.user.user_id, gig_id, call.body.changes(), runtime.clock(), call.if_match)
+    call.tag(edited.version)
+    return gig_out(edited.value)
 
 
 @api.route("/gigs/{gig_id}/publish", "POST",
@@ -123,6 +127,8 @@ def my_gigs(call: Call) -> OwnGigPage:
     return OwnGigPage(items=[gig_out(g) for g in items], next_cursor=cursor)
 
 
-@api.route("/me/gigs/{gig_id}", "GET", summary="One of the caller's gigs, any state", response=GigOut)
+@api.route("/me/gigs/{gig_id}", "GET", summary="One of the caller's gigs, any state", response=GigOut, etag=True)
 def my_gig(call: Call, gig_id: str) -> GigOut:
-    return gig_out(gigs.get_own(call.user.user_id, gig_id))
+    own = gigs.get_own(call.user.user_id, gig_id)
+    call.tag(own.version)
+    return gig_out(own.value)

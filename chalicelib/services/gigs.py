@@ -17,6 +17,7 @@ from chalicelib.domain.events import Actor
 from chalicelib.domain.gigs import LIVE_STATES, Gig, GigAction, GigState
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.levels import SellerLevel
+from chalicelib.domain.preconditions import IfMatch, Versioned
 from chalicelib.domain.pricing import Quote, Selection, price_selection
 from chalicelib.domain.reviews import Rating
 from chalicelib.services import files as file_service
@@ -76,11 +77,14 @@ def _own(seller_id: str, gig_id: str) -> Record[Gig]:
     return record
 
 
-def edit(seller_id: str, gig_id: str, changes: dict[str, Any], clock: Clock) -> Gig:
+def edit(seller_id: str, gig_id: str, changes: dict[str, Any], clock: Clock,
+         if_match: IfMatch | None = None) -> Versioned[Gig]:
     """G9: on a live gig of a seller whose level does not skip review, a new title, description
     or gallery becomes the gig's pending revision (the approved version stays listed); packages,
-    prices and the other fields change in place (``Gig.edit``)."""
+    prices and the other fields change in place (``Gig.edit``). With If-Match, only from the
+    version the caller read (412 otherwise); the save is conditioned on the version read."""
     record = _own(seller_id, gig_id)
+    (if_match or IfMatch()).check(int(record.item.version))
     # G9: the level decides what of a live gig's edit waits for review; nothing else reads it.
     seller = user_store.get(seller_id) if record.value.state in LIVE_STATES else None
     catalogue = catalogue_store.load()
@@ -97,7 +101,7 @@ def edit(seller_id: str, gig_id: str, changes: dict[str, Any], clock: Clock) -> 
     if seller is not None:  # the level read above must still hold at the commit
         uow.check(seller.item, UserItem.version == seller.item.version)
     uow.commit()
-    return gig
+    return Versioned(gig, int(record.item.version))
 
 
 def _level(seller: User) -> SellerLevel:
@@ -187,8 +191,9 @@ def get_page(gig_id: str, clock: Clock) -> GigPage:
                    rating=review_store.gig_rating(gig.id))
 
 
-def get_own(seller_id: str, gig_id: str) -> Gig:
-    return _own(seller_id, gig_id).value
+def get_own(seller_id: str, gig_id: str) -> Versioned[Gig]:
+    record = _own(seller_id, gig_id)
+    return Versioned(record.value, int(record.item.version))
 
 
 def list_own(seller_id: str, limit: int, cursor: str | None) -> tuple[list[Gig], str | None]:

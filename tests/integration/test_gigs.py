@@ -173,3 +173,20 @@ def test_integral_float_amounts_are_minor_units_too(api, seller):
     assert created.status_code == 201 and created.json["packages"][0]["price"] == usd(10000)
     ok["packages"][0]["price"]["amount"] = 10000.5
     assert api.post("/gigs", "dana", body=ok).status_code == 422
+
+
+def test_a_gig_edit_from_a_stale_copy_is_refused_and_writes_nothing(api, catalogue, make_seller):
+    """HTTP conventions (issue 13): the owner's gig carries its version; PATCH honours If-Match."""
+    make_seller("dana")
+    draft = api.post("/gigs", "dana", body=gig_body()).json
+    read = api.get(f"/me/gigs/{draft['id']}", "dana")
+    etag = read.headers["ETag"]
+    edited = api.patch(f"/gigs/{draft['id']}", "dana", body={"title": "I will plan your kitchen"},
+                       headers={"If-Match": etag})
+    assert edited.status_code == 200 and edited.headers["ETag"] != etag
+    stale = api.patch(f"/gigs/{draft['id']}", "dana", body={"title": "I will plan your bathroom"},
+                      headers={"If-Match": etag})
+    assert stale.status_code == 412 and stale.json["code"] == "precondition_failed"
+    assert api.get(f"/me/gigs/{draft['id']}", "dana").json["title"] == "I will plan your kitchen"
+    # a PATCH changes only what it names: without If-Match it still goes through
+    assert api.patch(f"/gigs/{draft['id']}", "dana", body={"title": "I will plan your attic"}).status_code == 200
