@@ -261,7 +261,8 @@ def test_matrix_covers_every_route():
                 for m, t, _, _ in OFFER_MATRIX}
     covered |= {(m, t.replace("{breq}", "{request_id}")) for m, t, _, _ in REQUEST_MATRIX}
     covered |= {(m, re.sub(r"\{(completed|published)\}", "{order_id}", t).replace("/buyer/hide", "/{author}/hide")
-                 .replace("{gig}", "{gig_id}").replace("{seller}", "{seller_id}")) for m, t, _, _ in REVIEW_MATRIX}
+                 .replace("/buyer/reports", "/{author}/reports").replace("{gig}", "{gig_id}")
+                 .replace("{seller}", "{seller_id}")) for m, t, _, _ in REVIEW_MATRIX}
     covered |= {(m, t.replace("{seller}", "{seller_id}")) for m, t, _, _ in COUPON_MATRIX}
     assert served - covered == set()
 
