@@ -113,4 +113,6 @@ def test_the_live_channel_of_make_run_pushes_the_sellers_new_order(local_server,
             frame = json.loads(socket.recv(timeout=300))
             if frame["notification"]["stream"] == f"order:{placed['id']}":
                 break
-    assert frame["type"] == "notification" and frame["notification"]["kind"] == "order.place"
+    entry = frame["notification"]
+    assert frame["type"] == "notification" and (entry["kind"], entry["event"]) == ("order.placed", "order.place")
+    assert entry["link"]["path"] == f"/orders/{placed['id']}"  # the same entry as GET /me/notifications
