@@ -131,47 +131,28 @@ def _lifecycle(c: Context) -> calls.Tally:
 
 
 def run() -> dict:
-    from moto import mock_aws
-
-    from benchmarks.routes import _prewarm_clients
+    from benchmarks.routes import demo_world
     from chalicelib.domain.clock import FixedClock
-    from chalicelib.services import runtime
-    from local import demo
-    from local.gateway import ProblemTestClient
-    from local.resources import create_all
 
-    progress(SECTION, "importing app")
-    from app import app
-
-    chalice_routes = {(m, path) for path, by_method in app.routes.items() for m in by_method}
     clock = FixedClock(START)
-    previous = runtime.use_clock(clock)
-    try:
-        with mock_aws():
-            create_all()
-            tokens = demo.load(progress=lambda msg: progress(SECTION, f"demo data: {msg}"))
-            _prewarm_clients()
-            with ProblemTestClient(app) as client:
-                s = Scenario(client, tokens, chalice_routes)
-                inbox = s.call("GET", "/conversations", path="/conversations?limit=5", user="omar",
-                               variant="omar's conversations")
-                conversation_id = inbox["items"][0]["id"]
-                gigs = s.call("GET", "/me/gigs", path="/me/gigs?limit=5", user="omar", variant="omar's gigs")
-                gig_id = gigs["items"][-1]["id"]
-                s.results.clear()
-                c = Context(s, conversation_id, gig_id)
-                sweeps: list = []
-                _scenario(c, clock, sweeps)
-                per_route = list(s.results)
-                s.results.clear()
-                lifecycles = []
-                for i in range(LIFECYCLES):
-                    lifecycles.append((_lifecycle(c), list(s.results)))
-                    s.results.clear()
-                    progress(SECTION, f"lifecycle {i + 1}/{LIFECYCLES}: {lifecycles[-1][0].ddb_total} DynamoDB calls "
-                                      f"in {ms(lifecycles[-1][0].seconds)} ms")
-    finally:
-        runtime.use_clock(previous)
+    with demo_world(SECTION, clock) as s:
+        inbox = s.call("GET", "/conversations", path="/conversations?limit=5", user="omar",
+                       variant="omar's conversations")
+        conversation_id = inbox["items"][0]["id"]
+        gigs = s.call("GET", "/me/gigs", path="/me/gigs?limit=5", user="omar", variant="omar's gigs")
+        gig_id = gigs["items"][-1]["id"]
+        s.results.clear()
+        c = Context(s, conversation_id, gig_id)
+        sweeps: list = []
+        _scenario(c, clock, sweeps)
+        per_route = list(s.results)
+        s.results.clear()
+        lifecycles = []
+        for i in range(LIFECYCLES):
+            lifecycles.append((_lifecycle(c), list(s.results)))
+            s.results.clear()
+            progress(SECTION, f"lifecycle {i + 1}/{LIFECYCLES}: {lifecycles[-1][0].ddb_total} DynamoDB calls "
+                              f"in {ms(lifecycles[-1][0].seconds)} ms")
     _print(per_route, sweeps, lifecycles)
     return {"results": per_route, "sweeps": sweeps, "lifecycles": lifecycles}
 

@@ -139,45 +139,26 @@ def _lifecycle(s: Scenario, gig: dict, clock) -> calls.Tally:
 
 
 def run() -> dict:
-    from moto import mock_aws
-
-    from benchmarks.routes import _prewarm_clients
+    from benchmarks.routes import demo_world
     from chalicelib.domain.clock import FixedClock
-    from chalicelib.services import runtime
-    from local import demo
-    from local.gateway import ProblemTestClient
-    from local.resources import create_all
 
-    progress(SECTION, "importing app")
-    from app import app
-
-    chalice_routes = {(m, path) for path, by_method in app.routes.items() for m in by_method}
-    order_routes = {(m, p) for m, p in chalice_routes if p.startswith("/orders") or p == "/me/earnings"}
     clock = FixedClock(START)
-    previous = runtime.use_clock(clock)
-    try:
-        with mock_aws():
-            create_all()
-            tokens = demo.load(progress=lambda msg: progress(SECTION, f"demo data: {msg}"))
-            _prewarm_clients()
-            with ProblemTestClient(app) as client:
-                s = Scenario(client, tokens, chalice_routes)
-                listing = s.call("GET", "/gigs", path="/gigs?category=renovation&subcategory=kitchen-remodel&limit=5",
-                                 variant="find dana's kitchen gig")
-                gig_id = next(g["id"] for g in listing["items"] if "kitchen" in g["title"].lower())
-                gig = s.call("GET", "/gigs/{gig_id}", path=f"/gigs/{gig_id}", variant="its requirements")
-                s.results.clear()
-                _scenario(s, gig, clock)
-                per_route = list(s.results)
-                s.results.clear()
-                lifecycles = []
-                for i in range(LIFECYCLES):
-                    lifecycles.append((_lifecycle(s, gig, clock), list(s.results)))
-                    s.results.clear()
-                    progress(SECTION, f"lifecycle {i + 1}/{LIFECYCLES}: {lifecycles[-1][0].ddb_total} DynamoDB calls "
-                                      f"in {ms(lifecycles[-1][0].seconds)} ms")
-    finally:
-        runtime.use_clock(previous)
+    with demo_world(SECTION, clock) as s:
+        order_routes = {(m, p) for m, p in s.routes if p.startswith("/orders") or p == "/me/earnings"}
+        listing = s.call("GET", "/gigs", path="/gigs?category=renovation&subcategory=kitchen-remodel&limit=5",
+                         variant="find dana's kitchen gig")
+        gig_id = next(g["id"] for g in listing["items"] if "kitchen" in g["title"].lower())
+        gig = s.call("GET", "/gigs/{gig_id}", path=f"/gigs/{gig_id}", variant="its requirements")
+        s.results.clear()
+        _scenario(s, gig, clock)
+        per_route = list(s.results)
+        s.results.clear()
+        lifecycles = []
+        for i in range(LIFECYCLES):
+            lifecycles.append((_lifecycle(s, gig, clock), list(s.results)))
+            s.results.clear()
+            progress(SECTION, f"lifecycle {i + 1}/{LIFECYCLES}: {lifecycles[-1][0].ddb_total} DynamoDB calls "
+                              f"in {ms(lifecycles[-1][0].seconds)} ms")
     _print(per_route, order_routes, lifecycles)
     return {"results": per_route, "lifecycles": lifecycles}
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from benchmarks import calls
-from benchmarks.report import heading, line, progress, table
+from benchmarks.report import heading, line, table
 from benchmarks.routes import Result, Scenario, print_route_calls
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -115,37 +115,18 @@ def _feed_by_categories(s: Scenario, clock) -> list[tuple[int, Result]]:
 
 
 def run() -> dict:
-    from moto import mock_aws
-
-    from benchmarks.routes import _prewarm_clients
+    from benchmarks.routes import demo_world
     from chalicelib.domain.clock import FixedClock
-    from chalicelib.services import runtime
-    from local import demo
-    from local.gateway import ProblemTestClient
-    from local.resources import create_all
 
-    progress(SECTION, "importing app")
-    from app import app
-
-    chalice_routes = {(m, path) for path, by_method in app.routes.items() for m in by_method}
-    request_routes = {(m, p) for m, p in chalice_routes if "buyer-requests" in p or "request-feed" in p}
     clock = FixedClock(START)
-    previous = runtime.use_clock(clock)
     reaction_tallies: list[tuple[str, calls.Tally]] = []
-    try:
-        with mock_aws():
-            create_all()
-            tokens = demo.load(progress=lambda msg: progress(SECTION, f"demo data: {msg}"))
-            _prewarm_clients()
-            with ProblemTestClient(app) as client:
-                s = Scenario(client, tokens, chalice_routes)
-                _drain(clock)
-                _scenario(s, clock, reaction_tallies)
-                per_route = list(s.results)
-                s.results.clear()
-                feeds = _feed_by_categories(s, clock)
-    finally:
-        runtime.use_clock(previous)
+    with demo_world(SECTION, clock) as s:
+        request_routes = {(m, p) for m, p in s.routes if "buyer-requests" in p or "request-feed" in p}
+        _drain(clock)
+        _scenario(s, clock, reaction_tallies)
+        per_route = list(s.results)
+        s.results.clear()
+        feeds = _feed_by_categories(s, clock)
     _print(per_route, request_routes, reaction_tallies, feeds)
     return {"results": per_route, "feeds": feeds}
 

@@ -10,6 +10,8 @@ import json
 import statistics
 import time
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -345,6 +347,33 @@ def _client_creation_cost(samples: int = 7) -> list[float]:
         _ = Connection(region="us-east-1").client
         out.append(time.perf_counter() - t)
     return out
+
+
+@contextmanager
+def demo_world(section: str, clock: Any) -> Iterator[Scenario]:
+    """What the route sections share: ``clock`` installed, moto with the tables and the demo data,
+    warmed clients, and a Scenario on the app's test client. The clock is put back after."""
+    from moto import mock_aws
+
+    from chalicelib.services import runtime
+    from local import demo
+    from local.gateway import ProblemTestClient
+    from local.resources import create_all
+
+    progress(section, "importing app")
+    from app import app
+
+    routes = {(m, path) for path, by_method in app.routes.items() for m in by_method}
+    previous = runtime.use_clock(clock)
+    try:
+        with mock_aws():
+            create_all()
+            tokens = demo.load(progress=lambda msg: progress(section, f"demo data: {msg}"))
+            _prewarm_clients()
+            with ProblemTestClient(app) as client:
+                yield Scenario(client, tokens, routes)
+    finally:
+        runtime.use_clock(previous)
 
 
 def run() -> dict:

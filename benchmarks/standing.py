@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from benchmarks import calls
-from benchmarks.report import heading, line, progress, table
+from benchmarks.report import heading, line, table
 from benchmarks.routes import Scenario
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -36,46 +36,29 @@ def _writes(s: Scenario) -> list[tuple[str, str, str, str, object, int]]:
 
 
 def run() -> list[tuple[str, int, int]]:
-    from moto import mock_aws
-
-    from app import app
-    from benchmarks.routes import _prewarm_clients
+    from benchmarks.routes import demo_world
     from chalicelib.domain.clock import FixedClock
     from chalicelib.handlers.api import STANDING_CHECK
-    from chalicelib.services import runtime
-    from local import demo
-    from local.gateway import ProblemTestClient
-    from local.resources import create_all
     from local.tokens import user_id_for
 
-    routes = {(m, path) for path, by_method in app.routes.items() for m in by_method}
-    previous = runtime.use_clock(FixedClock(START))
     rows: list[tuple[str, int, int]] = []
-    try:
-        with mock_aws():
-            create_all()
-            tokens = demo.load(progress=lambda msg: progress(SECTION, f"demo data: {msg}"))
-            _prewarm_clients()
-            with ProblemTestClient(app) as client:
-                s = Scenario(client, tokens, routes)
-                for method, template, path, user, body, expect in _writes(s):
-                    tallies = {}
-                    for enabled in (True, False):
-                        STANDING_CHECK.enabled = enabled
-                        try:
-                            s.call(method, template, path, user=user, body=body, expect=expect)
-                        finally:
-                            STANDING_CHECK.enabled = True
-                        tallies[enabled] = s.results[-1].tally
-                    rows.append((f"{method} {template}", tallies[True].ddb_total, tallies[False].ddb_total))
-                # A refused write: the suspended user's one read, nothing else.
-                s.call("POST", "/users/{user_id}/warnings", f"/users/{user_id_for('lior')}/warnings", user="olga",
-                       body={"type": "spam", "reason": "Bench", "severe": True}, expect=201)
-                refused = s.call("POST", "/gigs", user="lior", body={"title": "I will paint your hallway"}, expect=403)
-                assert refused["code"] == "account_blocked", refused
-                blocked = s.results[-1].tally
-    finally:
-        runtime.use_clock(previous)
+    with demo_world(SECTION, FixedClock(START)) as s:
+        for method, template, path, user, body, expect in _writes(s):
+            tallies = {}
+            for enabled in (True, False):
+                STANDING_CHECK.enabled = enabled
+                try:
+                    s.call(method, template, path, user=user, body=body, expect=expect)
+                finally:
+                    STANDING_CHECK.enabled = True
+                tallies[enabled] = s.results[-1].tally
+            rows.append((f"{method} {template}", tallies[True].ddb_total, tallies[False].ddb_total))
+        # A refused write: the suspended user's one read, nothing else.
+        s.call("POST", "/users/{user_id}/warnings", f"/users/{user_id_for('lior')}/warnings", user="olga",
+               body={"type": "spam", "reason": "Bench", "severe": True}, expect=201)
+        refused = s.call("POST", "/gigs", user="lior", body={"title": "I will paint your hallway"}, expect=403)
+        assert refused["code"] == "account_blocked", refused
+        blocked = s.results[-1].tally
     _print(rows, blocked)
     return rows
 
